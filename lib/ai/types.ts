@@ -1,0 +1,48 @@
+// The contract between the analysis pipeline and any caption/tag provider.
+
+/** What EXIF says about a photo, reduced to the fields people care about. */
+export interface ExifSummary {
+  cameraMake?: string;
+  cameraModel?: string;
+  lens?: string;
+  takenAt?: string; // ISO 8601
+  latitude?: number;
+  longitude?: number;
+  iso?: number;
+  exposureTime?: number; // seconds
+  fNumber?: number;
+  focalLength?: number; // mm
+}
+
+/** Pixel-level facts the image step measured, handed to every provider. */
+export interface ImageFeatures {
+  width: number;
+  height: number;
+  orientation: "landscape" | "portrait" | "square";
+  /** Mean luminance, 0 (black) .. 1 (white). */
+  brightness: number;
+  /** Mean saturation, 0 .. 1. */
+  saturation: number;
+  /** Dominant colours as #rrggbb, most dominant first. */
+  colours: string[];
+  exif: ExifSummary | null;
+}
+
+export interface DescribeInput {
+  /** A downscaled JPEG of the photo (long side ≤ 1024 px). */
+  image: Buffer;
+  mime: "image/jpeg";
+  features: ImageFeatures;
+}
+
+export interface Description {
+  caption: string;
+  tags: string[];
+  /** "local" or "gemini:<model>" — shown to the user so they know who wrote it. */
+  provider: string;
+}
+
+export interface AiProvider {
+  readonly name: string;
+  describe(input: DescribeInput, signal?: AbortSignal): Promise<Description>;
+}

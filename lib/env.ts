@@ -1,0 +1,65 @@
+// The one place that reads process.env. Parsed once with zod; every default makes a
+// fresh machine work with no cloud account and no API key (local disk, local analyser).
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  /** Public base URL, used in links the app hands out. */
+  APP_URL: z.string().url().default("http://localhost:3000"),
+  DATABASE_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/framecast"),
+  /** Optional Postgres schema (tests give every file its own). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Prefix of every BullMQ and event key in Redis (tests give every file its own). */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("framecast"),
+  DATA_DIR: z.string().default(path.resolve(process.cwd(), "data")),
+
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_ENDPOINT: z.string().optional(),
+  S3_REGION: z.string().default("auto"),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
+  /** Overrides the Gemini endpoint (tests point it at a stub on 127.0.0.1). */
+  GEMINI_BASE_URL: z.string().url().optional(),
+  AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  MAX_FILE_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  MAX_FILES_PER_REQUEST: z.coerce.number().int().positive().default(20),
+  MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  /** This address becomes admin on sign-up; otherwise the first account does. */
+  ADMIN_EMAIL: z.string().email().optional(),
+  SESSION_DAYS: z.coerce.number().int().positive().default(30),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function parse(): Env {
+  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The parsed configuration of this process. */
+export function env(): Env {
+  cached ??= parse();
+  return cached;
+}
