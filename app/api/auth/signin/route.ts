@@ -1,0 +1,19 @@
+// POST: sign in with email and password; starts a fresh session.
+import { credentialsSchema, signIn } from "@/lib/auth/accounts";
+import { createSession, revokeSession, sessionCookie } from "@/lib/auth/session";
+import { sessionToken } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { readJson } from "@/lib/http/body";
+import { route } from "@/lib/http/errors";
+
+export const POST = route(async (request) => {
+  const input = await readJson(request, credentialsSchema);
+  const user = await signIn(db(), input);
+  // A new token on every sign-in: a session id planted before sign-in is worthless.
+  await revokeSession(db(), sessionToken(request));
+  const { token, expiresAt } = await createSession(db(), user.id, request.headers.get("user-agent"));
+  return Response.json(
+    { user: { id: user.id, email: user.email, isAdmin: user.isAdmin } },
+    { headers: { "Set-Cookie": sessionCookie(token, expiresAt) } },
+  );
+});

@@ -1,0 +1,20 @@
+// GET: download the original file, always as an attachment.
+import { requireUser } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { fileResponse } from "@/lib/http/files";
+import { route } from "@/lib/http/errors";
+import { mediaIdParam } from "@/lib/http/params";
+import { getOwnedMedia } from "@/lib/media/repository";
+import { storage } from "@/lib/storage/instance";
+
+export const runtime = "nodejs";
+
+export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+  const user = await requireUser(request);
+  const row = await getOwnedMedia(db(), user.id, mediaIdParam((await params).id));
+  return fileResponse(storage(), row.storageKey, {
+    contentType: row.mime,
+    download: row.originalName,
+    cacheControl: "private, no-store",
+  });
+});

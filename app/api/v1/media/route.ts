@@ -1,0 +1,34 @@
+// POST: upload photos (multipart, field "files") → 202 with their ids. GET: your photos,
+// newest first (?before=<iso>&limit=), or just the ones named by ?ids= (polling fallback).
+import { requireUser } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { badRequest, route } from "@/lib/http/errors";
+import { idsParam } from "@/lib/http/params";
+import { findOwnedMedia, listOwnedMedia } from "@/lib/media/repository";
+import { acceptUpload } from "@/lib/media/service";
+import { toMediaView } from "@/lib/media/view";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (request) => {
+  const user = await requireUser(request);
+  const result = await acceptUpload(user, request);
+  return Response.json(result, { status: 202 });
+});
+
+export const GET = route(async (request) => {
+  const user = await requireUser(request);
+  const url = new URL(request.url);
+  if (url.searchParams.has("ids")) {
+    const rows = await findOwnedMedia(db(), user.id, idsParam(url));
+    return Response.json({ media: rows.map(toMediaView) });
+  }
+  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 60) || 60, 1), 200);
+  const beforeRaw = url.searchParams.get("before");
+  const before = beforeRaw ? new Date(beforeRaw) : undefined;
+  if (before && Number.isNaN(before.getTime())) throw badRequest("before must be an ISO date.");
+  const rows = await listOwnedMedia(db(), user.id, { limit, before });
+  const next = rows.length === limit ? rows[rows.length - 1].createdAt.toISOString() : null;
+  return Response.json({ media: rows.map(toMediaView), next });
+});

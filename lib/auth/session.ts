@@ -1,0 +1,55 @@
+// Sessions: the browser holds a random token in an httpOnly cookie; the database holds
+// only its sha256, so a leaked table cannot be replayed. Deleting a row signs that
+// browser out.
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "@/lib/db";
+import { env } from "@/lib/env";
+
+export const SESSION_COOKIE = "fc_session";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  isAdmin: boolean;
+  sessionId: string;
+}
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function createSession(db: Db, userId: string, userAgent?: string | null) {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + env().SESSION_DAYS * 86_400_000);
+  await db.session.create({
+    data: { id: hashToken(token), userId, expiresAt, userAgent: userAgent?.slice(0, 300) ?? null },
+  });
+  return { token, expiresAt };
+}
+
+export async function userForToken(db: Db, token: string | undefined): Promise<SessionUser | null> {
+  if (!token || token.length > 100) return null;
+  const session = await db.session.findUnique({ where: { id: hashToken(token) }, include: { user: true } });
+  if (!session || session.expiresAt < new Date()) return null;
+  return { id: session.user.id, email: session.user.email, isAdmin: session.user.isAdmin, sessionId: session.id };
+}
+
+export async function revokeSession(db: Db, token: string | undefined): Promise<void> {
+  if (token) await db.session.deleteMany({ where: { id: hashToken(token) } });
+}
+
+export function sessionCookie(token: string, expiresAt: Date): string {
+  const secure = env().APP_URL.startsWith("https:") ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

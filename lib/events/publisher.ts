@@ -1,0 +1,23 @@
+// This process's connection for publishing events (workers, and the web app on retry).
+import type { Redis } from "ioredis";
+import { env } from "@/lib/env";
+import { createRedis } from "@/lib/redis";
+import { toMediaView, type MediaRowLike } from "@/lib/media/view";
+import { publishEvent } from "./index";
+
+const holder = globalThis as unknown as { framecastPublisher?: Redis };
+
+function publisher(): Redis {
+  holder.framecastPublisher ??= createRedis("events-publish");
+  return holder.framecastPublisher;
+}
+
+/** Tells every open SSE stream about this photo's current state. */
+export function announceMedia(row: MediaRowLike & { ownerId: string }): Promise<string> {
+  return publishEvent(publisher(), env().QUEUE_PREFIX, { kind: "media", ownerId: row.ownerId, media: toMediaView(row) });
+}
+
+export async function closePublisher(): Promise<void> {
+  await holder.framecastPublisher?.quit().catch(() => {});
+  holder.framecastPublisher = undefined;
+}

@@ -1,0 +1,23 @@
+// Sends a stored object as an HTTP response, with headers that stop browsers from
+// guessing a different type than the one we stored.
+import { Readable } from "node:stream";
+import type { Storage } from "@/lib/storage/types";
+
+export async function fileResponse(
+  store: Storage,
+  key: string,
+  opts: { contentType: string; download?: string; cacheControl: string },
+): Promise<Response> {
+  const { stream, size } = await store.getStream(key);
+  const headers: Record<string, string> = {
+    "Content-Type": opts.contentType,
+    "Content-Length": String(size),
+    "Cache-Control": opts.cacheControl,
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (opts.download) {
+    const ascii = opts.download.replace(/[^\x20-\x7e]|["\\]/g, "_");
+    headers["Content-Disposition"] = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(opts.download)}`;
+  }
+  return new Response(Readable.toWeb(stream) as ReadableStream, { headers });
+}

@@ -1,0 +1,73 @@
+// A small Server-Sent Events helper: framing, heartbeats, and cleanup that runs exactly
+// once whether the server closes the stream, the client goes away, or the reader cancels.
+
+export interface SseChannel {
+  send(message: { event?: string; id?: string; data: unknown }): void;
+  close(): void;
+  /** Runs `fn` when the stream ends for any reason (at once if it already has). */
+  onClose(fn: () => void): void;
+}
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+};
+
+export function sseResponse(
+  signal: AbortSignal,
+  run: (channel: SseChannel) => void | Promise<void>,
+  opts: { pingMs?: number; retryMs?: number } = {},
+): Response {
+  const encoder = new TextEncoder();
+  const cleanups: (() => void)[] = [];
+  let closed = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    for (const fn of cleanups.splice(0)) fn();
+  };
+  const write = (text: string) => {
+    if (!closed) controller.enqueue(encoder.encode(text));
+  };
+  const channel: SseChannel = {
+    send({ event, id, data }) {
+      write(`${event ? `event: ${event}\n` : ""}${id ? `id: ${id}\n` : ""}data: ${JSON.stringify(data)}\n\n`);
+    },
+    close() {
+      if (closed) return;
+      finish();
+      controller.close();
+    },
+    onClose(fn) {
+      if (closed) fn();
+      else cleanups.push(fn);
+    },
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      write(`retry: ${opts.retryMs ?? 3_000}\n\n`);
+      const ping = setInterval(() => write(": ping\n\n"), opts.pingMs ?? 15_000);
+      channel.onClose(() => clearInterval(ping));
+      const onAbort = () => channel.close();
+      signal.addEventListener("abort", onAbort);
+      channel.onClose(() => signal.removeEventListener("abort", onAbort));
+      Promise.resolve()
+        .then(() => run(channel))
+        .catch((err) => {
+          console.error("[sse] stream failed:", err);
+          channel.send({ event: "error", data: { message: "The live update stream failed. Reconnecting…" } });
+          channel.close();
+        });
+    },
+    cancel() {
+      finish();
+    },
+  });
+  return new Response(stream, { headers: SSE_HEADERS });
+}

@@ -1,0 +1,70 @@
+// The only module that touches the Media and Analysis tables.
+import type { Db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { notFound } from "@/lib/http/errors";
+import type { MediaStatus } from "./progress";
+
+export type NewMedia = {
+  ownerId: string;
+  originalName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  storageKey: string;
+};
+
+export function createMedia(db: Db, data: NewMedia) {
+  return db.media.create({ data: { ...data, status: "queued" } });
+}
+
+export async function deleteMedia(db: Db, id: string): Promise<void> {
+  await db.media.deleteMany({ where: { id } });
+}
+
+/** A photo of this owner; someone else's id is indistinguishable from a missing one. */
+export async function getOwnedMedia(db: Db, ownerId: string, id: string) {
+  const row = await db.media.findFirst({ where: { id, ownerId }, include: { analysis: true } });
+  if (!row) throw notFound("That photo");
+  return row;
+}
+
+export function findOwnedMedia(db: Db, ownerId: string, ids: readonly string[]) {
+  return db.media.findMany({ where: { ownerId, id: { in: [...ids] } } });
+}
+
+export function listOwnedMedia(db: Db, ownerId: string, opts: { limit: number; before?: Date }) {
+  return db.media.findMany({
+    where: { ownerId, ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: opts.limit,
+  });
+}
+
+export function getMediaForJob(db: Db, id: string) {
+  return db.media.findUnique({ where: { id } });
+}
+
+/** Moves a photo to a new state; every change bumps `version` so clients can order events. */
+export function updateMediaState(
+  db: Db,
+  id: string,
+  state: { status: MediaStatus; stage?: string | null; progress?: number; error?: string | null; analysisSha?: string },
+) {
+  return db.media.update({
+    where: { id },
+    data: {
+      ...state,
+      version: { increment: 1 },
+      completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
+    },
+  });
+}
+
+export function findAnalysis(db: Db, sha256: string) {
+  return db.analysis.findUnique({ where: { sha256 } });
+}
+
+/** Saves results for these bytes. Upsert: a retried job never creates a second row. */
+export function saveAnalysis(db: Db, data: Prisma.AnalysisCreateInput) {
+  return db.analysis.upsert({ where: { sha256: data.sha256 }, create: data, update: {} });
+}

@@ -1,0 +1,85 @@
+// What the HTTP edge asks of the photo domain: accept an upload, retry a failed photo.
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import type { SessionUser } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { announceMedia } from "@/lib/events/publisher";
+import { HttpError } from "@/lib/http/errors";
+import { enqueue, findJob } from "@/lib/jobs";
+import { storage } from "@/lib/storage/instance";
+import { createMedia, deleteMedia, getOwnedMedia, updateMediaState } from "./repository";
+import { discard, receiveUpload, type RejectedFile } from "./upload";
+import { toMediaView, type MediaView } from "./view";
+
+export interface UploadResult {
+  media: MediaView[];
+  rejected: RejectedFile[];
+}
+
+function originalKey(): string {
+  const now = new Date();
+  const month = String(now.getUTCMonth() + 1).padStart(2, "0");
+  return `originals/${now.getUTCFullYear()}/${month}/${randomUUID()}`;
+}
+
+/**
+ * Streams the files to storage, records one photo per file and queues its analysis.
+ * Each photo is all-or-nothing: if its row or job cannot be created, its stored bytes
+ * and row are removed again, so nothing is left half-made.
+ */
+export async function acceptUpload(user: SessionUser, request: Request): Promise<UploadResult> {
+  const config = env();
+  const { accepted, rejected } = await receiveUpload(request, path.join(config.DATA_DIR, "tmp"), {
+    maxFileBytes: config.MAX_FILE_BYTES,
+    maxRequestBytes: config.MAX_REQUEST_BYTES,
+    maxFiles: config.MAX_FILES_PER_REQUEST,
+  });
+  const created: MediaView[] = [];
+  try {
+    while (accepted.length > 0) {
+      const file = accepted[0];
+      const storageKey = originalKey();
+      await storage().putFile(storageKey, file.tempPath, file.mime);
+      accepted.shift();
+      let row;
+      try {
+        row = await createMedia(db(), {
+          ownerId: user.id,
+          originalName: file.name,
+          mime: file.mime,
+          size: file.size,
+          sha256: file.sha256,
+          storageKey,
+        });
+        await enqueue("analyze-media", { mediaId: row.id });
+      } catch (err) {
+        if (row) await deleteMedia(db(), row.id);
+        await storage().delete(storageKey).catch(() => {});
+        throw err;
+      }
+      created.push(toMediaView(row));
+    }
+  } finally {
+    await discard(accepted);
+  }
+  if (created.length === 0) {
+    const first = rejected[0];
+    throw new HttpError(first.status, first.error, { code: "rejected" });
+  }
+  return { media: created, rejected };
+}
+
+/** Puts a failed photo back in the queue under the same job id. */
+export async function retryMedia(user: SessionUser, id: string): Promise<MediaView> {
+  const row = await getOwnedMedia(db(), user.id, id);
+  if (row.status !== "failed") {
+    throw new HttpError(409, "Only a photo whose analysis failed can be retried.", { code: "not_failed" });
+  }
+  const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
+  const job = await findJob("analyze-media", { mediaId: id });
+  if (job && (await job.isFailed())) await job.retry("failed");
+  else if (!job) await enqueue("analyze-media", { mediaId: id });
+  await announceMedia(queued);
+  return toMediaView(queued);
+}

@@ -1,0 +1,173 @@
+// Receives a multipart upload without holding whole files in memory: each file streams
+// through a hashing, size-counting, type-sniffing pass straight into a temp file. Only
+// files that pass every check are handed on; everything else is deleted at once.
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, unlink } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import busboy from "busboy";
+import { HttpError } from "@/lib/http/errors";
+import { SNIFF_BYTES, describeNonImage, sniffImageType } from "./sniff";
+
+export interface UploadLimits {
+  maxFileBytes: number;
+  maxRequestBytes: number;
+  maxFiles: number;
+}
+
+export interface ReceivedFile {
+  name: string;
+  tempPath: string;
+  size: number;
+  sha256: string;
+  mime: string;
+}
+
+export interface RejectedFile {
+  name: string;
+  status: number;
+  error: string;
+}
+
+const MB = 1024 * 1024;
+const formatMb = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
+
+/** A display name from a client filename: no directories, no control characters. */
+export function cleanFileName(raw: string | undefined): string {
+  const base = (raw ?? "").split(/[\\/]/).pop() ?? "";
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
+  return cleaned || "photo";
+}
+
+class NotAnImage extends Error {}
+
+/** Hashes, counts and sniffs bytes as they pass; fails as soon as the head is not an image. */
+class Inspector extends Transform {
+  readonly hash = createHash("sha256");
+  size = 0;
+  mime: string | null = null;
+  private head = Buffer.alloc(0);
+
+  _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    this.size += chunk.length;
+    this.hash.update(chunk);
+    if (!this.mime) {
+      this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF_BYTES)]).subarray(0, SNIFF_BYTES);
+      if (this.head.length >= SNIFF_BYTES && !this.check()) return done(new NotAnImage());
+    }
+    done(null, chunk);
+  }
+
+  _flush(done: TransformCallback) {
+    if (!this.mime && !this.check()) return done(new NotAnImage());
+    done();
+  }
+
+  private check(): boolean {
+    this.mime = sniffImageType(this.head)?.mime ?? null;
+    return this.mime !== null;
+  }
+
+  get headBytes(): Buffer {
+    return this.head;
+  }
+}
+
+export async function receiveUpload(request: Request, tempDir: string, limits: UploadLimits) {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
+    throw new HttpError(415, 'Send photos as multipart/form-data, in a field named "files".', { code: "bad_content_type" });
+  }
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > limits.maxRequestBytes) {
+    throw new HttpError(413, `This upload is ${formatMb(declared)}; one request may carry at most ${formatMb(limits.maxRequestBytes)}.`, {
+      code: "request_too_large",
+    });
+  }
+  await mkdir(tempDir, { recursive: true });
+
+  const accepted: ReceivedFile[] = [];
+  const rejected: RejectedFile[] = [];
+  const work: Promise<void>[] = [];
+  let tooManyFiles = false;
+
+  const parser = busboy({
+    headers: { "content-type": contentType },
+    limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 10_000 },
+  });
+
+  parser.on("file", (_field, file, info) => {
+    const name = cleanFileName(info.filename);
+    const tempPath = path.join(tempDir, randomUUID());
+    const inspector = new Inspector();
+    // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
+    // file would stall the parser. Instead it is unpiped and drained.
+    const written = pipeline(inspector, createWriteStream(tempPath));
+    file.pipe(inspector);
+    work.push(
+      written.then(
+        async () => {
+          if ((file as { truncated?: boolean }).truncated) {
+            await unlink(tempPath).catch(() => {});
+            rejected.push({ name, status: 413, error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` });
+            return;
+          }
+          accepted.push({ name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! });
+        },
+        async (err: unknown) => {
+          file.unpipe(inspector);
+          file.resume(); // keep draining so the rest of the request can be parsed
+          await unlink(tempPath).catch(() => {});
+          if (err instanceof NotAnImage) {
+            const what = inspector.size === 0 ? "an empty file" : describeNonImage(inspector.headBytes);
+            rejected.push({
+              name,
+              status: 415,
+              error: `${name} is not a photo we can read (it looks like ${what}). Use JPEG, PNG, WebP, GIF or HEIC.`,
+            });
+          } else {
+            throw err;
+          }
+        },
+      ),
+    );
+  });
+  parser.on("filesLimit", () => (tooManyFiles = true));
+
+  let received = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      received += chunk.length;
+      if (received > limits.maxRequestBytes) {
+        return done(new HttpError(413, `One request may carry at most ${formatMb(limits.maxRequestBytes)}.`, { code: "request_too_large" }));
+      }
+      done(null, chunk);
+    },
+  });
+
+  try {
+    await pipeline(Readable.fromWeb(request.body as unknown as WebReadableStream), counted, parser);
+    await Promise.all(work);
+  } catch (err) {
+    await Promise.allSettled(work);
+    await discard(accepted);
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(400, "The upload was interrupted or malformed. Please try again.", { code: "bad_upload" });
+  }
+  if (tooManyFiles) {
+    rejected.push({ name: "(more files)", status: 413, error: `Send at most ${limits.maxFiles} files per request.` });
+  }
+  if (accepted.length === 0 && rejected.length === 0) {
+    throw new HttpError(400, 'No files were found in the upload. Attach photos in a field named "files".', { code: "no_files" });
+  }
+  return { accepted, rejected };
+}
+
+/** Deletes temp files that were not handed to storage. */
+export async function discard(files: readonly ReceivedFile[]): Promise<void> {
+  await Promise.all(files.map((f) => unlink(f.tempPath).catch(() => {})));
+}

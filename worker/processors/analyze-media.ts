@@ -1,0 +1,100 @@
+// analyze-media: decode, thumbnail, EXIF, colours, fingerprint, then caption and tags.
+// Idempotent: it reads the photo's state first, and results are keyed by content hash,
+// so a retried or duplicated job never analyses the same bytes twice.
+import type { Job } from "bullmq";
+import { DelayedError } from "bullmq";
+import type { Redis } from "ioredis";
+import type { AiProvider } from "@/lib/ai/types";
+import type { Db } from "@/lib/db";
+import type { JobPayload } from "@/lib/jobs/catalogue";
+import { analyseImage } from "@/lib/media/image";
+import { stageProgress, type AnalysisStage } from "@/lib/media/progress";
+import { findAnalysis, getMediaForJob, saveAnalysis, updateMediaState } from "@/lib/media/repository";
+import type { MediaRowLike } from "@/lib/media/view";
+import type { Storage } from "@/lib/storage/types";
+
+export interface AnalyzeDeps {
+  db: Db;
+  storage: Storage;
+  ai: AiProvider;
+  redis: Redis;
+  prefix: string;
+  maxPixels: number;
+  announce: (row: MediaRowLike & { ownerId: string }) => Promise<unknown>;
+}
+
+const LOCK_MS = 5 * 60_000;
+
+export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, token?: string) {
+  const { db, storage, ai } = deps;
+  const media = await getMediaForJob(db, job.data.mediaId);
+  if (!media) return { skipped: "deleted" };
+  if (media.status === "done") return { skipped: "already done" };
+
+  const report = async (stage: AnalysisStage) => {
+    const row = await updateMediaState(db, media.id, { status: "analysing", stage, progress: stageProgress(stage), error: null });
+    await deps.announce(row);
+  };
+
+  let analysis = await findAnalysis(db, media.sha256);
+  if (!analysis) {
+    // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
+    const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
+    const owner = `${job.id}:${job.attemptsStarted}`;
+    if ((await deps.redis.set(lockKey, owner, "PX", LOCK_MS, "NX")) !== "OK") {
+      await job.moveToDelayed(Date.now() + 1_000, token);
+      throw new DelayedError();
+    }
+    try {
+      analysis = (await findAnalysis(db, media.sha256)) ?? (await analyse(media, deps, report));
+    } finally {
+      // Release only our own lock (a slow job's lock may have expired and been retaken).
+      await deps.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        owner,
+      );
+    }
+  }
+  const done = await updateMediaState(db, media.id, {
+    status: "done",
+    stage: null,
+    progress: 1,
+    error: null,
+    analysisSha: analysis.sha256,
+  });
+  await deps.announce(done);
+  return { analysed: analysis.sha256 };
+}
+
+async function analyse(
+  media: { sha256: string; storageKey: string },
+  deps: AnalyzeDeps,
+  report: (stage: AnalysisStage) => Promise<void>,
+) {
+  const bytes = await deps.storage.getBuffer(media.storageKey);
+  const image = await analyseImage(bytes, { maxPixels: deps.maxPixels, onStage: report });
+  await report("describing");
+  const description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
+  await report("saving");
+  const thumbnailKey = `thumbs/${media.sha256}.webp`;
+  await deps.storage.putBuffer(thumbnailKey, image.thumbnail, "image/webp");
+  const exif = image.exif;
+  return saveAnalysis(deps.db, {
+    sha256: media.sha256,
+    width: image.width,
+    height: image.height,
+    format: image.format,
+    thumbnailKey,
+    exif: exif ? { ...exif } : undefined,
+    takenAt: exif?.takenAt ? new Date(exif.takenAt) : null,
+    latitude: exif?.latitude ?? null,
+    longitude: exif?.longitude ?? null,
+    colours: image.features.colours,
+    phash: image.phash,
+    caption: description.caption,
+    tags: description.tags,
+    provider: description.provider,
+  });
+}
