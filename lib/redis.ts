@@ -1,5 +1,6 @@
 // Redis connections. Each role gets its own connection: BullMQ workers and the event
 // hub block on theirs, so they cannot be shared with request-serving commands.
+import type { ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "@/lib/env";
 
@@ -25,6 +26,11 @@ export function redisOptions(role: RedisRole): RedisOptions {
     maxRetriesPerRequest: blocking ? null : 1,
     retryStrategy: (times) => Math.min(200 * times, 2_000),
   };
+}
+
+/** The same options typed for BullMQ (its own RedisOptions type is looser than ioredis's). */
+export function bullConnection(role: RedisRole): ConnectionOptions {
+  return redisOptions(role) as ConnectionOptions;
 }
 
 export function createRedis(role: RedisRole): Redis {

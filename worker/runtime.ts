@@ -5,7 +5,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { env } from "@/lib/env";
 import { cappedExponentialDelay, jobCatalogue, queueNames, type JobName } from "@/lib/jobs/catalogue";
-import { redisOptions } from "@/lib/redis";
+import { bullConnection } from "@/lib/redis";
 import { classifyFailure, GENERIC_FAILURE } from "./failures";
 import type { ProcessorDef, ProcessorMap } from "./processors";
 
@@ -42,7 +42,7 @@ export function startWorkers(processors: ProcessorMap, opts: { concurrency?: num
         }
       },
       {
-        connection: redisOptions("worker"),
+        connection: bullConnection("worker"),
         prefix: env().QUEUE_PREFIX,
         concurrency: opts.concurrency ?? env().WORKER_CONCURRENCY,
         settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialDelay(attemptsMade) },

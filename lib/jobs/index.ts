@@ -1,7 +1,7 @@
 // Enqueueing side of the job catalogue: one BullMQ Queue per queue name per process.
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
-import { redisOptions } from "@/lib/redis";
+import { bullConnection } from "@/lib/redis";
 import { jobCatalogue, type JobName, type JobPayload, type QueueName } from "./catalogue";
 
 export * from "./catalogue";
@@ -12,7 +12,7 @@ export function getQueue(name: QueueName): Queue {
   holder.framecastQueues ??= new Map();
   let queue = holder.framecastQueues.get(name);
   if (!queue) {
-    queue = new Queue(name, { connection: redisOptions("queue"), prefix: env().QUEUE_PREFIX });
+    queue = new Queue(name, { connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
     holder.framecastQueues.set(name, queue);
   }
   return queue;
