@@ -123,11 +123,12 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
           file.resume(); // keep draining so the rest of the request can be parsed
           await unlink(tempPath).catch(() => {});
           if (err instanceof NotAnImage) {
-            const what = inspector.size === 0 ? "an empty file" : describeNonImage(inspector.headBytes);
+            const what = describeNonImage(inspector.headBytes);
+            const looks = what === "unknown" ? "" : ` (it looks like ${what})`;
             rejected.push({
               name,
               status: 415,
-              error: `${name} is not a photo we can read (it looks like ${what}). Use JPEG, PNG, WebP, GIF or HEIC.`,
+              error: `${name} is not a photo we can read${looks}. Use JPEG, PNG, WebP, GIF or HEIC.`,
             });
           } else {
             throw err;

@@ -1,0 +1,50 @@
+import { defineConfig } from "@playwright/test";
+
+// End-to-end: the real app (web + worker, via `npm start`'s script) against real
+// Postgres and Redis, driven in Debian's Chromium. Its own database, Redis prefix,
+// data directory and port, so it never touches a developer's data.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: "node scripts/start.mjs",
+    url: `http://127.0.0.1:${PORT}/signin`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(PORT),
+      APP_URL: `http://127.0.0.1:${PORT}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast_e2e",
+      QUEUE_PREFIX: "framecast-e2e",
+      DATA_DIR: `${process.cwd()}/.e2e-data`,
+      GEMINI_API_KEY: "",
+      STORAGE_DRIVER: "local",
+    },
+  },
+});

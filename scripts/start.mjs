@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `npm start`: everything a fresh clone needs, then the web app and the worker together.
+// Installs dependencies if missing, generates the Prisma client, checks PostgreSQL and
+// Redis, applies pending migrations, builds the app if the source changed, then runs
+// `next start` and the worker, stopping both when either stops or on Ctrl-C.
+// Plain Node with no dependencies, because it runs before `npm ci`.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+if (existsSync(".env")) process.loadEnvFile(".env");
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+const say = (line) => console.log(`\x1b[36m[framecast]\x1b[0m ${line}`);
+const fail = (line) => {
+  console.error(`\x1b[31m[framecast]\x1b[0m ${line}`);
+  process.exit(1);
+};
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { stdio: "inherit", env: process.env });
+  if (result.status !== 0) fail(`\`${cmd} ${args.join(" ")}\` failed (exit ${result.status}).`);
+}
+
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (p) => {
+    if (!existsSync(p)) return;
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      for (const entry of readdirSync(p)) if (entry !== "generated") visit(path.join(p, entry));
+    } else newest = Math.max(newest, s.mtimeMs);
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+function reachable(url, defaultPort) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname.replace(/^\[|\]$/g, ""), port: Number(port || defaultPort) });
+    socket.setTimeout(2_000);
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+// 1. Dependencies.
+if (!existsSync("node_modules/.package-lock.json") || newestMtime(["package-lock.json"]) > newestMtime(["node_modules/.package-lock.json"])) {
+  say("Installing dependencies (npm ci)…");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+
+// 2. Prisma client.
+if (!existsSync("lib/generated/prisma/client.ts") || newestMtime(["prisma/schema.prisma"]) > newestMtime(["lib/generated/prisma"])) {
+  say("Generating the Prisma client…");
+  run("npm", ["run", "--silent", "db:generate"]);
+}
+
+// 3. Services.
+const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+if (!(await reachable(databaseUrl, 5432))) {
+  fail(`PostgreSQL is not reachable at ${new URL(databaseUrl).host}. Start it (Debian: pg_ctlcluster 15 main start) or set DATABASE_URL.`);
+}
+if (!(await reachable(redisUrl, 6379))) {
+  fail(`Redis is not reachable at ${new URL(redisUrl).host}. Start it (redis-server --daemonize yes) or set REDIS_URL.`);
+}
+
+// 4. Database schema.
+run("npm", ["run", "--silent", "db:migrate"]);
+
+// 5. Build when the source is newer than the last build.
+const buildId = ".next/BUILD_ID";
+const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
+  say("Building the web app (first start, or the source changed)…");
+  run("npx", ["next", "build"]);
+}
+
+// 6. Web and worker, stopped together.
+const port = process.env.PORT ?? "3000";
+const children = [
+  spawn("npx", ["next", "start", "-p", port], { stdio: "inherit", env: process.env }),
+  spawn("npx", ["tsx", "worker/index.ts"], { stdio: "inherit", env: process.env }),
+];
+say(`Web app on http://localhost:${port} · worker running · Ctrl-C stops both`);
+
+let stopping = false;
+const stopAll = (signal) => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+};
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAll(signal));
+let exitCode = 0;
+await Promise.all(
+  children.map(
+    (child) =>
+      new Promise((resolve) =>
+        child.once("exit", (code) => {
+          if (!stopping) {
+            exitCode = code ?? 1;
+            say(`A process stopped (exit ${code}); stopping the other.`);
+            stopAll("SIGTERM");
+          }
+          resolve();
+        }),
+      ),
+  ),
+);
+process.exit(exitCode);
