@@ -1,0 +1,78 @@
+// Drives route handlers with real Request objects, the way Next's server calls them.
+import { POST as signUpRoute } from "@/app/api/auth/signup/route";
+
+export const BASE = "http://localhost:3000";
+
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export async function call(
+  handler: Handler,
+  opts: { path: string; method?: string; cookie?: string; body?: BodyInit; headers?: Record<string, string>; params?: Record<string, string>; signal?: AbortSignal },
+): Promise<Response> {
+  const headers = new Headers(opts.headers);
+  if (opts.cookie) headers.set("cookie", opts.cookie);
+  const request = new Request(BASE + opts.path, {
+    method: opts.method ?? "GET",
+    headers,
+    body: opts.body,
+    signal: opts.signal,
+    // @ts-expect-error Node's fetch needs this for streamed bodies
+    duplex: "half",
+  });
+  return handler(request, { params: Promise.resolve(opts.params ?? {}) });
+}
+
+/** Creates an account and returns its session cookie ("fc_session=…"). */
+export async function signUp(email: string, password = "a long enough password"): Promise<string> {
+  const res = await call(signUpRoute as Handler, {
+    path: "/api/auth/signup",
+    method: "POST",
+    body: JSON.stringify({ email, password }),
+    headers: { "content-type": "application/json" },
+  });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  return res.headers.get("set-cookie")!.split(";")[0];
+}
+
+export function photoForm(files: { name: string; bytes: Buffer; type?: string }[]): FormData {
+  const form = new FormData();
+  for (const f of files) form.append("files", new Blob([new Uint8Array(f.bytes)], { type: f.type ?? "image/jpeg" }), f.name);
+  return form;
+}
+
+export interface SseMessage {
+  event: string;
+  id?: string;
+  data: unknown;
+}
+
+/** Reads an SSE response until the server closes it (or `until` returns true). */
+export async function readSse(response: Response, until?: (m: SseMessage) => boolean): Promise<SseMessage[]> {
+  const messages: SseMessage[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const fields: Record<string, string> = {};
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
+      }
+      if (!fields.data) continue;
+      const message = { event: fields.event ?? "message", id: fields.id, data: JSON.parse(fields.data) };
+      messages.push(message);
+      if (until?.(message)) {
+        await reader.cancel();
+        return messages;
+      }
+    }
+  }
+  return messages;
+}
