@@ -22,7 +22,7 @@ interface Item {
 }
 
 const PARALLEL_UPLOADS = 3;
-const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif";
+const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,image/avif,.heic,.heif,.avif";
 
 function statusText(item: Item): string {
   switch (item.phase) {
@@ -133,7 +133,7 @@ export function Uploader({ onFinished }: { onFinished?: () => void }) {
         }`}
       >
         <p className="text-base font-medium text-slate-800">Drop photos here</p>
-        <p className="text-sm text-slate-500">JPEG, PNG, WebP, GIF or HEIC · analysed on this server</p>
+        <p className="text-sm text-slate-500">JPEG, PNG, WebP, GIF, HEIC or AVIF · analysed on this server</p>
         <button
           type="button"
           onClick={() => input.current?.click()}

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { HttpError } from "@/lib/http/errors";
+import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { SNIFF_BYTES, describeNonImage, sniffImageType } from "./sniff";
 
 export interface UploadLimits {
@@ -128,7 +129,7 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
             rejected.push({
               name,
               status: 415,
-              error: `${name} is not a photo we can read${looks}. Use JPEG, PNG, WebP, GIF or HEIC.`,
+              error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}`,
             });
           } else {
             throw err;
