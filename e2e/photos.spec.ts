@@ -11,7 +11,7 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
   await expect(page.getByText("No photos yet")).toBeVisible();
 
   await page.getByTestId("file-input").setInputFiles([
@@ -36,7 +36,7 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await page.screenshot({ path: "test-results/upload-page.png", fullPage: true });
 
   await row("beach.jpg").getByRole("link", { name: "beach.jpg" }).click();
-  await expect(page.getByRole("heading", { name: "beach.jpg" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "beach.jpg", exact: true })).toBeVisible();
   await expect(page.getByText("1600 × 1000 px")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Tags" })).toBeVisible();
   await expect(page.getByText("Described by the local analyser")).toBeVisible();

@@ -88,7 +88,7 @@ async function analyse(
     format: image.format,
     thumbnailKey,
     exif: exif ? { ...exif } : undefined,
-    takenAt: exif?.takenAt ? new Date(exif.takenAt) : null,
+    takenAt: exif?.takenAt ? takenAtDate(exif.takenAt) : null,
     latitude: exif?.latitude ?? null,
     longitude: exif?.longitude ?? null,
     colours: image.features.colours,
@@ -97,4 +97,14 @@ async function analyse(
     tags: description.tags,
     provider: description.provider,
   });
+}
+
+/**
+ * EXIF times are the camera's wall clock, usually without an offset. Those are stored
+ * as if UTC (and shown in UTC), so the server's own time zone never shifts the date.
+ */
+function takenAtDate(iso: string): Date | null {
+  const hasOffset = /(Z|[+-]\d\d:?\d\d)$/.test(iso);
+  const date = new Date(hasOffset ? iso : `${iso}Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
 }

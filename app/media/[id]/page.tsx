@@ -35,7 +35,8 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
         ["File size", formatBytes(media.size)],
         ["Camera", [exif?.cameraMake, exif?.cameraModel].filter(Boolean).join(" ") || undefined],
         ["Lens", exif?.lens],
-        ["Taken", a.takenAt ? new Date(a.takenAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : undefined],
+        // Camera wall-clock time (stored as UTC, see analyze-media), so no zone is shown.
+        ["Taken", a.takenAt ? new Date(a.takenAt).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) : undefined],
         ["Location", a.latitude != null && a.longitude != null ? `${a.latitude.toFixed(5)}, ${a.longitude.toFixed(5)}` : undefined],
         ["Exposure", [exif?.exposureTime && `1/${Math.round(1 / exif.exposureTime)} s`, exif?.fNumber && `f/${exif.fNumber}`, exif?.iso && `ISO ${exif.iso}`, exif?.focalLength && `${exif.focalLength} mm`].filter(Boolean).join(" · ") || undefined],
       ]
