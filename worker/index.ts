@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { announceMedia, closePublisher } from "@/lib/events/publisher";
 import { createRedis } from "@/lib/redis";
+import { schemaProblem } from "@/lib/schema-check";
 import { storage } from "@/lib/storage/instance";
 import { buildProcessors } from "./processors";
 import { startWorkers } from "./runtime";
@@ -13,6 +14,8 @@ const SHUTDOWN_GRACE_MS = 30_000;
 
 async function main() {
   const config = env();
+  const problem = await schemaProblem(config.DATABASE_URL, config.DATABASE_SCHEMA);
+  if (problem) throw new Error(problem);
   const lockRedis = createRedis("lock");
   const ai = createAiProvider(config);
   const runtime = startWorkers(
