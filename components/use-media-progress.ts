@@ -12,8 +12,19 @@ const fetchJson = async (url: string) => {
   return res.json();
 };
 
+/**
+ * The ids the stream should carry. A photo finishing does not reopen the stream (the
+ * server ends it when all are final); only a photo the stream lacks does.
+ */
+function useStreamKey(ids: readonly string[]): string {
+  const current = useRef<string[]>([]);
+  if (ids.length === 0) current.current = [];
+  else if (!ids.every((id) => current.current.includes(id))) current.current = [...ids].sort();
+  return current.current.join(",");
+}
+
 export function useMediaProgress(ids: readonly string[], onUpdate: (media: MediaView) => void) {
-  const key = [...ids].sort().join(",");
+  const key = useStreamKey(ids);
   const [mode, setMode] = useState<"sse" | "polling">(() => (typeof EventSource === "undefined" ? "polling" : "sse"));
   const callback = useRef(onUpdate);
   useEffect(() => {

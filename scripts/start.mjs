@@ -53,7 +53,10 @@ function reachable(url, defaultPort) {
 // 1. Dependencies.
 if (!existsSync("node_modules/.package-lock.json") || newestMtime(["package-lock.json"]) > newestMtime(["node_modules/.package-lock.json"])) {
   say("Installing dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // npm 11.19 can reject its own lock file over other platforms' optional packages;
+  // `npm install` then installs exactly the locked versions (see docs/decisions.md).
+  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit", env: process.env });
+  if (ci.status !== 0) run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 // 2. Prisma client.
