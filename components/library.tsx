@@ -1,7 +1,7 @@
 "use client";
 
 // The photo library: the uploader on top, a grid of your photos below. The grid is
-// refreshed whenever an upload finishes.
+// refreshed whenever an upload is accepted or finishes.
 import Link from "next/link";
 import useSWR from "swr";
 import type { MediaView } from "@/lib/media/view";
@@ -18,7 +18,7 @@ export function Library({ initial }: { initial: MediaView[] }) {
 
   return (
     <div className="space-y-10">
-      <Uploader onFinished={() => mutate()} />
+      <Uploader onChange={() => mutate()} />
       <section aria-labelledby="library-heading">
         <h2 id="library-heading" className="mb-4 text-lg font-semibold">Your library</h2>
         {media.length === 0 ? (

@@ -27,7 +27,7 @@ const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,
 function statusText(item: Item): string {
   switch (item.phase) {
     case "uploading":
-      return `Uploading ${Math.round(item.uploaded * 100)}%`;
+      return item.uploaded >= 1 ? "Uploaded, saving…" : `Uploading ${Math.round(item.uploaded * 100)}%`;
     case "rejected":
     case "failed":
       return item.error ?? item.media?.error ?? "Failed";
@@ -60,7 +60,8 @@ function uploadOne(file: File, onProgress: (fraction: number) => void): Promise<
   });
 }
 
-export function Uploader({ onFinished }: { onFinished?: () => void }) {
+/** `onChange` is called when a photo is accepted and when one finishes. */
+export function Uploader({ onChange }: { onChange?: () => void }) {
   const [items, setItems] = useState<Item[]>([]);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
@@ -77,12 +78,14 @@ export function Uploader({ onFinished }: { onFinished?: () => void }) {
       running.current += 1;
       uploadOne(file, (uploaded) => patch(key, { uploaded })).then(({ media, error }) => {
         running.current -= 1;
-        if (media) patch(key, { media, phase: media.status, uploaded: 1 });
-        else patch(key, { phase: "rejected", error });
+        if (media) {
+          patch(key, { media, phase: media.status, uploaded: 1 });
+          onChange?.();
+        } else patch(key, { phase: "rejected", error });
         pump();
       });
     }
-  }, [patch]);
+  }, [patch, onChange]);
 
   const addFiles = useCallback(
     (files: FileList | File[]) => {
@@ -103,7 +106,7 @@ export function Uploader({ onFinished }: { onFinished?: () => void }) {
     setItems((all) =>
       all.map((i) => (i.media?.id === media.id && media.version >= i.media.version ? { ...i, media, phase: media.status } : i)),
     );
-    if (isTerminal(media.status)) onFinished?.();
+    if (isTerminal(media.status)) onChange?.();
   });
 
   async function retry(item: Item) {
