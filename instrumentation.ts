@@ -1,12 +1,5 @@
-// Runs once when the Next.js server starts: refuse to serve on an out-of-date schema,
-// with a message that says how to fix it, rather than failing request by request.
+// Runs once when the Next.js server starts. The Node-only work lives in its own module so
+// the Edge build of this file never sees Node APIs.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("@/lib/env");
-  const { schemaProblem } = await import("@/lib/schema-check");
-  const problem = await schemaProblem(env().DATABASE_URL, env().DATABASE_SCHEMA);
-  if (problem) {
-    console.error(`[web] ${problem}`);
-    process.exit(1);
-  }
+  if (process.env.NEXT_RUNTIME === "nodejs") await import("./instrumentation-node");
 }

@@ -88,9 +88,10 @@ if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
 
 // 6. Web and worker, stopped together.
 const port = process.env.PORT ?? "3000";
+// Started with node directly (not through npx) so signals reach the processes themselves.
 const children = [
-  spawn("npx", ["next", "start", "-p", port], { stdio: "inherit", env: process.env }),
-  spawn("npx", ["tsx", "worker/index.ts"], { stdio: "inherit", env: process.env }),
+  spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env: process.env }),
+  spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], { stdio: "inherit", env: process.env }),
 ];
 say(`Web app on http://localhost:${port} · worker running · Ctrl-C stops both`);
 

@@ -202,3 +202,25 @@ describe("photo pipeline", () => {
     expect(anonymous.status).toBe(401);
   });
 });
+
+describe("a photo whose analysis lock was left behind", () => {
+  it("is finished by its own job at once when the lock is its own (a worker died holding it)", async () => {
+    const bytes = await makeJpeg({ width: 500, height: 400, seed: 61 });
+    const sha = (await import("node:crypto")).createHash("sha256").update(bytes).digest("hex");
+    const lockKey = `${env().QUEUE_PREFIX}:lock:analysis:${sha}`;
+    // Pause the queue so the lock can be planted, as a crashed attempt would have left it.
+    const { getQueue } = await import("@/lib/jobs");
+    await getQueue("media-analysis").pause();
+    try {
+      const { body } = await uploadFiles(alice, [{ name: "orphan-lock.jpg", bytes }]);
+      const id = body.media[0].id as string;
+      await lockRedis.set(lockKey, `analyze-${id}`, "PX", 120_000);
+      await getQueue("media-analysis").resume();
+      const final = lastState(await followToEnd(alice, [id]), id);
+      expect(final.status).toBe("done");
+      expect(await lockRedis.exists(lockKey)).toBe(0);
+    } finally {
+      await getQueue("media-analysis").resume();
+    }
+  });
+});

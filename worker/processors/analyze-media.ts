@@ -23,7 +23,20 @@ export interface AnalyzeDeps {
   announce: (row: MediaRowLike & { ownerId: string }) => Promise<unknown>;
 }
 
-const LOCK_MS = 5 * 60_000;
+/** How long a crashed job's claim on some bytes can hold up another upload of them. */
+const LOCK_MS = 2 * 60_000;
+
+/** Takes the lock if it is free or already ours (re-entrant for a re-run job). */
+async function claimLock(redis: Redis, key: string, owner: string): Promise<boolean> {
+  const claimed = await redis.eval(
+    "local cur = redis.call('get', KEYS[1]) if not cur or cur == ARGV[1] then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0",
+    1,
+    key,
+    owner,
+    LOCK_MS,
+  );
+  return claimed === 1;
+}
 
 export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, token?: string) {
   const { db, storage, ai } = deps;
@@ -40,8 +53,10 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   if (!analysis) {
     // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
     const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
-    const owner = `${job.id}:${job.attemptsStarted}`;
-    if ((await deps.redis.set(lockKey, owner, "PX", LOCK_MS, "NX")) !== "OK") {
+    // The owner is the job, not the attempt: a job re-run after its worker died takes its
+    // own lock straight back instead of waiting for it to expire.
+    const owner = String(job.id);
+    if (!(await claimLock(deps.redis, lockKey, owner))) {
       await job.moveToDelayed(Date.now() + 1_000, token);
       throw new DelayedError();
     }
