@@ -42,6 +42,14 @@ const schema = z.object({
   /** This address becomes admin on sign-up; otherwise the first account does. */
   ADMIN_EMAIL: z.string().email().optional(),
   SESSION_DAYS: z.coerce.number().int().positive().default(30),
+
+  /** pino level for the JSON logs of the web app and the worker. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token for /api/metrics and the worker's /metrics; unset = both answer 404. */
+  METRICS_TOKEN: z.string().min(16, { message: "use at least 16 characters" }).optional(),
+  /** Port of the worker's own /metrics and /health server; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -4,13 +4,17 @@ import { createAiProvider } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { announceMedia, closePublisher } from "@/lib/events/publisher";
+import { rootLogger } from "@/lib/log";
+import { metricsRegistry } from "@/lib/metrics/registry";
 import { createRedis } from "@/lib/redis";
 import { schemaProblem } from "@/lib/schema-check";
 import { storage } from "@/lib/storage/instance";
+import { startMetricsServer } from "./metrics-server";
 import { buildProcessors } from "./processors";
 import { startWorkers } from "./runtime";
 
 const SHUTDOWN_GRACE_MS = 30_000;
+const logger = rootLogger().child({ component: "worker" });
 
 async function main() {
   const config = env();
@@ -29,23 +33,30 @@ async function main() {
       announce: announceMedia,
     }),
   );
-  console.log(
-    `[worker] started: queues ${runtime.workers.map((w) => w.name).join(", ")}; concurrency ${config.WORKER_CONCURRENCY}; captions by ${ai.name}`,
-  );
+  const queues = runtime.workers.map((w) => w.name);
+  logger.info({ queues, concurrency: config.WORKER_CONCURRENCY, captions: ai.name }, "worker started");
+  const metricsServer = await startMetricsServer({
+    port: config.WORKER_METRICS_PORT,
+    host: config.WORKER_METRICS_HOST,
+    token: config.METRICS_TOKEN,
+    registry: metricsRegistry(),
+    logger,
+    health: () => ({ queues }),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[worker] ${signal}: finishing in-flight jobs (up to ${SHUTDOWN_GRACE_MS / 1000}s)…`);
+    logger.info({ signal, graceSeconds: SHUTDOWN_GRACE_MS / 1000 }, "finishing in-flight jobs");
     const timer = setTimeout(() => {
-      console.error("[worker] grace period over; unfinished jobs go back to the queue when they stall");
+      logger.error("grace period over; unfinished jobs go back to the queue when they stall");
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     await runtime.close();
-    await Promise.all([closePublisher(), lockRedis.quit().catch(() => {}), db().$disconnect()]);
+    await Promise.all([closePublisher(), lockRedis.quit().catch(() => {}), db().$disconnect(), metricsServer?.close()]);
     clearTimeout(timer);
-    console.log("[worker] stopped");
+    logger.info("worker stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
@@ -53,6 +64,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`[worker] failed to start: ${err instanceof Error ? err.message : err}`);
+  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, "worker failed to start");
   process.exit(1);
 });

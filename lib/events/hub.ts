@@ -2,6 +2,7 @@
 // event to the SSE streams that asked for that entity. Thousands of browsers cost one
 // Redis connection, not thousands.
 import type { Redis } from "ioredis";
+import { log } from "@/lib/log";
 import { eventsKey, type MediaEvent } from "./index";
 
 export type EventListener = (event: MediaEvent, eventId: string) => void;
@@ -74,7 +75,7 @@ export class EventHub {
         }
       } catch (err) {
         if (this.closed) return;
-        console.error("[events] stream read failed, retrying:", (err as Error).message);
+        log().error({ err: (err as Error).message }, "events: stream read failed, retrying");
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -93,7 +94,7 @@ export class EventHub {
       try {
         listener(event, id);
       } catch (err) {
-        console.error("[events] listener failed:", err);
+        log().error({ err }, "events: listener failed");
       }
     }
   }

@@ -1,7 +1,11 @@
 // The one place where errors become HTTP responses. Route handlers throw; `route()`
 // maps: HttpError → its status, zod → 422 with field messages, Redis down → 503 with
 // Retry-After, anything else → 500 with a generic message (details go to the log only).
+// It also gives every request an id (the caller's X-Request-Id or a new one), echoed in
+// the response and carried by every log line written while handling it.
 import { ZodError } from "zod";
+import { log, requestIdFrom, rootLogger, withLogger } from "@/lib/log";
+import { webMetrics } from "@/lib/metrics/web";
 import { isRedisUnavailable } from "@/lib/redis";
 
 export class HttpError extends Error {
@@ -18,6 +22,7 @@ export class HttpError extends Error {
 export const notFound = (what = "That item") => new HttpError(404, `${what} was not found.`, { code: "not_found" });
 export const unauthorised = () => new HttpError(401, "Please sign in first.", { code: "unauthenticated" });
 export const badRequest = (message: string) => new HttpError(400, message, { code: "bad_request" });
+export const forbidden = (message = "Only admins can do that.") => new HttpError(403, message, { code: "forbidden" });
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {
@@ -37,13 +42,13 @@ export function errorResponse(err: unknown): Response {
     );
   }
   if (isRedisUnavailable(err)) {
-    console.error("[http] queue unavailable:", (err as Error).message);
+    log().error({ err: (err as Error).message }, "queue unavailable");
     return Response.json(
       { error: { message: "The job queue is unavailable right now. Please try again in a moment.", code: "unavailable" } },
       { status: 503, headers: { "Retry-After": "5" } },
     );
   }
-  console.error("[http] unexpected error:", err);
+  log().error({ err }, "unexpected error");
   return Response.json(
     { error: { message: "Something went wrong on our side. Please try again.", code: "internal" } },
     { status: 500 },
@@ -52,13 +57,43 @@ export function errorResponse(err: unknown): Response {
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
-/** Wraps a route handler so every thrown error is mapped by `errorResponse`. */
-export function route<C>(handler: Handler<C>): Handler<C> {
+/**
+ * Wraps a route handler: every thrown error is mapped by `errorResponse`, the request gets
+ * an id (X-Request-Id in and out, on every log line), and one access line is logged.
+ * `quiet` logs successful answers at debug level (probes and scrapes arrive every few seconds).
+ */
+export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): Handler<C> {
   return async (request, context) => {
-    try {
-      return await handler(request, context);
-    } catch (err) {
-      return errorResponse(err);
-    }
+    const requestId = requestIdFrom(request.headers);
+    const logger = rootLogger().child({ requestId });
+    const started = performance.now();
+    return withLogger(logger, async () => {
+      let response: Response;
+      try {
+        response = await handler(request, context);
+      } catch (err) {
+        response = errorResponse(err);
+      }
+      response = withHeader(response, "X-Request-Id", requestId);
+      const ms = Math.round(performance.now() - started);
+      const line = { method: request.method, path: new URL(request.url).pathname, status: response.status, ms };
+      if (response.status >= 500) logger.warn(line, "request failed");
+      else if (opts.quiet && response.status < 400) logger.debug(line, "request");
+      else logger.info(line, "request");
+      webMetrics().httpRequests.inc({ method: request.method, status: String(response.status) });
+      return response;
+    });
   };
+}
+
+/** Sets a header even on responses whose headers are immutable (e.g. Response.redirect). */
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
 }

@@ -1,5 +1,6 @@
 // A small Server-Sent Events helper: framing, heartbeats, and cleanup that runs exactly
 // once whether the server closes the stream, the client goes away, or the reader cancels.
+import { log } from "@/lib/log";
 
 export interface SseChannel {
   send(message: { event?: string; id?: string; data: unknown }): void;
@@ -60,7 +61,7 @@ export function sseResponse(
       Promise.resolve()
         .then(() => run(channel))
         .catch((err) => {
-          console.error("[sse] stream failed:", err);
+          log().error({ err }, "sse stream failed");
           channel.send({ event: "error", data: { message: "The live update stream failed. Reconnecting…" } });
           channel.close();
         });

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { announceMedia } from "@/lib/events/publisher";
 import { HttpError } from "@/lib/http/errors";
 import { enqueue, findJob } from "@/lib/jobs";
+import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
 import { createMedia, deleteMedia, getOwnedMedia, updateMediaState } from "./repository";
 import { discard, receiveUpload, type RejectedFile } from "./upload";
@@ -62,6 +63,8 @@ export async function acceptUpload(user: SessionUser, request: Request): Promise
     }
   } finally {
     await discard(accepted);
+    webMetrics().uploadFiles.inc({ result: "accepted" }, created.length);
+    webMetrics().uploadFiles.inc({ result: "rejected" }, rejected.length);
   }
   if (created.length === 0) {
     const first = rejected[0];

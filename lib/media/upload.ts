@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { HttpError } from "@/lib/http/errors";
+import { webMetrics } from "@/lib/metrics/web";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { SNIFF_BYTES, describeNonImage, sniffImageType } from "./sniff";
 
@@ -141,9 +142,11 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
   parser.on("filesLimit", () => (tooManyFiles = true));
 
   let received = 0;
+  const uploadBytes = webMetrics().uploadBytes;
   const counted = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
+      uploadBytes.inc(chunk.length);
       if (received > limits.maxRequestBytes) {
         return done(new HttpError(413, `One request may carry at most ${formatMb(limits.maxRequestBytes)}.`, { code: "request_too_large" }));
       }

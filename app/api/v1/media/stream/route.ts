@@ -9,6 +9,7 @@ import { sseResponse } from "@/lib/http/sse";
 import { isTerminal } from "@/lib/media/progress";
 import { findOwnedMedia } from "@/lib/media/repository";
 import { toMediaView, type MediaView } from "@/lib/media/view";
+import { trackSseStream } from "@/lib/metrics/web";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -41,6 +42,7 @@ export const GET = route(async (request) => {
 
   return sseResponse(request.signal, (channel) => {
     channel.onClose(unsubscribe);
+    trackSseStream("media", channel.onClose);
     const versions = new Map<string, number>();
     const finished = new Set<string>();
     deliver = (media, eventId) => {
