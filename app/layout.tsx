@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {user ? (
               <div className="flex items-center gap-4 text-sm">
+                {user.isAdmin && <Link href="/admin" className="font-medium text-slate-700 hover:underline">Admin</Link>}
                 <span className="text-slate-600">{user.email}</span>
                 <SignOutButton />
               </div>

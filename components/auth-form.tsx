@@ -11,7 +11,8 @@ const copy = {
   signup: { title: "Create your account", button: "Create account", other: "Already have an account?", otherLink: "/signin", otherText: "Sign in" },
 } as const;
 
-export function AuthForm({ mode }: { mode: Mode }) {
+/** `next`: where to go after signing in (a path on this site, checked by the page). */
+export function AuthForm({ mode, next = "/" }: { mode: Mode; next?: string }) {
   const router = useRouter();
   const ids = { email: useId(), password: useId(), error: useId() };
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +33,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (res.ok) {
-        router.push("/");
+        router.push(next);
         router.refresh();
         return;
       }

@@ -68,3 +68,16 @@ export function findAnalysis(db: Db, sha256: string) {
 export function saveAnalysis(db: Db, data: Prisma.AnalysisCreateInput) {
   return db.analysis.upsert({ where: { sha256: data.sha256 }, create: data, update: {} });
 }
+
+/** What the admin console shows next to a failed job: the photo's name and whether it has a thumbnail. */
+export function findMediaForAdmin(db: Db, ids: readonly string[]) {
+  return db.media.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, originalName: true, status: true, analysisSha: true },
+  });
+}
+
+/** Any photo with its analysis, whoever owns it: admin routes only. */
+export function getMediaForAdmin(db: Db, id: string) {
+  return db.media.findUnique({ where: { id }, include: { analysis: true } });
+}

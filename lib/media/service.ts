@@ -9,7 +9,7 @@ import { HttpError } from "@/lib/http/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
-import { createMedia, deleteMedia, getOwnedMedia, updateMediaState } from "./repository";
+import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
 import { discard, receiveUpload, type RejectedFile } from "./upload";
 import { toMediaView, type MediaView } from "./view";
 
@@ -85,4 +85,15 @@ export async function retryMedia(user: SessionUser, id: string): Promise<MediaVi
   else if (!job) await enqueue("analyze-media", { mediaId: id });
   await announceMedia(queued);
   return toMediaView(queued);
+}
+
+/**
+ * An admin is retrying this photo's failed job: show it as queued again (and tell any open
+ * page) before the job goes back to the queue, so the worker's next update is the newer one.
+ */
+export async function markMediaRequeued(id: string): Promise<void> {
+  const row = await getMediaForJob(db(), id);
+  if (!row || row.status !== "failed") return;
+  const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
+  await announceMedia(queued);
 }

@@ -30,6 +30,8 @@ export async function isolate(overrides: Record<string, string> = {}): Promise<I
     DATA_DIR: dataDir,
     STORAGE_DRIVER: "local",
     GEMINI_API_KEY: "",
+    // JSON logs of passing tests are noise; LOG_LEVEL=info (or debug) shows them.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     ...overrides,
   });
   return {

@@ -1,0 +1,175 @@
+"use client";
+
+// The admin overview, kept live by the server: one SSE stream pushes a new overview
+// whenever a queue changes. Counts per queue, last hour's throughput, and failed jobs
+// grouped by error message with the photo and a retry button per job and per group.
+import { useEffect, useState } from "react";
+import type { FailedGroupView, Overview } from "@/lib/admin/overview";
+import { ThroughputChart } from "./throughput-chart";
+
+type Connection = "connecting" | "live" | "reconnecting";
+
+const STATES = [
+  ["waiting", "Waiting"],
+  ["active", "Active"],
+  ["delayed", "Delayed"],
+  ["completed", "Completed"],
+  ["failed", "Failed"],
+] as const;
+
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "—");
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function OverviewLive({ initial }: { initial: Overview }) {
+  const [overview, setOverview] = useState(initial);
+  const [connection, setConnection] = useState<Connection>("connecting");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    const source = new EventSource("/api/admin/overview/stream");
+    source.onopen = () => setConnection("live");
+    source.onerror = () => setConnection("reconnecting");
+    source.addEventListener("overview", (e) => {
+      setOverview(JSON.parse((e as MessageEvent).data));
+      setConnection("live");
+      setProblem(null);
+    });
+    source.addEventListener("problem", (e) => setProblem(JSON.parse((e as MessageEvent).data).message));
+    return () => source.close();
+  }, []);
+
+  async function retry(body: { queue: string; jobId: string } | { queue: string; message: string }) {
+    setNotice(null);
+    try {
+      const res = await fetch("/api/admin/retry", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json().catch(() => null);
+      if (res.ok) setNotice({ ok: true, text: `Retrying ${plural(json.retried, "job")}.` });
+      else setNotice({ ok: false, text: json?.error?.message ?? "The retry did not work." });
+    } catch {
+      setNotice({ ok: false, text: "Could not reach the server." });
+    }
+  }
+
+  const { failed } = overview;
+  return (
+    <div className="space-y-10">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">Queues</h1>
+        <div className="flex items-center gap-4 text-sm">
+          <span data-testid="connection" data-state={connection} className="inline-flex items-center gap-2 text-slate-600">
+            <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${connection === "live" ? "bg-emerald-500" : "bg-amber-400"}`} />
+            {connection === "live" ? "Live" : connection === "connecting" ? "Connecting…" : "Reconnecting…"}
+          </span>
+          <a href="/admin/queues" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
+            Open Bull Board
+          </a>
+        </div>
+      </div>
+      {problem && <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">{problem}</p>}
+
+      <section aria-labelledby="queues-heading" className="space-y-4">
+        <h2 id="queues-heading" className="sr-only">Queue counts and throughput</h2>
+        {overview.queues.map((q) => (
+          <article key={q.name} data-testid="queue" data-queue={q.name}
+            className="grid gap-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm lg:grid-cols-[1fr_minmax(0,28rem)]">
+            <div>
+              <h3 className="flex items-center gap-2 font-semibold">
+                {q.name}
+                {q.paused && <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Paused</span>}
+              </h3>
+              <dl className="mt-4 grid grid-cols-3 gap-3 sm:grid-cols-5">
+                {STATES.map(([state, label]) => (
+                  <div key={state} className="rounded-lg bg-slate-50 px-3 py-2">
+                    <dt className="text-xs text-slate-500">{label}</dt>
+                    <dd data-testid={`count-${state}`}
+                      className={`text-xl font-semibold tabular-nums ${state === "failed" && q.counts.failed > 0 ? "text-red-700" : ""}`}>
+                      {q.counts[state].toLocaleString("en")}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </div>
+            <ThroughputChart label={`${q.name} throughput`} completed={q.throughput.completed} failed={q.throughput.failed} />
+          </article>
+        ))}
+      </section>
+
+      <section aria-labelledby="failed-heading" className="space-y-4">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="failed-heading" className="text-lg font-semibold">Failed jobs by error</h2>
+          {failed.total > failed.scanned && (
+            <p className="text-sm text-slate-500">
+              Grouped from the newest {failed.scanned.toLocaleString("en")} of {failed.total.toLocaleString("en")} failed jobs.
+            </p>
+          )}
+        </div>
+        {notice && (
+          <p role="status" className={`rounded-md px-3 py-2 text-sm ${notice.ok ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-800"}`}>
+            {notice.text}
+          </p>
+        )}
+        {failed.groups.length === 0 ? (
+          <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">No failed jobs. All clear.</p>
+        ) : (
+          failed.groups.map((group) => <FailedGroupCard key={`${group.queue}:${group.message}`} group={group} onRetry={retry} />)
+        )}
+      </section>
+    </div>
+  );
+}
+
+function FailedGroupCard({ group, onRetry }: { group: FailedGroupView; onRetry: (body: { queue: string; jobId: string } | { queue: string; message: string }) => void }) {
+  return (
+    <article data-testid="failed-group" className="rounded-xl border border-red-200 bg-white shadow-sm">
+      <header className="flex flex-wrap items-start justify-between gap-3 border-b border-red-100 px-5 py-4">
+        <div className="min-w-0 space-y-1">
+          <p className="font-medium text-red-800" data-testid="failed-message">{group.message}</p>
+          <p className="text-xs text-slate-500">
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{group.queue}</span>
+            {" · "}<span data-testid="failed-count">{plural(group.count, "job")}</span>
+            {" · last failed "}{when(group.lastFailedAt)}
+          </p>
+        </div>
+        <button type="button" onClick={() => onRetry({ queue: group.queue, message: group.message })}
+          className="shrink-0 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+          Retry all {group.count}
+        </button>
+      </header>
+      <ul className="divide-y divide-slate-100">
+        {group.jobs.map((job) => (
+          <li key={job.id} data-testid="failed-job" className="flex items-center gap-4 px-5 py-3">
+            <div className="flex h-14 w-14 shrink-0 items-center justify-center overflow-hidden rounded-md bg-slate-100">
+              {job.media ? (
+                // eslint-disable-next-line @next/next/no-img-element
+                <img src={`/api/admin/media/${job.media.id}/thumbnail`} alt={job.media.name} loading="lazy"
+                  className="h-full w-full object-cover"
+                  onError={(e) => ((e.currentTarget as HTMLImageElement).style.visibility = "hidden")} />
+              ) : (
+                <span className="text-[10px] text-slate-400">no photo</span>
+              )}
+            </div>
+            <div className="min-w-0 flex-1 text-sm">
+              <p className="truncate font-medium">{job.media?.name ?? job.name}</p>
+              <p className="truncate text-xs text-slate-500">
+                <span className="font-mono">{job.id}</span> · {plural(job.attemptsMade, "attempt")} · {when(job.failedAt)}
+              </p>
+            </div>
+            <button type="button" onClick={() => onRetry({ queue: job.queue, jobId: job.id })}
+              aria-label={`Retry ${job.media?.name ?? job.id}`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
+              Retry
+            </button>
+          </li>
+        ))}
+        {group.count > group.jobs.length && (
+          <li className="px-5 py-2 text-xs text-slate-500">…and {group.count - group.jobs.length} more with this message.</li>
+        )}
+      </ul>
+    </article>
+  );
+}
