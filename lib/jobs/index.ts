@@ -1,6 +1,7 @@
 // Enqueueing side of the job catalogue: one BullMQ Queue per queue name per process.
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { bullConnection } from "@/lib/redis";
 import { jobCatalogue, type JobName, type JobPayload, type QueueName } from "./catalogue";
 
@@ -13,6 +14,8 @@ export function getQueue(name: QueueName): Queue {
   let queue = holder.framecastQueues.get(name);
   if (!queue) {
     queue = new Queue(name, { connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
+    // Connection trouble as one JSON log line (unhandled, BullMQ prints a stack per retry).
+    queue.on("error", (err) => log().warn({ queue: name, err: err.message }, "queue connection error"));
     holder.framecastQueues.set(name, queue);
   }
   return queue;

@@ -1,0 +1,56 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { route } from "@/lib/http/errors";
+import { createLogger, log, requestIdFrom, withLogger } from "./log";
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: "info", destination }) };
+}
+
+// Keep the deliberate 500 below out of the test output (env() is read lazily, after this).
+process.env.LOG_LEVEL ??= "fatal";
+
+describe("logs", () => {
+  it("are JSON lines with a readable level, and every line inside a context carries its id", async () => {
+    const { lines, logger } = capture();
+    await withLogger(logger.child({ requestId: "req-1" }), async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      log().info({ photos: 3 }, "accepted");
+    });
+    expect(lines).toEqual([expect.objectContaining({ level: "info", requestId: "req-1", photos: 3, msg: "accepted", time: expect.any(String) })]);
+  });
+
+  it("never write credentials", () => {
+    const { lines, logger } = capture();
+    logger.info(
+      { headers: { authorization: "Bearer s3cret", cookie: "fc_session=abc" }, config: { GEMINI_API_KEY: "AIza-secret" }, password: "hunter2" },
+      "incoming",
+    );
+    const text = JSON.stringify(lines);
+    for (const secret of ["s3cret", "fc_session=abc", "AIza-secret", "hunter2"]) expect(text).not.toContain(secret);
+    expect(text).toContain("[redacted]");
+  });
+
+  it("take the caller's request id only when it is a sane token", () => {
+    expect(requestIdFrom(new Headers({ "x-request-id": "lb-7f3a.2" }))).toBe("lb-7f3a.2");
+    expect(requestIdFrom(new Headers({ "x-request-id": "a b" }))).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom(new Headers())).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("route() answers with the request id, also on errors", async () => {
+    const failing = route(async () => {
+      throw new Error("boom");
+    });
+    const res = await failing(new Request("http://x/api/thing", { headers: { "x-request-id": "trace-9" } }), {});
+    expect(res.status).toBe(500);
+    expect(res.headers.get("x-request-id")).toBe("trace-9");
+    expect(JSON.stringify(await res.json())).not.toContain("boom");
+  });
+});
