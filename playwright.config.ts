@@ -41,7 +41,11 @@ export default defineConfig({
       PORT: String(PORT),
       APP_URL: `http://127.0.0.1:${PORT}`,
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast_e2e",
-      QUEUE_PREFIX: "framecast-e2e",
+      QUEUE_PREFIX: process.env.E2E_QUEUE_PREFIX ?? "framecast-e2e",
+      // This address is the admin (e2e/admin.spec.ts signs in with it).
+      ADMIN_EMAIL: "admin@e2e.example.com",
+      // No worker metrics server in e2e runs (another run on this machine may hold the port).
+      WORKER_METRICS_PORT: process.env.E2E_WORKER_METRICS_PORT ?? "0",
       DATA_DIR: `${process.cwd()}/.e2e-data`,
       GEMINI_API_KEY: "",
       STORAGE_DRIVER: "local",
