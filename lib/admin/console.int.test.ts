@@ -24,6 +24,7 @@ import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue, queueNames } from "@/lib/jobs";
 import { corruptJpeg, makeJpeg } from "@/lib/media/test-images";
 import type { MediaView } from "@/lib/media/view";
+import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
 import { bullConnection, createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
@@ -34,7 +35,8 @@ import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 
 const TOKEN = "test-metrics-token-0123456789";
-const WORKER_METRICS_PORT = 9201;
+/** Ports this file may use for the worker's metrics server (the first free one). */
+const WORKER_METRICS_PORTS = [9201, 9202, 9203, 9204, 9205];
 const QUEUE = "media-analysis";
 
 let iso: IsolatedEnv;
@@ -63,13 +65,10 @@ beforeAll(async () => {
     }),
     { concurrency: 2, log: (line) => workerLog.push(JSON.parse(line)) },
   );
-  workerMetrics = await startMetricsServer({
-    port: WORKER_METRICS_PORT,
-    host: "127.0.0.1",
-    token: TOKEN,
-    registry: metricsRegistry(),
-    logger: (await import("@/lib/log")).rootLogger(),
-  });
+  for (const port of WORKER_METRICS_PORTS) {
+    workerMetrics = await startMetricsServer({ port, host: "127.0.0.1", token: TOKEN, registry: metricsRegistry(), logger: rootLogger() });
+    if (workerMetrics) break;
+  }
   queueEvents = new QueueEvents(QUEUE, { connection: bullConnection("events-subscribe"), prefix: env().QUEUE_PREFIX });
   await queueEvents.waitUntilReady();
   admin = await signUp("admin@example.com"); // the first account administers the instance
@@ -179,7 +178,7 @@ describe("metrics", () => {
 
   it("the worker's /metrics counts each job by outcome, with durations, active jobs and utilisation", async () => {
     expect(workerMetrics).not.toBeNull();
-    const base = `http://127.0.0.1:${WORKER_METRICS_PORT}`;
+    const base = `http://127.0.0.1:${workerMetrics!.port}`;
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
