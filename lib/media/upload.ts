@@ -92,9 +92,9 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
   }
   await mkdir(tempDir, { recursive: true });
 
-  const accepted: ReceivedFile[] = [];
-  const rejected: RejectedFile[] = [];
-  const work: Promise<void>[] = [];
+  // One outcome per file, in the order the files were sent (they finish in any order).
+  type Outcome = { file: ReceivedFile } | { rejection: RejectedFile };
+  const work: Promise<Outcome>[] = [];
   let tooManyFiles = false;
 
   const parser = busboy({
@@ -115,26 +115,22 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
         async () => {
           if ((file as { truncated?: boolean }).truncated) {
             await unlink(tempPath).catch(() => {});
-            rejected.push({ name, status: 413, error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` });
-            return;
+            return { rejection: { name, status: 413, error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` } };
           }
-          accepted.push({ name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! });
+          return { file: { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! } };
         },
-        async (err: unknown) => {
+        async (err: unknown): Promise<Outcome> => {
           file.unpipe(inspector);
           file.resume(); // keep draining so the rest of the request can be parsed
           await unlink(tempPath).catch(() => {});
           if (err instanceof NotAnImage) {
             const what = describeNonImage(inspector.headBytes);
             const looks = what === "unknown" ? "" : ` (it looks like ${what})`;
-            rejected.push({
-              name,
-              status: 415,
-              error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}`,
-            });
-          } else {
-            throw err;
+            return {
+              rejection: { name, status: 415, error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}` },
+            };
           }
+          throw err;
         },
       ),
     );
@@ -154,15 +150,18 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
     },
   });
 
+  let outcomes: Outcome[];
   try {
     await pipeline(Readable.fromWeb(request.body as unknown as WebReadableStream), counted, parser);
-    await Promise.all(work);
+    outcomes = await Promise.all(work);
   } catch (err) {
-    await Promise.allSettled(work);
-    await discard(accepted);
+    const settled = await Promise.allSettled(work);
+    await discard(settled.flatMap((s) => (s.status === "fulfilled" && "file" in s.value ? [s.value.file] : [])));
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, "The upload was interrupted or malformed. Please try again.", { code: "bad_upload" });
   }
+  const accepted = outcomes.flatMap((o) => ("file" in o ? [o.file] : []));
+  const rejected = outcomes.flatMap((o) => ("rejection" in o ? [o.rejection] : []));
   if (tooManyFiles) {
     rejected.push({ name: "(more files)", status: 413, error: `Send at most ${limits.maxFiles} files per request.` });
   }
