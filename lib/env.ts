@@ -7,6 +7,22 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** "<count>/<window>", e.g. "10/15m": at most count requests per window (s, m or h). */
+const rateLimit = z
+  .string()
+  .regex(/^\d+\/\d+[smh]$/, { message: 'use "<count>/<window>", e.g. "10/15m"' })
+  .transform((v) => {
+    const [count, window] = v.split("/");
+    const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[window.slice(-1) as "s" | "m" | "h"];
+    return { limit: Number(count), windowMs: Number(window.slice(0, -1)) * unit };
+  });
+
+/** "false" (default), "true" (one proxy in front) or the number of proxies in front. */
+const proxyHops = z
+  .string()
+  .regex(/^(true|false|yes|no|[0-9])$/, { message: 'use "false", "true" or a number of proxies' })
+  .transform((v) => (v === "true" || v === "yes" ? 1 : v === "false" || v === "no" ? 0 : Number(v)));
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().positive().default(3000),
@@ -39,6 +55,8 @@ const schema = z.object({
   MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().positive().default(20),
   MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  /** Most frames an animated upload (GIF, WebP, AVIF sequence) may have. */
+  MAX_FRAMES: z.coerce.number().int().positive().default(1_000),
   /** This address becomes admin on sign-up; otherwise the first account does. */
   ADMIN_EMAIL: z.string().email().optional(),
   SESSION_DAYS: z.coerce.number().int().positive().default(30),
@@ -50,6 +68,20 @@ const schema = z.object({
   /** Port of the worker's own /metrics and /health server; 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+  /**
+   * Behind a reverse proxy: how many proxies append to X-Forwarded-For (true = 1). Only
+   * then is the client address taken from that header; otherwise every client shares one
+   * rate-limit bucket per action, because the header could be forged.
+   */
+  TRUST_PROXY: proxyHops.default(0),
+  /** Sign-in attempts per client address. */
+  RATE_LIMIT_SIGNIN_IP: rateLimit.prefault("30/10m"),
+  /** Failed sign-ins per account before it is locked for the rest of the window. */
+  RATE_LIMIT_SIGNIN_ACCOUNT: rateLimit.prefault("10/15m"),
+  /** New accounts per client address. */
+  RATE_LIMIT_SIGNUP_IP: rateLimit.prefault("10/1h"),
+  /** Upload requests per user (the web uploader sends one file per request). */
+  RATE_LIMIT_UPLOAD_USER: rateLimit.prefault("600/10m"),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -4,7 +4,7 @@ import type { ConnectionOptions } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "@/lib/env";
 
-export type RedisRole = "queue" | "worker" | "events-publish" | "events-subscribe" | "lock";
+export type RedisRole = "queue" | "worker" | "events-publish" | "events-subscribe" | "lock" | "rate-limit";
 
 /**
  * Connection options for a role, parsed from REDIS_URL. BullMQ is given options rather

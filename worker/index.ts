@@ -30,6 +30,7 @@ async function main() {
       redis: lockRedis,
       prefix: config.QUEUE_PREFIX,
       maxPixels: config.MAX_PIXELS,
+      maxFrames: config.MAX_FRAMES,
       announce: announceMedia,
     }),
   );

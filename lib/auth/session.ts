@@ -7,12 +7,18 @@ import { env } from "@/lib/env";
 
 export const SESSION_COOKIE = "fc_session";
 
+/** Who is asking: a browser session or, on /api/v1, an API token. */
 export interface SessionUser {
   id: string;
   email: string;
   isAdmin: boolean;
-  sessionId: string;
+  /** Set for a browser session (the sha256 of its cookie); null for an API token. */
+  sessionId: string | null;
+  /** Set when the request carried an API token. */
+  tokenId?: string;
 }
+
+const TOUCH_EVERY_MS = 5 * 60_000;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -29,11 +35,42 @@ export async function userForToken(db: Db, token: string | undefined): Promise<S
   if (!token || token.length > 100) return null;
   const session = await db.session.findUnique({ where: { id: hashToken(token) }, include: { user: true } });
   if (!session || session.expiresAt < new Date()) return null;
+  // "Last active" for the sessions list; written at most every few minutes.
+  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
+  }
   return { id: session.user.id, email: session.user.email, isAdmin: session.user.isAdmin, sessionId: session.id };
 }
 
 export async function revokeSession(db: Db, token: string | undefined): Promise<void> {
   if (token) await db.session.deleteMany({ where: { id: hashToken(token) } });
+}
+
+/** Signs this user out everywhere: every browser session ends (API tokens are separate). */
+export async function revokeAllSessions(db: Db, userId: string): Promise<number> {
+  const { count } = await db.session.deleteMany({ where: { userId } });
+  return count;
+}
+
+export interface SessionView {
+  current: boolean;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+/** This user's live sessions, newest activity first; ids (token hashes) stay on the server. */
+export async function listSessions(db: Db, userId: string, currentSessionId: string | null): Promise<SessionView[]> {
+  const rows = await db.session.findMany({
+    where: { userId, expiresAt: { gt: new Date() } },
+    orderBy: { lastSeenAt: "desc" },
+  });
+  return rows.map((r) => ({
+    current: r.id === currentSessionId,
+    userAgent: r.userAgent,
+    createdAt: r.createdAt.toISOString(),
+    lastSeenAt: r.lastSeenAt.toISOString(),
+  }));
 }
 
 export function sessionCookie(token: string, expiresAt: Date): string {

@@ -4,9 +4,11 @@
 // It also gives every request an id (the caller's X-Request-Id or a new one), echoed in
 // the response and carried by every log line written while handling it.
 import { ZodError } from "zod";
+import { env } from "@/lib/env";
 import { log, requestIdFrom, rootLogger, withLogger } from "@/lib/log";
 import { webMetrics } from "@/lib/metrics/web";
 import { isRedisUnavailable } from "@/lib/redis";
+import { isCrossSiteWrite } from "@/lib/security/origin";
 
 export class HttpError extends Error {
   constructor(
@@ -22,7 +24,9 @@ export class HttpError extends Error {
 export const notFound = (what = "That item") => new HttpError(404, `${what} was not found.`, { code: "not_found" });
 export const unauthorised = () => new HttpError(401, "Please sign in first.", { code: "unauthenticated" });
 export const badRequest = (message: string) => new HttpError(400, message, { code: "bad_request" });
-export const forbidden = (message = "Only admins can do that.") => new HttpError(403, message, { code: "forbidden" });
+export const forbidden = (message = "Only admins can do that.", code = "forbidden") => new HttpError(403, message, { code });
+export const forbiddenOrigin = () =>
+  forbidden("This request did not come from a Framecast page, so it was refused. Reload the page and try again.", "bad_origin");
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {
@@ -60,7 +64,9 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 /**
  * Wraps a route handler: every thrown error is mapped by `errorResponse`, the request gets
  * an id (X-Request-Id in and out, on every log line), and one access line is logged.
- * `quiet` logs successful answers at debug level (probes and scrapes arrive every few seconds).
+ * State-changing requests from other sites are refused before the handler runs (CSRF,
+ * see lib/security/origin.ts). `quiet` logs successful answers at debug level (probes and
+ * scrapes arrive every few seconds).
  */
 export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): Handler<C> {
   return async (request, context) => {
@@ -70,6 +76,8 @@ export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): H
     return withLogger(logger, async () => {
       let response: Response;
       try {
+        const config = env();
+        if (isCrossSiteWrite(request, { appUrl: config.APP_URL, trustProxy: config.TRUST_PROXY > 0 })) throw forbiddenOrigin();
         response = await handler(request, context);
       } catch (err) {
         response = errorResponse(err);

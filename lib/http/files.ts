@@ -1,5 +1,8 @@
 // Sends a stored object as an HTTP response, with headers that stop browsers from
-// guessing a different type than the one we stored.
+// guessing a different type than the one we stored (nosniff), from running anything in it
+// even if opened directly (a CSP with no sources, sandboxed), and other sites from
+// embedding it (CORP). Only sniffed image types are ever stored; originals always download
+// as attachments, so an uploaded file is never rendered as a page of this origin.
 import { Readable } from "node:stream";
 import type { Storage } from "@/lib/storage/types";
 
@@ -14,6 +17,8 @@ export async function fileResponse(
     "Content-Length": String(size),
     "Cache-Control": opts.cacheControl,
     "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cross-Origin-Resource-Policy": "same-origin",
   };
   if (opts.download) {
     const ascii = opts.download.replace(/[^\x20-\x7e]|["\\]/g, "_");

@@ -6,7 +6,7 @@ export type MediaRejectionReason =
   | "empty" // zero bytes
   | "not_an_image" // magic bytes say PDF, ZIP, text, video, ...
   | "unsupported" // an image, but one we can't decode (e.g. HEVC-coded HEIC without a decoder)
-  | "too_large" // width × height over the configured limit
+  | "too_large" // width × height (or the frame count) over the configured limit
   | "damaged"; // looked like an image but the data is truncated or corrupt
 
 export class MediaRejectedError extends Error {
@@ -42,6 +42,11 @@ export function tooLargeError(width: number, height: number, maxPixels: number):
     "too_large",
     `This image is ${fmt(width)} × ${fmt(height)} pixels; the limit is ${limit}.`,
   );
+}
+
+export function tooManyFramesError(frames: number, maxFrames: number): MediaRejectedError {
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  return new MediaRejectedError("too_large", `This animation has ${fmt(frames)} frames; the limit is ${fmt(maxFrames)}.`);
 }
 
 export function damagedError(cause?: unknown): MediaRejectedError {

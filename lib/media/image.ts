@@ -9,7 +9,7 @@
 import sharp, { type Metadata } from "sharp";
 import exifr from "exifr";
 import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
-import { damagedError, MediaRejectedError, notAPhotoError, tooLargeError } from "./errors";
+import { damagedError, MediaRejectedError, notAPhotoError, tooLargeError, tooManyFramesError } from "./errors";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "./sniff";
 
 export type ImageStage = "decoding" | "thumbnail" | "exif" | "colours" | "fingerprint";
@@ -32,9 +32,14 @@ export interface ImageAnalysis {
   phash: string;
 }
 
-export interface AnalyseImageOptions {
+export interface HeaderLimits {
   /** Largest width × height accepted; checked before decoding. */
   maxPixels: number;
+  /** Most frames an animation may have (only the first is ever decoded). */
+  maxFrames?: number;
+}
+
+export interface AnalyseImageOptions extends HeaderLimits {
   /** Awaited before each stage, for progress reporting (and cancellation by throwing). */
   onStage?: (stage: ImageStage) => void | Promise<void>;
 }
@@ -64,10 +69,7 @@ export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Pr
   };
 
   await stage("decoding");
-  const meta = await readMetadata(input);
-  if (meta.width * meta.height > opts.maxPixels) {
-    throw tooLargeError(meta.width, meta.height, opts.maxPixels);
-  }
+  const meta = await checkImageHeader(input, opts);
   const base = await decodeToPreviewSize(input, opts.maxPixels, sniffed.mime);
   const { width: pw, height: ph } = base.info;
   const raw = { raw: { width: pw, height: ph, channels: 3 as const } };
@@ -122,8 +124,22 @@ export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Pr
   };
 }
 
+/**
+ * Reads only the header (a file path or bytes) and refuses what is too big to decode:
+ * width × height over maxPixels, or more frames than maxFrames. Cheap enough to run in the
+ * upload request, so a 50,000 × 50,000 PNG is turned away there, and the worker runs it
+ * again before decoding. Throws MediaRejectedError.
+ */
+export async function checkImageHeader(input: Buffer | string, limits: HeaderLimits): Promise<Metadata> {
+  const meta = await readMetadata(input);
+  if (meta.width * meta.height > limits.maxPixels) throw tooLargeError(meta.width, meta.height, limits.maxPixels);
+  const frames = meta.pages ?? 1;
+  if (limits.maxFrames !== undefined && frames > limits.maxFrames) throw tooManyFramesError(frames, limits.maxFrames);
+  return meta;
+}
+
 /** Header-only read. No pixel limit here on purpose: we need the size to say what's wrong. */
-async function readMetadata(input: Buffer): Promise<Metadata> {
+async function readMetadata(input: Buffer | string): Promise<Metadata> {
   try {
     const meta = await sharp(input, { limitInputPixels: false, failOn: "error", pages: 1 }).metadata();
     if (!meta.width || !meta.height) throw new Error("image has no dimensions");

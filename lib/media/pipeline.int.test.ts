@@ -88,13 +88,19 @@ describe("photo pipeline", () => {
       { name: "three.jpg", bytes: await makeJpeg({ width: 800, height: 800, seed: 13 }) },
       { name: "broken.jpg", bytes: await corruptJpeg("truncated") },
     ];
+    // Hold the workers until the stream is open, so every stage event reaches it: a warm
+    // worker can otherwise finish a small photo before the stream has subscribed.
+    await Promise.all(runtime.workers.map((w) => w.pause(true)));
     const { status, body } = await uploadFiles(alice, files);
     expect(status).toBe(202);
     expect(body.media.map((m: MediaView) => m.name)).toEqual(["one.jpg", "two.png", "three.jpg", "broken.jpg"]);
     expect(body.media.every((m: MediaView) => m.status === "queued")).toBe(true);
     const ids: string[] = body.media.map((m: MediaView) => m.id);
 
-    const messages = await followToEnd(alice, ids);
+    const live = await call(stream, { path: `/api/v1/media/stream?ids=${ids.join(",")}`, cookie: alice });
+    expect(live.status).toBe(200);
+    runtime.workers.forEach((w) => w.resume());
+    const messages = await readSse(live);
     expect(messages.at(-1)?.event).toBe("end");
     const [one, two, three, broken] = ids.map((id) => lastState(messages, id));
     expect([one.status, two.status, three.status]).toEqual(["done", "done", "done"]);

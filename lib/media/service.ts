@@ -9,13 +9,32 @@ import { HttpError } from "@/lib/http/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
+import { MediaRejectedError } from "./errors";
+import { checkImageHeader } from "./image";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
-import { discard, receiveUpload, type RejectedFile } from "./upload";
+import { discard, receiveUpload, type Inspect, type RejectedFile } from "./upload";
 import { toMediaView, type MediaView } from "./view";
 
 export interface UploadResult {
   media: MediaView[];
   rejected: RejectedFile[];
+}
+
+/**
+ * Reads each uploaded image's header (never its pixels) and refuses, with the reason,
+ * what the worker would refuse anyway: over the pixel or frame limit (413), or a header
+ * that cannot be read (422). The person hears at once instead of after a queue wait.
+ */
+function headerCheck(limits: { maxPixels: number; maxFrames: number }): Inspect {
+  return async ({ tempPath }) => {
+    try {
+      await checkImageHeader(tempPath, limits);
+      return null;
+    } catch (err) {
+      if (!(err instanceof MediaRejectedError)) throw err;
+      return { status: err.reason === "too_large" ? 413 : 422, message: err.message };
+    }
+  };
 }
 
 function originalKey(): string {
@@ -35,7 +54,7 @@ export async function acceptUpload(user: SessionUser, request: Request): Promise
     maxFileBytes: config.MAX_FILE_BYTES,
     maxRequestBytes: config.MAX_REQUEST_BYTES,
     maxFiles: config.MAX_FILES_PER_REQUEST,
-  });
+  }, headerCheck({ maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES }));
   const created: MediaView[] = [];
   try {
     while (accepted.length > 0) {

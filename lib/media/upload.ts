@@ -20,6 +20,13 @@ export interface UploadLimits {
   maxFiles: number;
 }
 
+/**
+ * A further check of a file that passed sniffing and the size limit, run on its temp file
+ * (e.g. reading the image header for its pixel and frame counts). Returns null to accept,
+ * or the status and message to refuse the file with.
+ */
+export type Inspect = (file: { tempPath: string; mime: string }) => Promise<{ status: number; message: string } | null>;
+
 export interface ReceivedFile {
   name: string;
   tempPath: string;
@@ -42,7 +49,7 @@ export function cleanFileName(raw: string | undefined): string {
   const base = (raw ?? "").split(/[\\/]/).pop() ?? "";
   // eslint-disable-next-line no-control-regex
   const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
-  return cleaned || "photo";
+  return cleaned === "." || cleaned === ".." ? "photo" : cleaned || "photo";
 }
 
 class NotAnImage extends Error {}
@@ -79,7 +86,7 @@ class Inspector extends Transform {
   }
 }
 
-export async function receiveUpload(request: Request, tempDir: string, limits: UploadLimits) {
+export async function receiveUpload(request: Request, tempDir: string, limits: UploadLimits, inspect?: Inspect) {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
     throw new HttpError(415, 'Send photos as multipart/form-data, in a field named "files".', { code: "bad_content_type" });
@@ -99,6 +106,8 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
 
   const parser = busboy({
     headers: { "content-type": contentType },
+    // Browsers send file names as raw UTF-8 bytes; busboy's default (latin1) garbles them.
+    defParamCharset: "utf8",
     limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 10_000 },
   });
 
@@ -116,6 +125,11 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
           if ((file as { truncated?: boolean }).truncated) {
             await unlink(tempPath).catch(() => {});
             return { rejection: { name, status: 413, error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` } };
+          }
+          const refusal = await inspect?.({ tempPath, mime: inspector.mime! });
+          if (refusal) {
+            await unlink(tempPath).catch(() => {});
+            return { rejection: { name, status: refusal.status, error: `${name}: ${refusal.message}` } };
           }
           return { file: { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! } };
         },

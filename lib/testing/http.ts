@@ -12,6 +12,10 @@ export async function call(
 ): Promise<Response> {
   const headers = new Headers(opts.headers);
   if (opts.cookie) headers.set("cookie", opts.cookie);
+  // What a browser sends with a same-origin fetch; without it a cookie-authenticated POST
+  // is refused as cross-site (lib/security/origin.ts). Pass an "origin" header to override.
+  const method = (opts.method ?? "GET").toUpperCase();
+  if (method !== "GET" && method !== "HEAD" && !headers.has("origin")) headers.set("origin", BASE);
   const request = new Request(BASE + opts.path, {
     method: opts.method ?? "GET",
     headers,

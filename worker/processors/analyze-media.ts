@@ -20,6 +20,8 @@ export interface AnalyzeDeps {
   redis: Redis;
   prefix: string;
   maxPixels: number;
+  /** Most frames an animation may have; unset = no limit (the upload already checked). */
+  maxFrames?: number;
   announce: (row: MediaRowLike & { ownerId: string }) => Promise<unknown>;
 }
 
@@ -89,7 +91,7 @@ async function analyse(
   report: (stage: AnalysisStage) => Promise<void>,
 ) {
   const bytes = await deps.storage.getBuffer(media.storageKey);
-  const image = await analyseImage(bytes, { maxPixels: deps.maxPixels, onStage: report });
+  const image = await analyseImage(bytes, { maxPixels: deps.maxPixels, maxFrames: deps.maxFrames, onStage: report });
   await report("describing");
   const description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
   await report("saving");

@@ -1,6 +1,8 @@
-// POST: sign in with email and password; starts a fresh session.
-import { credentialsSchema, signIn } from "@/lib/auth/accounts";
+// POST: sign in with email and password; starts a fresh session. Throttled per client
+// address and per account (429 with Retry-After).
 import { createSession, revokeSession, sessionCookie } from "@/lib/auth/session";
+import { credentialsSchema } from "@/lib/auth/accounts";
+import { throttledSignIn } from "@/lib/auth/throttle";
 import { sessionToken } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { readJson } from "@/lib/http/body";
@@ -8,7 +10,7 @@ import { route } from "@/lib/http/errors";
 
 export const POST = route(async (request) => {
   const input = await readJson(request, credentialsSchema);
-  const user = await signIn(db(), input);
+  const user = await throttledSignIn(db(), request, input);
   // A new token on every sign-in: a session id planted before sign-in is worthless.
   await revokeSession(db(), sessionToken(request));
   const { token, expiresAt } = await createSession(db(), user.id, request.headers.get("user-agent"));

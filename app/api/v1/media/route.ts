@@ -1,18 +1,22 @@
-// POST: upload photos (multipart, field "files") → 202 with their ids. GET: your photos,
-// newest first (?before=<iso>&limit=), or just the ones named by ?ids= (polling fallback).
+// POST: upload photos (multipart, field "files") → 202 with their ids; rate-limited per
+// user. GET: your photos, newest first (?before=<iso>&limit=), or just the ones named by
+// ?ids= (polling fallback).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { badRequest, route } from "@/lib/http/errors";
 import { idsParam } from "@/lib/http/params";
 import { findOwnedMedia, listOwnedMedia } from "@/lib/media/repository";
 import { acceptUpload } from "@/lib/media/service";
 import { toMediaView } from "@/lib/media/view";
+import { enforce } from "@/lib/security/rate-limit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
   const user = await requireUser(request);
+  await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
   const result = await acceptUpload(user, request);
   return Response.json(result, { status: 202 });
 });

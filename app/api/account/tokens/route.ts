@@ -1,0 +1,16 @@
+// POST: create an API token ({name, scopes}); the answer holds the token, shown only once.
+// Browser session only: an API token cannot mint more tokens.
+import { requireSessionUser } from "@/lib/auth";
+import { createApiToken, newTokenSchema } from "@/lib/auth/tokens";
+import { db } from "@/lib/db";
+import { readJson } from "@/lib/http/body";
+import { route } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (request) => {
+  const user = await requireSessionUser(request);
+  const input = await readJson(request, newTokenSchema);
+  const { token, view } = await createApiToken(db(), user.id, input);
+  return Response.json({ token, apiToken: view }, { status: 201, headers: { "Cache-Control": "no-store" } });
+});

@@ -1,0 +1,95 @@
+// Fixed-window rate limits in Redis, so every web process shares the same counters. One
+// key per (action, subject), e.g. ("signin-ip", "203.0.113.7"); the first hit of a window
+// sets the key's expiry, and the key's remaining TTL is the Retry-After a refused client
+// is told. Fixed windows allow a burst of up to 2× at a window edge, which is fine for
+// stopping guessing and floods, and costs one round trip per check.
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { env } from "@/lib/env";
+import { HttpError } from "@/lib/http/errors";
+import { createRedis } from "@/lib/redis";
+
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateState {
+  count: number;
+  retryAfterMs: number;
+}
+
+// INCR then set the expiry on the first hit (or if a crash left the key without one).
+const HIT = `
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
+
+export class RateLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(action: string, subject: string): string {
+    // Hashed: subjects can be email addresses, which have no business in Redis keys.
+    const digest = createHash("sha256").update(subject).digest("base64url").slice(0, 22);
+    return `${this.prefix}:rl:${action}:${digest}`;
+  }
+
+  /** Counts one attempt and returns the state after it. */
+  async hit(action: string, subject: string, rule: RateRule): Promise<RateState> {
+    const [count, ttl] = (await this.redis.eval(HIT, 1, this.key(action, subject), rule.windowMs)) as [number, number];
+    return { count, retryAfterMs: ttl };
+  }
+
+  /** The state without counting (e.g. failures so far). */
+  async peek(action: string, subject: string): Promise<RateState> {
+    const key = this.key(action, subject);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    return { count: Number(count ?? 0), retryAfterMs: Math.max(ttl, 0) };
+  }
+
+  async reset(action: string, subject: string): Promise<void> {
+    await this.redis.del(this.key(action, subject));
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => {});
+  }
+}
+
+export function tooManyRequests(message: string, retryAfterMs: number): HttpError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new HttpError(429, `${message} Try again in ${describeWait(seconds)}.`, {
+    code: "rate_limited",
+    retryAfterSeconds: seconds,
+  });
+}
+
+function describeWait(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+/** Counts an attempt; throws 429 (with Retry-After) once the rule's limit is passed. */
+export async function enforce(action: string, subject: string, rule: RateRule, message: string): Promise<void> {
+  const state = await rateLimiter().hit(action, subject, rule);
+  if (state.count > rule.limit) throw tooManyRequests(message, state.retryAfterMs);
+}
+
+const holder = globalThis as unknown as { framecastRateLimiter?: RateLimiter };
+
+/** This process's limiter, on its own request-path Redis connection. */
+export function rateLimiter(): RateLimiter {
+  holder.framecastRateLimiter ??= new RateLimiter(createRedis("rate-limit"), env().QUEUE_PREFIX);
+  return holder.framecastRateLimiter;
+}
+
+export async function closeRateLimiter(): Promise<void> {
+  const limiter = holder.framecastRateLimiter;
+  holder.framecastRateLimiter = undefined;
+  await limiter?.close();
+}
