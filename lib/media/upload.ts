@@ -118,6 +118,9 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
     // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
     // file would stall the parser. Instead it is unpiped and drained.
     const written = pipeline(inspector, createWriteStream(tempPath));
+    // pipe() does not forward errors: a body cut off mid-file errors the file stream, and
+    // unhandled that would be an uncaught exception in the web process.
+    file.on("error", (err) => inspector.destroy(err));
     file.pipe(inspector);
     work.push(
       written.then(

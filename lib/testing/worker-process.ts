@@ -1,0 +1,46 @@
+// Runs the real worker entry point (worker/index.ts) as a child process for integration
+// tests that need to know it survives what it is fed, or what it prints. It inherits the
+// environment isolate() set up (schema, Redis prefix, data dir) plus any overrides.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything it has printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** True while the process has not exited. */
+  alive(): boolean;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const root = path.resolve(__dirname, "../..");
+
+export async function startWorkerProcess(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
+    cwd: root,
+    env: { ...process.env, ...overrides },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      if (text.includes("[worker] started")) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    exited.then((code) => reject(new Error(`worker exited (${code}) before starting:\n${text}`)));
+  });
+  return {
+    child,
+    output: () => text,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
