@@ -6,6 +6,7 @@
 // attacker lock someone out for up to one window, the price of stopping guessing.
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { clientAddress } from "@/lib/security/client-ip";
 import { enforce, rateLimiter, tooManyRequests } from "@/lib/security/rate-limit";
 import { signIn, signUp, type Credentials } from "./accounts";
@@ -16,6 +17,7 @@ export async function throttledSignIn(db: Db, request: Request, input: Credentia
   const rule = config.RATE_LIMIT_SIGNIN_ACCOUNT;
   const attempts = await rateLimiter().hit("signin-account", input.email, rule);
   if (attempts.count > rule.limit) {
+    if (attempts.count === rule.limit + 1) log().warn({ limit: rule.limit }, "security: an account's sign-in is locked after repeated failures");
     throw tooManyRequests("Too many failed sign-ins for this account, so it is locked for a while.", attempts.retryAfterMs);
   }
   const user = await signIn(db, input);

@@ -77,7 +77,12 @@ export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): H
       let response: Response;
       try {
         const config = env();
-        if (isCrossSiteWrite(request, { appUrl: config.APP_URL, trustProxy: config.TRUST_PROXY > 0 })) throw forbiddenOrigin();
+        if (isCrossSiteWrite(request, { appUrl: config.APP_URL, trustProxy: config.TRUST_PROXY > 0 })) {
+          // The header is the client's: logged as a field, never spliced into the message.
+          const origin = request.headers.get("origin") ?? request.headers.get("sec-fetch-site") ?? "none";
+          logger.warn({ method: request.method, path: new URL(request.url).pathname, origin }, "security: refused a cross-site request");
+          throw forbiddenOrigin();
+        }
         response = await handler(request, context);
       } catch (err) {
         response = errorResponse(err);

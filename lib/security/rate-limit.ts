@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/http/errors";
+import { log } from "@/lib/log";
 import { createRedis } from "@/lib/redis";
 
 export interface RateRule {
@@ -77,7 +78,10 @@ function describeWait(seconds: number): string {
 /** Counts an attempt; throws 429 (with Retry-After) once the rule's limit is passed. */
 export async function enforce(action: string, subject: string, rule: RateRule, message: string): Promise<void> {
   const state = await rateLimiter().hit(action, subject, rule);
-  if (state.count > rule.limit) throw tooManyRequests(message, state.retryAfterMs);
+  if (state.count > rule.limit) {
+    if (state.count === rule.limit + 1) log().warn({ action, limit: rule.limit, windowSeconds: rule.windowMs / 1000 }, "security: rate limit reached");
+    throw tooManyRequests(message, state.retryAfterMs);
+  }
 }
 
 const holder = globalThis as unknown as { framecastRateLimiter?: RateLimiter };
