@@ -1,4 +1,7 @@
 import type { NextConfig } from "next";
+import { API_CSP, COMMON_SECURITY_HEADERS } from "./lib/security/headers";
+
+const asList = (headers: Record<string, string>) => Object.entries(headers).map(([key, value]) => ({ key, value }));
 
 const nextConfig: NextConfig = {
   // Native and heavy server-only packages stay out of the bundle; Node loads them at run time.
@@ -11,6 +14,13 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // forbidden() in pages: a real 403 for signed-in people who are not admins.
   experimental: { authInterrupts: true },
+  // Security headers on every response (pages get theirs, with a CSP nonce, from proxy.ts).
+  async headers() {
+    return [
+      { source: "/:path*", headers: asList(COMMON_SECURITY_HEADERS) },
+      { source: "/api/:path*", headers: asList({ "Content-Security-Policy": API_CSP }) },
+    ];
+  },
 };
 
 export default nextConfig;

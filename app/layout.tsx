@@ -26,6 +26,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <div className="flex items-center gap-4 text-sm">
                 {user.isAdmin && <Link href="/admin" className="font-medium text-slate-700 hover:underline">Admin</Link>}
                 <span className="text-slate-600">{user.email}</span>
+                <Link href="/settings" className="text-slate-700 hover:underline">Settings</Link>
                 <SignOutButton />
               </div>
             ) : (

@@ -53,7 +53,7 @@ function uploadOne(file: File, onProgress: (fraction: number) => void): Promise<
       if (xhr.status === 202 && body?.media?.[0]) return resolve({ media: body.media[0] });
       const retryAfter = xhr.getResponseHeader("Retry-After");
       const message = body?.error?.message ?? body?.rejected?.[0]?.error ?? `Upload failed (HTTP ${xhr.status}).`;
-      resolve({ error: retryAfter ? `${message} (try again in ${retryAfter}s)` : message });
+      resolve({ error: retryAfter && !/try again in/i.test(message) ? `${message} (try again in ${retryAfter}s)` : message });
     };
     xhr.onerror = () => resolve({ error: "The upload was interrupted. Check your connection and try again." });
     xhr.send(form);
