@@ -42,13 +42,17 @@ export default defineConfig({
       APP_URL: `http://127.0.0.1:${PORT}`,
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast_e2e",
       QUEUE_PREFIX: process.env.E2E_QUEUE_PREFIX ?? "framecast-e2e",
-      // This address is the admin (e2e/admin.spec.ts signs in with it).
+      // This address is the admin (e2e/admin.spec.ts and e2e/route-matrix.spec.ts sign in with it).
       ADMIN_EMAIL: "admin@e2e.example.com",
       // No worker metrics server in e2e runs (another run on this machine may hold the port).
       WORKER_METRICS_PORT: process.env.E2E_WORKER_METRICS_PORT ?? "0",
       DATA_DIR: `${process.cwd()}/.e2e-data`,
       GEMINI_API_KEY: "",
       STORAGE_DRIVER: "local",
+      // Every e2e request comes from 127.0.0.1 and the e2e database outlives a run, so the
+      // per-address limits are raised here; their behaviour is tested in rate-limit.int.test.ts.
+      RATE_LIMIT_SIGNUP_IP: "1000/1h",
+      RATE_LIMIT_SIGNIN_IP: "1000/10m",
     },
   },
 });

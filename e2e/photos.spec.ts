@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { corruptJpeg, makeJpeg, makePng } from "../lib/media/test-images";
 
 test("sign up, upload three photos (one corrupt), watch them finish, open one", async ({ page }) => {

@@ -6,10 +6,11 @@
 // decoded, sharp's own limitInputPixels as a backstop, first frame only for animations, and
 // failOn "error" so truncated/corrupt data fails instead of yielding a half-grey picture.
 
-import sharp, { type Metadata } from "sharp";
+import sharp from "sharp";
 import exifr from "exifr";
 import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
-import { damagedError, MediaRejectedError, notAPhotoError, tooLargeError, tooManyFramesError } from "./errors";
+import { MediaRejectedError, notAPhotoError } from "./errors";
+import { checkImageHeader, classifyDecodeError, type HeaderLimits } from "./image-header";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "./sniff";
 
 export type ImageStage = "decoding" | "thumbnail" | "exif" | "colours" | "fingerprint";
@@ -32,12 +33,8 @@ export interface ImageAnalysis {
   phash: string;
 }
 
-export interface HeaderLimits {
-  /** Largest width × height accepted; checked before decoding. */
-  maxPixels: number;
-  /** Most frames an animation may have (only the first is ever decoded). */
-  maxFrames?: number;
-}
+export type { HeaderLimits } from "./image-header";
+export { checkImageHeader } from "./image-header";
 
 export interface AnalyseImageOptions extends HeaderLimits {
   /** Awaited before each stage, for progress reporting (and cancellation by throwing). */
@@ -69,7 +66,7 @@ export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Pr
   };
 
   await stage("decoding");
-  const meta = await checkImageHeader(input, opts);
+  const meta = await checkImageHeader(input, opts, sniffed.mime);
   const base = await decodeToPreviewSize(input, opts.maxPixels, sniffed.mime);
   const { width: pw, height: ph } = base.info;
   const raw = { raw: { width: pw, height: ph, channels: 3 as const } };
@@ -125,31 +122,6 @@ export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Pr
 }
 
 /**
- * Reads only the header (a file path or bytes) and refuses what is too big to decode:
- * width × height over maxPixels, or more frames than maxFrames. Cheap enough to run in the
- * upload request, so a 50,000 × 50,000 PNG is turned away there, and the worker runs it
- * again before decoding. Throws MediaRejectedError.
- */
-export async function checkImageHeader(input: Buffer | string, limits: HeaderLimits): Promise<Metadata> {
-  const meta = await readMetadata(input);
-  if (meta.width * meta.height > limits.maxPixels) throw tooLargeError(meta.width, meta.height, limits.maxPixels);
-  const frames = meta.pages ?? 1;
-  if (limits.maxFrames !== undefined && frames > limits.maxFrames) throw tooManyFramesError(frames, limits.maxFrames);
-  return meta;
-}
-
-/** Header-only read. No pixel limit here on purpose: we need the size to say what's wrong. */
-async function readMetadata(input: Buffer | string): Promise<Metadata> {
-  try {
-    const meta = await sharp(input, { limitInputPixels: false, failOn: "error", pages: 1 }).metadata();
-    if (!meta.width || !meta.height) throw new Error("image has no dimensions");
-    return meta;
-  } catch (err) {
-    throw classifyDecodeError(err);
-  }
-}
-
-/**
  * The one full decode: oriented, alpha flattened onto white (how a transparent PNG looks on
  * a page), converted to 8-bit sRGB, shrunk to preview size. JPEG shrink-on-load means a
  * 12 MP photo is never materialised at full size.
@@ -172,24 +144,6 @@ async function decodeToPreviewSize(input: Buffer, maxPixels: number, mime: Image
   } catch (err) {
     throw classifyDecodeError(err, mime);
   }
-}
-
-function classifyDecodeError(err: unknown, mime?: ImageMime): MediaRejectedError {
-  if (err instanceof MediaRejectedError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  // Backstop only: the header check above normally catches this with exact numbers.
-  if (/exceeds pixel limit/i.test(msg)) {
-    return new MediaRejectedError("too_large", "This image has more pixels than we accept.", { cause: err });
-  }
-  // libheif without an HEVC decoder (sharp's prebuilt binaries ship AV1 only) and similar.
-  if (/unsupported (?:codec|compression|feature)|no decoding plugin|not supported/i.test(msg)) {
-    const message =
-      mime === "image/heic"
-        ? "This HEIC photo uses a compression we can't decode. Please export it as JPEG and upload it again."
-        : "This image uses a variant of its format that we can't decode. Please convert it to JPEG or PNG and upload it again.";
-    return new MediaRejectedError("unsupported", message, { cause: err });
-  }
-  return damagedError(err);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
 import { MediaRejectedError } from "./errors";
-import { checkImageHeader } from "./image";
+import { checkImageHeader } from "./image-header";
+import type { ImageMime } from "./sniff";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
 import { discard, receiveUpload, type Inspect, type RejectedFile } from "./upload";
 import { toMediaView, type MediaView } from "./view";
@@ -26,9 +27,9 @@ export interface UploadResult {
  * that cannot be read (422). The person hears at once instead of after a queue wait.
  */
 function headerCheck(limits: { maxPixels: number; maxFrames: number }): Inspect {
-  return async ({ tempPath }) => {
+  return async ({ tempPath, mime }) => {
     try {
-      await checkImageHeader(tempPath, limits);
+      await checkImageHeader(tempPath, limits, mime as ImageMime);
       return null;
     } catch (err) {
       if (!(err instanceof MediaRejectedError)) throw err;

@@ -1,0 +1,195 @@
+// Walks every route of the running app (pages, API, SSE, downloads) as each kind of caller
+// and checks the status the matrix in route-matrix.ts expects. For every entry it also
+// checks, without further configuration: someone else's id answers exactly like a missing
+// one; /api/v1 routes accept API tokens within their scope; state-changing routes refuse a
+// request from another origin; pages carry a CSP nonce on every script, API answers their
+// own strict headers.
+import { randomUUID } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { makeJpeg } from "../lib/media/test-images";
+import { discoverRoutes, matrixGaps, type AppRoute } from "../lib/security/routes";
+import { MATRIX, type BodyName, type FixtureName, type MatrixEntry, type Role } from "./route-matrix";
+
+const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+/** Must match ADMIN_EMAIL in playwright.config.ts (and the password e2e/admin.spec.ts uses). */
+const ADMIN_EMAIL = "admin@e2e.example.com";
+const ADMIN_PASSWORD = "correct horse battery";
+const PASSWORD = "matrix password 123";
+const EVIL = "https://evil.example";
+const run = randomUUID().slice(0, 8);
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+interface Call {
+  cookie?: string;
+  bearer?: string;
+  body?: () => Promise<{ body: BodyInit; type?: string }>;
+  origin?: string;
+  headers?: Record<string, string>;
+}
+
+async function hit(method: string, url: string, opts: Call = {}): Promise<Answer> {
+  const headers = new Headers(opts.headers);
+  if (opts.cookie) headers.set("cookie", opts.cookie);
+  if (opts.bearer) headers.set("authorization", `Bearer ${opts.bearer}`);
+  // What a browser sends with a same-origin fetch.
+  if (method !== "GET" && method !== "HEAD") headers.set("origin", opts.origin ?? BASE);
+  let body: BodyInit | undefined;
+  if (opts.body) {
+    const built = await opts.body();
+    body = built.body;
+    if (built.type) headers.set("content-type", built.type);
+  }
+  const res = await fetch(BASE + url, { method, headers, body, redirect: "manual" });
+  // Read to the end: an SSE stream ends once every photo it follows is finished.
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+const json = (value: unknown) => ({ body: JSON.stringify(value), type: "application/json" });
+
+const credentials: Partial<Record<Role, { email: string; password: string }>> = {
+  owner: { email: `owner-${run}@matrix.test`, password: PASSWORD },
+  stranger: { email: `stranger-${run}@matrix.test`, password: PASSWORD },
+  admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+};
+const sessions: Partial<Record<Role, string>> = {};
+const fixtures = {} as Record<FixtureName, string>;
+const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID() };
+const tokens = { readWrite: "", readOnly: "", revoked: "" };
+let kinds = new Map<string, AppRoute["kind"]>();
+let jpeg: Buffer;
+
+async function signIn(role: Role): Promise<string> {
+  const res = await fetch(`${BASE}/api/auth/signin`, { method: "POST", headers: { origin: BASE, "content-type": "application/json" }, body: JSON.stringify(credentials[role]) });
+  expect(res.status, `signing in as ${role}: ${await res.clone().text()}`).toBe(200);
+  const body = await res.json();
+  if (role === "admin") expect(body.user.isAdmin, `${ADMIN_EMAIL} must be an admin: set ADMIN_EMAIL in playwright.config.ts`).toBe(true);
+  return res.headers.get("set-cookie")!.split(";")[0];
+}
+
+async function signUpOrIn(role: Role): Promise<string> {
+  const res = await hit("POST", "/api/auth/signup", { body: async () => json(credentials[role]) });
+  if (res.status === 201) return signIn(role); // (sign-up's own cookie would do; this also checks isAdmin)
+  expect(res.status, `signing up as ${role}: ${res.text}`).toBe(409); // the admin exists from an earlier run
+  return signIn(role);
+}
+
+async function refreshSessions() {
+  for (const role of ["stranger", "owner", "admin"] as const) sessions[role] = await signIn(role);
+}
+
+const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: string }>> = {
+  photo: async () => {
+    const form = new FormData();
+    form.append("files", new Blob([new Uint8Array(jpeg)], { type: "image/jpeg" }), "matrix.jpg");
+    return { body: form };
+  },
+  credentials: async (role) => json(credentials[role] ?? { email: `nobody-${run}@matrix.test`, password: PASSWORD }),
+  "new-account": async () => json({ email: `new-${randomUUID().slice(0, 8)}@matrix.test`, password: PASSWORD }),
+  "new-token": async () => json({ name: "matrix", scopes: ["read"] }),
+};
+
+function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
+  const template = entry.route.split(" ")[1];
+  const path = entry.url ?? template.replace(/\[\[?(?:\.\.\.)?(\w+)\]?\]/g, (_, name: string) => ids[entry.params?.[name] ?? "photo"]);
+  return path + (entry.query ?? "").replace(/\{(\w+)\}/g, (_, name: FixtureName) => ids[name]);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  const routes = discoverRoutes();
+  const gaps = matrixGaps(routes, MATRIX);
+  expect(gaps, gaps.join("\n\n")).toEqual([]);
+  kinds = new Map(routes.map((r) => [`${r.method} ${r.path}`, r.kind]));
+  jpeg = await makeJpeg({ width: 320, height: 240, seed: 77 });
+
+  for (const role of ["owner", "stranger", "admin"] as const) sessions[role] = await signUpOrIn(role);
+  const uploaded = await hit("POST", "/api/v1/media", { cookie: sessions.owner, body: bodies.photo.bind(null, "owner") });
+  expect(uploaded.status, uploaded.text).toBe(202);
+  fixtures.photo = JSON.parse(uploaded.text).media[0].id;
+  await hit("GET", `/api/v1/media/stream?ids=${fixtures.photo}`, { cookie: sessions.owner }); // returns when analysed
+  expect(JSON.parse((await hit("GET", `/api/v1/media/${fixtures.photo}`, { cookie: sessions.owner })).text).status).toBe("done");
+
+  const token = async (scopes: string[]) => {
+    const res = await hit("POST", "/api/account/tokens", { cookie: sessions.owner, body: async () => json({ name: `matrix ${scopes}`, scopes }) });
+    expect(res.status, res.text).toBe(201);
+    return JSON.parse(res.text) as { token: string; apiToken: { id: string } };
+  };
+  fixtures.token = (await token(["read"])).apiToken.id;
+  tokens.readWrite = (await token(["read", "write"])).token;
+  tokens.readOnly = (await token(["read"])).token;
+  const revoked = await token(["read", "write"]);
+  tokens.revoked = revoked.token;
+  expect((await hit("DELETE", `/api/account/tokens/${revoked.apiToken.id}`, { cookie: sessions.owner })).status).toBe(204);
+});
+
+for (const entry of MATRIX) {
+  test(entry.route, async () => {
+    const [method, template] = entry.route.split(" ");
+    const kind = kinds.get(entry.route);
+    const url = urlFor(entry, fixtures);
+    const body = (role: Role) => (entry.body ? () => bodies[entry.body!](role) : undefined);
+    const answers: Partial<Record<Role, Answer>> = {};
+
+    for (const role of ["anonymous", "stranger", "admin", "owner"] as const) {
+      const cookie = role === "anonymous" ? undefined : entry.freshSession ? await signIn(role) : sessions[role];
+      const answer = await hit(method, url, { cookie, body: body(role), headers: entry.headers });
+      answers[role] = answer;
+      expect.soft(answer.status, `${entry.route} as ${role} (${url}): ${answer.text.slice(0, 200)}`).toBe(entry.expect[role]);
+      checkHeaders(entry, kind, answer, role);
+    }
+    if (entry.freshSession) await refreshSessions();
+
+    // Someone else's id looks exactly like a missing one.
+    if (template.includes("[") && entry.expect.stranger === 404) {
+      const absent = await hit(method, urlFor(entry, missing), { cookie: sessions.owner, body: body("owner"), headers: entry.headers });
+      expect.soft(absent.status, `${entry.route} for a missing id, as the owner`).toBe(404);
+      if (kind === "route") expect.soft(absent.text, `${entry.route}: a foreign id must answer like a missing one`).toBe(answers.stranger!.text);
+    }
+
+    // /api/v1 takes API tokens, within their scope; a revoked one is refused. A token needs no Origin.
+    if (template.startsWith("/api/v1/")) {
+      const write = method !== "GET" && method !== "HEAD";
+      const rw = await hit(method, url, { bearer: tokens.readWrite, body: body("owner"), origin: EVIL, headers: entry.headers });
+      expect.soft(rw.status, `${entry.route} with the owner's read+write token`).toBe(entry.expect.owner);
+      const ro = await hit(method, url, { bearer: tokens.readOnly, body: body("owner"), headers: entry.headers });
+      expect.soft(ro.status, `${entry.route} with the owner's read-only token`).toBe(write ? 403 : entry.expect.owner);
+      const revoked = await hit(method, url, { bearer: tokens.revoked, body: body("owner"), headers: entry.headers });
+      expect.soft(revoked.status, `${entry.route} with a revoked token`).toBe(401);
+    }
+
+    // State-changing routes refuse a cookie request from another origin (CSRF).
+    if (method !== "GET" && method !== "HEAD") {
+      const cookie = entry.freshSession ? await signIn("owner") : sessions.owner;
+      const forged = await hit(method, url, { cookie, body: body("owner"), origin: EVIL, headers: entry.headers });
+      expect.soft(forged.status, `${entry.route} from ${EVIL} with the owner's cookie`).toBe(403);
+    }
+  });
+}
+
+function checkHeaders(entry: MatrixEntry, kind: AppRoute["kind"] | undefined, answer: Answer, role: Role) {
+  const where = `${entry.route} as ${role}`;
+  const h = answer.headers;
+  expect.soft(h.get("x-content-type-options"), `${where}: nosniff`).toBe("nosniff");
+  expect.soft(h.get("x-frame-options"), `${where}: X-Frame-Options`).toBe("DENY");
+  expect.soft(h.get("referrer-policy"), `${where}: Referrer-Policy`).toBe("same-origin");
+  const csp = h.get("content-security-policy") ?? "";
+  if (kind === "page") {
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect.soft(nonce, `${where}: page CSP with a nonce`).toBeTruthy();
+    expect.soft(csp, where).toContain("frame-ancestors 'none'");
+    expect.soft(csp, where).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    if (answer.status === 200 && nonce) {
+      const scripts = answer.text.match(/<script\b[^>]*>/g) ?? [];
+      expect.soft(scripts.length, where).toBeGreaterThan(0);
+      for (const tag of scripts) expect.soft(tag, `${where}: every script carries the nonce`).toContain(`nonce="${nonce}"`);
+    }
+  } else if (entry.route.split(" ")[1].startsWith("/api/")) {
+    expect.soft(csp, `${where}: API CSP`).toMatch(/default-src 'none'/);
+  }
+}

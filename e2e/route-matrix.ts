@@ -1,0 +1,63 @@
+// The authorisation matrix: every route in app/ (pages, API, SSE, downloads) and the HTTP
+// status each kind of caller must get. e2e/route-matrix.spec.ts calls each one for real
+// against the running app; lib/security/route-matrix.test.ts fails as soon as a route
+// exists without a line here (the route list is read from the app/ tree).
+//
+// Callers:
+//   anonymous  not signed in
+//   stranger   signed in, owns nothing the route points at
+//   owner      signed in, owns the fixtures ([id] = the owner's photo unless `params` says otherwise)
+//   admin      an administrator (ADMIN_EMAIL) who is not the owner: admins see no one's photos
+// Someone else's id must answer exactly like a missing one (404); the runner checks that too,
+// and that /api/v1 routes take API tokens, and that state-changing routes refuse other origins.
+
+export type Role = "anonymous" | "stranger" | "owner" | "admin";
+
+/** Things the runner creates before calling routes (see fixtures in route-matrix.spec.ts). */
+export type FixtureName = "photo" | "token";
+
+/** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
+export type BodyName = "photo" | "credentials" | "new-account" | "new-token";
+
+export interface MatrixEntry {
+  /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
+  route: string;
+  expect: Record<Role, number>;
+  /** Fixture for each [param]; default { id: "photo" }. */
+  params?: Record<string, FixtureName>;
+  /** Appended to the URL; {fixture} placeholders are filled in, e.g. "?ids={photo}". */
+  query?: string;
+  body?: BodyName;
+  /** The route ends sessions: call it with a throw-away session, not the role's own. */
+  freshSession?: boolean;
+  /** Concrete URL when the template has no [params] to fill (catch-alls): "/admin/queues". */
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+export const MATRIX: MatrixEntry[] = [
+  // Pages: anonymous visitors are sent to /signin (307); someone else's photo is "Not found".
+  { route: "GET /", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /signin", expect: { anonymous: 200, stranger: 307, owner: 307, admin: 307 } },
+  { route: "GET /signup", expect: { anonymous: 200, stranger: 307, owner: 307, admin: 307 } },
+  { route: "GET /media/[id]", expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /settings", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /settings/tokens", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+
+  // Accounts and sessions.
+  { route: "POST /api/auth/signup", body: "new-account", freshSession: true, expect: { anonymous: 201, stranger: 201, owner: 201, admin: 201 } },
+  { route: "POST /api/auth/signin", body: "credentials", freshSession: true, expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/auth/signout", freshSession: true, expect: { anonymous: 204, stranger: 204, owner: 204, admin: 204 } },
+  { route: "DELETE /api/account/sessions", freshSession: true, expect: { anonymous: 401, stranger: 204, owner: 204, admin: 204 } },
+  { route: "POST /api/account/tokens", body: "new-token", expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },
+  { route: "DELETE /api/account/tokens/[id]", params: { id: "token" }, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+
+  // Photos: API, live progress (SSE) and file downloads.
+  { route: "GET /api/v1/media", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/media", body: "photo", expect: { anonymous: 401, stranger: 202, owner: 202, admin: 202 } },
+  { route: "GET /api/v1/media/[id]", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/media/[id]/retry", expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "GET /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/media/stream", query: "?ids={photo}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+];
