@@ -65,6 +65,8 @@ export async function listSessions(db: Db, userId: string, currentSessionId: str
     where: { userId, expiresAt: { gt: new Date() } },
     orderBy: { lastSeenAt: "desc" },
   });
+  // This browser first, then the most recently active.
+  rows.sort((a, b) => Number(b.id === currentSessionId) - Number(a.id === currentSessionId));
   return rows.map((r) => ({
     current: r.id === currentSessionId,
     userAgent: r.userAgent,

@@ -1,6 +1,6 @@
 // The photo pipeline end to end against real Postgres, Redis, storage and the real
 // worker runtime: upload over the HTTP handlers, follow SSE, check what was stored.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Redis } from "ioredis";
 import { GET as getMedia } from "@/app/api/v1/media/[id]/route";
 import { GET as getOriginal } from "@/app/api/v1/media/[id]/original/route";
@@ -91,6 +91,7 @@ describe("photo pipeline", () => {
     // Hold the workers until the stream is open, so every stage event reaches it: a warm
     // worker can otherwise finish a small photo before the stream has subscribed.
     await Promise.all(runtime.workers.map((w) => w.pause(true)));
+    onTestFinished(() => runtime.workers.forEach((w) => w.resume()));
     const { status, body } = await uploadFiles(alice, files);
     expect(status).toBe(202);
     expect(body.media.map((m: MediaView) => m.name)).toEqual(["one.jpg", "two.png", "three.jpg", "broken.jpg"]);
