@@ -114,7 +114,7 @@ describe("hostile uploads", () => {
     const finals = await untilFinished(mallory, [...accepted.keys()]);
     for (const [id, c] of accepted) {
       const media = finals.get(id)!;
-      rows.push({ c, outcome: media.status, detail: media.status === "failed" ? media.error! : `stored as “${media.name}”, ${media.mime}` });
+      rows.push({ c, outcome: media.status, detail: media.status === "failed" ? media.error! : `stored as “${shorten(media.name)}”, ${media.mime}` });
       expect.soft(media.status, `${c.id} ended ${media.status}: ${media.error ?? ""}`).toBe(c.expect);
       if (media.status === "failed") {
         expect.soft(media.error, c.id).toMatch(c.message ?? /./);
@@ -206,6 +206,8 @@ describe("hostile uploads", () => {
     for (const r of [tooLarge, streamed, json, cutOff, none]) expectReadable(r.body.error?.message);
   });
 });
+
+const shorten = (name: string) => (name.length > 60 ? `${name.slice(0, 12)}… (${name.length} characters)` : name);
 
 async function writeTable(rows: { c: HostileCase; outcome: string; detail: string }[]) {
   const lines = [
