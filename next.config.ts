@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { API_CSP, COMMON_SECURITY_HEADERS } from "./lib/security/headers";
+import { API_CSP, BULL_BOARD_CSP, COMMON_SECURITY_HEADERS } from "./lib/security/headers";
 
 const asList = (headers: Record<string, string>) => Object.entries(headers).map(([key, value]) => ({ key, value }));
 
@@ -19,6 +19,7 @@ const nextConfig: NextConfig = {
     return [
       { source: "/:path*", headers: asList(COMMON_SECURITY_HEADERS) },
       { source: "/api/:path*", headers: asList({ "Content-Security-Policy": API_CSP }) },
+      { source: "/admin/queues/:path*", headers: asList({ "Content-Security-Policy": BULL_BOARD_CSP }) },
     ];
   },
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { corruptJpeg } from "../lib/media/test-images";
 
 const ADMIN = { email: "admin@e2e.example.com", password: "correct horse battery" };
@@ -21,7 +22,9 @@ test("an admin watches a failure arrive live, retries it, and opens Bull Board",
 
   // A broken photo is uploaded after the page opened: it shows up under its error, no reload.
   const name = `broken-${randomUUID().slice(0, 6)}.jpg`;
+  // page.request is not a browser: it says where it comes from, as a same-origin page would.
   const upload = await page.request.post("/api/v1/media", {
+    headers: { origin: new URL(page.url()).origin },
     multipart: { files: { name, mimeType: "image/jpeg", buffer: await corruptJpeg("truncated") } },
   });
   expect(upload.status()).toBe(202);

@@ -25,6 +25,8 @@ interface Answer {
 }
 
 interface Call {
+  /** Hang up once the status and headers are in (endless streams). */
+  stream?: boolean;
   cookie?: string;
   bearer?: string;
   body?: () => Promise<{ body: BodyInit; type?: string }>;
@@ -44,8 +46,13 @@ async function hit(method: string, url: string, opts: Call = {}): Promise<Answer
     body = built.body;
     if (built.type) headers.set("content-type", built.type);
   }
-  const res = await fetch(BASE + url, { method, headers, body, redirect: "manual" });
-  // Read to the end: an SSE stream ends once every photo it follows is finished.
+  const hangUp = new AbortController();
+  const res = await fetch(BASE + url, { method, headers, body, redirect: "manual", signal: hangUp.signal });
+  if (opts.stream && res.ok) {
+    hangUp.abort();
+    return { status: res.status, headers: res.headers, text: "" };
+  }
+  // Read to the end: an SSE stream of photos ends once every photo it follows is finished.
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -91,6 +98,7 @@ const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: 
   credentials: async (role) => json(credentials[role] ?? { email: `nobody-${run}@matrix.test`, password: PASSWORD }),
   "new-account": async () => json({ email: `new-${randomUUID().slice(0, 8)}@matrix.test`, password: PASSWORD }),
   "new-token": async () => json({ name: "matrix", scopes: ["read"] }),
+  "retry-missing-job": async () => json({ queue: "media-analysis", jobId: `analyze-${randomUUID()}` }),
 };
 
 function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
@@ -139,7 +147,7 @@ for (const entry of MATRIX) {
 
     for (const role of ["anonymous", "stranger", "admin", "owner"] as const) {
       const cookie = role === "anonymous" ? undefined : entry.freshSession ? await signIn(role) : sessions[role];
-      const answer = await hit(method, url, { cookie, body: body(role), headers: entry.headers });
+      const answer = await hit(method, url, { cookie, body: body(role), headers: entry.headers, stream: entry.stream });
       answers[role] = answer;
       expect.soft(answer.status, `${entry.route} as ${role} (${url}): ${describe(answer)}`).toBe(entry.expect[role]);
       checkHeaders(entry, kind, answer, role);
@@ -198,5 +206,7 @@ function checkHeaders(entry: MatrixEntry, kind: AppRoute["kind"] | undefined, an
     }
   } else if (entry.route.split(" ")[1].startsWith("/api/")) {
     expect.soft(csp, `${where}: API CSP`).toMatch(/default-src 'none'/);
+  } else {
+    expect.soft(csp, `${where}: a CSP of its own`).toMatch(/script-src 'self'(;|$)/);
   }
 }

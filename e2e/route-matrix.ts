@@ -8,6 +8,7 @@
 //   stranger   signed in, owns nothing the route points at
 //   owner      signed in, owns the fixtures ([id] = the owner's photo unless `params` says otherwise)
 //   admin      an administrator (ADMIN_EMAIL) who is not the owner: admins see no one's photos
+//              in the library (the operations console shows them failed-job previews)
 // Someone else's id must answer exactly like a missing one (404); the runner checks that too,
 // and that /api/v1 routes take API tokens, and that state-changing routes refuse other origins.
 
@@ -17,7 +18,7 @@ export type Role = "anonymous" | "stranger" | "owner" | "admin";
 export type FixtureName = "photo" | "token";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
-export type BodyName = "photo" | "credentials" | "new-account" | "new-token";
+export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job";
 
 export interface MatrixEntry {
   /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
@@ -32,6 +33,8 @@ export interface MatrixEntry {
   freshSession?: boolean;
   /** Concrete URL when the template has no [params] to fill (catch-alls): "/admin/queues". */
   url?: string;
+  /** An endless stream (SSE that does not end by itself): check the status, then hang up. */
+  stream?: boolean;
   headers?: Record<string, string>;
 }
 
@@ -60,4 +63,24 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/stream", query: "?ids={photo}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+
+  // Operations console: admins only (403 for everyone else signed in). Its previews show
+  // admins any photo's thumbnail, by design (docs/operations-console.md).
+  { route: "GET /admin", expect: { anonymous: 307, stranger: 403, owner: 403, admin: 200 } },
+  { route: "GET /api/admin/overview", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
+  { route: "GET /api/admin/overview/stream", stream: true, expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
+  { route: "POST /api/admin/retry", body: "retry-missing-job", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 404 } },
+  { route: "GET /api/admin/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
+  // Bull Board: its page, JSON API and static files behind one catch-all route. The
+  // mutating calls use a queue that does not exist, so the admin's call changes nothing.
+  { route: "GET /admin/queues/[[...path]]", url: "/admin/queues", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 200 } },
+  { route: "POST /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue/add", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
+  { route: "PUT /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue/pause", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
+  { route: "PATCH /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
+  { route: "DELETE /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue/no-such-job", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
+
+  // Probes are public; metrics need METRICS_TOKEN, which the e2e run leaves unset (404).
+  { route: "GET /api/health", expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /api/ready", expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /api/metrics", expect: { anonymous: 404, stranger: 404, owner: 404, admin: 404 } },
 ];

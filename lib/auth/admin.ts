@@ -2,11 +2,12 @@
 // Pages: anonymous → the sign-in page (then back here), not admin → the 403 page.
 import { forbidden as forbiddenPage, redirect } from "next/navigation";
 import { forbidden } from "@/lib/http/errors";
-import { requireUser, type SessionUser } from "./index";
+import { requireSessionUser, type SessionUser } from "./index";
 import { pageUser } from "./page";
 
+/** An admin's browser session (API tokens are for /api/v1 and never grant admin powers). */
 export async function requireAdmin(request: Request): Promise<SessionUser> {
-  const user = await requireUser(request);
+  const user = await requireSessionUser(request);
   if (!user.isAdmin) throw forbidden("Only admins can see the operations console.");
   return user;
 }

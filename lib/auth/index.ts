@@ -54,12 +54,13 @@ export async function requireUser(request: Request, scope: TokenScope = scopeFor
 }
 
 /**
- * A browser session's user, for managing the account itself. API tokens are refused, so
- * a leaked token cannot mint more tokens or end the owner's sessions.
+ * A browser session's user, for managing the account and for the admin console. API
+ * tokens are refused, so a leaked token cannot mint more tokens, end the owner's
+ * sessions, or act as an admin.
  */
 export async function requireSessionUser(request: Request): Promise<SessionUser> {
   if (request.headers.get("authorization") !== null) {
-    throw forbidden("API tokens cannot manage the account. Sign in with a browser to do this.", "session_required");
+    throw forbidden("API tokens only work on /api/v1. Sign in with a browser to do this.", "session_required");
   }
   const user = await currentUser(request);
   if (!user) throw unauthorised();

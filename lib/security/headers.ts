@@ -18,6 +18,25 @@ export const COMMON_SECURITY_HEADERS: Record<string, string> = {
 /** API answers are data, never documents: nothing may load or frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+/**
+ * Bull Board (/admin/queues) serves its own HTML: same-origin scripts and styles, inline
+ * style attributes, a <base href>; no inline script, no eval. Its Google Fonts stylesheet
+ * is left out on purpose (no third-party requests from the admin console; it cannot load
+ * offline anyway).
+ */
+export const BULL_BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 export function pageCsp(nonce: string, opts: { dev: boolean; https: boolean }): string {
   return [
     "default-src 'self'",

@@ -4,6 +4,7 @@
 // process, every HTTP answer, every Redis key (job payloads, failure reasons, events)
 // and the stored error messages are searched for the key, the session cookies and the
 // API token.
+import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { format } from "node:util";
@@ -18,6 +19,7 @@ import { GET as listMedia, POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
+import { createLogger } from "@/lib/log";
 import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/lib/media/test-images";
 import type { MediaView } from "@/lib/media/view";
@@ -59,11 +61,17 @@ beforeAll(async () => {
     GEMINI_BASE_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
     GEMINI_MODEL: "gemini-test",
   });
-  // Everything the route handlers print in this process.
+  // Everything the route handlers log in this process: the JSON logger (lib/log.ts keeps
+  // its root logger on globalThis; replaced here by one at debug level writing into
+  // `logged`), and anything printed to the console.
+  (globalThis as unknown as { framecastLog?: unknown }).framecastLog = {
+    root: createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } }),
+    context: new AsyncLocalStorage(),
+  };
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(format(...args)));
   }
-  worker = await startWorkerProcess({ WORKER_CONCURRENCY: "1" });
+  worker = await startWorkerProcess({ WORKER_CONCURRENCY: "1", LOG_LEVEL: "debug" });
 });
 
 afterAll(async () => {
@@ -159,7 +167,8 @@ describe("secrets", () => {
 
     // The key really was in use (so finding nothing below means something).
     expect(stubKeys.filter((k) => k === GEMINI_KEY).length).toBeGreaterThanOrEqual(4);
-    expect(worker.output()).toMatch(/attempt 1 failed/);
+    expect(worker.output()).toMatch(/"attempt":1,"kind":"transient".*"job attempt failed"/);
+    expect(logged.join("\n")).toMatch(/security: refused a cross-site request/);
 
     const stored = await db().media.findMany({ select: { error: true } });
     const sessions = await db().session.findMany({ select: { id: true } });

@@ -19,7 +19,9 @@ const root = path.resolve(__dirname, "../..");
 export async function startWorkerProcess(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, ...overrides },
+    // No metrics server: its fixed port may be taken by another worker on this machine.
+    // Info-level logs at least: "worker started" is how we know it is up (kept in memory).
+    env: { ...process.env, WORKER_METRICS_PORT: "0", LOG_LEVEL: "info", ...overrides },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
@@ -27,7 +29,7 @@ export async function startWorkerProcess(overrides: Record<string, string> = {})
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       text += chunk.toString("utf8");
-      if (text.includes("[worker] started")) resolve();
+      if (text.includes('"worker started"')) resolve();
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
