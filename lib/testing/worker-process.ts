@@ -15,6 +15,7 @@ export interface WorkerProcess {
 }
 
 const root = path.resolve(__dirname, "../..");
+const STARTUP_MS = 45_000;
 
 export async function startWorkerProcess(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
@@ -26,14 +27,28 @@ export async function startWorkerProcess(overrides: Record<string, string> = {})
   });
   let text = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // Never outlive the test process, whatever happens to it.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  exited.then(() => process.off("exit", killChild));
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      killChild();
+      reject(new Error(`worker did not start within ${STARTUP_MS / 1000}s:\n${text}`));
+    }, STARTUP_MS);
     const onData = (chunk: Buffer) => {
       text += chunk.toString("utf8");
-      if (text.includes('"worker started"')) resolve();
+      if (text.includes('"worker started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    exited.then((code) => reject(new Error(`worker exited (${code}) before starting:\n${text}`)));
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before starting:\n${text}`));
+    });
   });
   return {
     child,
