@@ -1,6 +1,8 @@
 // Refuse to serve on an out-of-date schema, with a message that says how to fix it,
-// rather than failing request by request.
+// rather than failing request by request. Then set up graceful shutdown (SIGTERM ends
+// live streams and bounds the wait) and sweep temp files of uploads a crash cut short.
 import { env } from "@/lib/env";
+import { installWebShutdown, sweepUploadLeftovers } from "@/lib/http/shutdown";
 import { schemaProblem } from "@/lib/schema-check";
 
 const problem = await schemaProblem(env().DATABASE_URL, env().DATABASE_SCHEMA);
@@ -8,3 +10,5 @@ if (problem) {
   console.error(`[web] ${problem}`);
   process.exit(1);
 }
+installWebShutdown();
+await sweepUploadLeftovers().catch((err) => console.error(`[web] temp sweep failed: ${(err as Error).message}`));

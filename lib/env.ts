@@ -51,6 +51,25 @@ const schema = z.object({
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  /**
+   * Crash recovery. A worker holds a lock on each job it runs and renews it every
+   * lockDuration/2; a job whose lock lapsed (its worker died) is found by the stalled-job
+   * check every WORKER_STALLED_INTERVAL_MS and handed to another worker, at most
+   * WORKER_MAX_STALLED_COUNT times before it fails. Worst-case takeover after a crash:
+   * about lock duration + 2 × stalled interval.
+   */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
+  /** SIGTERM: how long a worker lets in-flight jobs finish before exiting anyway. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** SIGTERM: how long the web server lets in-flight requests finish before exiting anyway. */
+  WEB_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  /** How long an upload waits for the job queue before answering 503. */
+  ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** The reconciler: how often it runs, and how long a photo may sit unfinished with no live job. */
+  RECONCILE_EVERY_MS: z.coerce.number().int().min(1_000).default(60_000),
+  RECONCILE_STALE_MS: z.coerce.number().int().min(0).default(5 * 60_000),
   MAX_FILE_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().positive().default(20),

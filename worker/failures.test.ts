@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AiError } from "@/lib/ai/errors";
 import { MediaRejectedError } from "@/lib/media/errors";
 import { StorageNotFoundError } from "@/lib/storage/types";
-import { classifyFailure, GENERIC_FAILURE } from "./failures";
+import { classifyFailure, GENERIC_FAILURE, UNAVAILABLE_MESSAGE } from "./failures";
 
 describe("classifyFailure", () => {
   it("fails a bad file at once with the file's own message", () => {
@@ -31,5 +31,10 @@ describe("classifyFailure", () => {
   it("retries anything unknown, without showing its internals to the user", () => {
     const failure = classifyFailure(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
     expect(failure).toEqual({ kind: "transient", message: GENERIC_FAILURE });
+  });
+
+  it("waits out a database outage instead of failing the photo", () => {
+    const err = Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
+    expect(classifyFailure(err)).toEqual({ kind: "unavailable", message: UNAVAILABLE_MESSAGE });
   });
 });

@@ -1,9 +1,11 @@
-// The worker process: `tsx worker/index.ts`. Runs every queue's processors until SIGTERM,
-// then lets in-flight jobs finish (bounded) before exiting.
+// The worker process: `node --import tsx worker/index.ts`. Runs every queue's processors
+// until SIGTERM, then lets in-flight jobs finish for up to WORKER_SHUTDOWN_GRACE_MS; jobs
+// still running after that are handed back to the queue for another worker, and it exits.
 import { createAiProvider } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
+import { announcer } from "@/lib/events/publisher";
+import { closeQueues, scheduleMaintenance } from "@/lib/jobs";
 import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
 import { createRedis } from "@/lib/redis";
@@ -13,14 +15,16 @@ import { startMetricsServer } from "./metrics-server";
 import { buildProcessors } from "./processors";
 import { startWorkers } from "./runtime";
 
-const SHUTDOWN_GRACE_MS = 30_000;
 const logger = rootLogger().child({ component: "worker" });
 
 async function main() {
   const config = env();
   const problem = await schemaProblem(config.DATABASE_URL, config.DATABASE_SCHEMA);
   if (problem) throw new Error(problem);
+  // Both wait out a Redis restart (see lib/redis.ts): a job should not fail because
+  // Redis blinked while it was publishing progress or taking its analysis lock.
   const lockRedis = createRedis("lock");
+  const eventsRedis = createRedis("worker-events");
   const ai = createAiProvider(config);
   const runtime = startWorkers(
     buildProcessors({
@@ -31,7 +35,8 @@ async function main() {
       prefix: config.QUEUE_PREFIX,
       maxPixels: config.MAX_PIXELS,
       maxFrames: config.MAX_FRAMES,
-      announce: announceMedia,
+      announce: announcer(eventsRedis),
+      reconcileStaleMs: config.RECONCILE_STALE_MS,
     }),
   );
   const queues = runtime.workers.map((w) => w.name);
@@ -44,21 +49,36 @@ async function main() {
     logger,
     health: () => ({ queues }),
   });
+  // Every worker upserts the same scheduler: one schedule however many workers run.
+  // Not awaited before serving jobs, so a worker still starts while Redis is down.
+  scheduleMaintenance(config.RECONCILE_EVERY_MS).then(
+    () => logger.info({ everySeconds: config.RECONCILE_EVERY_MS / 1000 }, "reconciler scheduled"),
+    (err) => logger.error({ err: (err as Error).message }, "could not schedule the reconciler"),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceSeconds: SHUTDOWN_GRACE_MS / 1000 }, "finishing in-flight jobs");
-    const timer = setTimeout(() => {
-      logger.error("grace period over; unfinished jobs go back to the queue when they stall");
+    const grace = config.WORKER_SHUTDOWN_GRACE_MS;
+    logger.info({ signal, inFlight: runtime.inFlight, graceSeconds: grace / 1000 }, "finishing in-flight jobs");
+    // Backstop: if even handing jobs back hangs (Redis gone), their locks expire and
+    // the stalled-job check gives them to another worker.
+    setTimeout(() => {
+      logger.error("shutdown did not complete; exiting");
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    await runtime.close();
-    await Promise.all([closePublisher(), lockRedis.quit().catch(() => {}), db().$disconnect(), metricsServer?.close()]);
-    clearTimeout(timer);
+    }, grace + 10_000).unref();
+    const { finished, handedBack } = await runtime.close(grace);
+    if (!finished) logger.warn({ handedBack }, `grace period over; handed ${handedBack.length} job(s) back to the queue`);
+    await Promise.all([
+      closeQueues(),
+      eventsRedis.quit().catch(() => {}),
+      lockRedis.quit().catch(() => {}),
+      db().$disconnect(),
+      metricsServer?.close(),
+    ]);
     logger.info("worker stopped");
-    process.exit(0);
+    process.exit(finished ? 0 : 1);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,19 +1,33 @@
 // Boots one BullMQ Worker per queue of the catalogue and applies the error policy:
 // permanent → UnrecoverableError (no retry), transient → retry with capped exponential
 // backoff, rate limited → pause the queue for the provider's delay without spending an
-// attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
+// attempt, database unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
 import { env } from "@/lib/env";
 import { cappedExponentialDelay, jobCatalogue, queueNames, type JobName } from "@/lib/jobs/catalogue";
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
-import { bullConnection } from "@/lib/redis";
+import { bullConnection, outageLogger } from "@/lib/redis";
 import { classifyFailure, GENERIC_FAILURE } from "./failures";
 import { countStalledFailure, instrumentProcessor } from "./metrics";
 import type { ProcessorDef, ProcessorMap } from "./processors";
 
+/** One line for the log: the message's last line, or the error's name and code when it has none. */
+function describeError(err: unknown): string {
+  const e = err as { name?: string; code?: unknown; message?: string };
+  const message = (e?.message ?? String(err)).trim().split("\n").at(-1) ?? "";
+  return message || [e?.name, e?.code].filter(Boolean).join(" ") || "unknown error";
+}
+
 export interface WorkerRuntime {
   workers: Worker[];
-  close(): Promise<void>;
+  /** Jobs this process is running now. */
+  readonly inFlight: number;
+  /**
+   * Stops taking jobs and waits for the running ones. With `graceMs`, jobs still running
+   * after it are handed back to the queue (to another worker at once, not after a stall
+   * timeout) and `finished` is false.
+   */
+  close(graceMs?: number): Promise<{ finished: boolean; handedBack: string[] }>;
 }
 
 export interface WorkerOptions {
@@ -37,18 +51,29 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   const missing = (Object.keys(jobCatalogue) as JobName[]).filter((name) => !processors[name]);
   if (missing.length > 0) throw new Error(`No processor for job(s): ${missing.join(", ")}`);
 
+  const running = new Map<string, { job: Job; token?: string }>();
   const workers = queueNames.map((queue) => {
     const worker: Worker = new Worker(
       queue,
       observe(queue, async (job: Job, token?: string) => {
         const def = processors[job.name as JobName] as ProcessorDef<JobName> | undefined;
         if (!def) throw new UnrecoverableError(`No processor for job ${job.name}`);
+        const key = `${queue}/${job.id}`;
+        running.set(key, { job, token });
         try {
           return await def.process(job, token);
         } catch (err) {
           if (err instanceof DelayedError || (err as Error).name === "RateLimitError") throw err;
           const failure = classifyFailure(err);
-          log().warn({ attempt: job.attemptsMade + 1, kind: failure.kind, err: (err as Error).message }, "job attempt failed");
+          if (failure.kind === "unavailable") {
+            // Postgres is down: every job would fail alike, so none spends an attempt.
+            // Try again after a growing pause (1 s … 5 s) for as long as the outage lasts.
+            const delay = cappedExponentialDelay(job.attemptsStarted ?? 1, 1_000, 5_000);
+            log().warn({ delayMs: delay, err: describeError(err) }, "database unavailable; job paused without spending an attempt");
+            await job.moveToDelayed(Date.now() + delay, token);
+            throw new DelayedError();
+          }
+          log().warn({ attempt: job.attemptsMade + 1, kind: failure.kind, err: describeError(err) }, "job attempt failed");
           if (failure.kind === "rate_limited") {
             await worker.rateLimit(failure.retryAfterMs);
             await def.onFailure(job, failure, false);
@@ -57,12 +82,19 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
           const final = failure.kind === "permanent" || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           await def.onFailure(job, failure, final);
           throw failure.kind === "permanent" ? new UnrecoverableError(failure.message) : err;
+        } finally {
+          running.delete(key);
         }
       }),
       {
         connection: bullConnection("worker"),
         prefix: env().QUEUE_PREFIX,
         concurrency,
+        // Crash recovery: see lib/env.ts. A killed worker's jobs lose their lock after
+        // lockDuration and are handed to another worker by the next stalled check.
+        lockDuration: env().WORKER_LOCK_DURATION_MS,
+        stalledInterval: env().WORKER_STALLED_INTERVAL_MS,
+        maxStalledCount: env().WORKER_MAX_STALLED_COUNT,
         settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialDelay(attemptsMade) },
         // Per-minute completed/failed counts kept in Redis: the admin console's throughput chart.
         metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
@@ -81,14 +113,39 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       const ms = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
       logger.info({ queue, jobId: job.id, job: job.name, ms }, "job completed");
     });
-    worker.on("error", (err) => logger.error({ queue, err: err.message }, "worker error"));
+    // Redis outages: one line per outage, not one per reconnect attempt.
+    worker.on("error", outageLogger(`worker ${queue}`, () => logger).error);
     return worker;
   });
 
   return {
     workers,
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    get inFlight() {
+      return running.size;
+    },
+    async close(graceMs?: number) {
+      const closing = Promise.all(workers.map((w) => w.close()));
+      if (graceMs === undefined) {
+        await closing;
+        return { finished: true, handedBack: [] };
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+      const timedOut = await Promise.race([closing.then(() => false as const), expired]);
+      clearTimeout(timer);
+      if (!timedOut) return { finished: true, handedBack: [] };
+      const handedBack: string[] = [];
+      await Promise.all(
+        [...running.values()].map(async ({ job, token }) => {
+          try {
+            await job.moveToWait(token);
+            handedBack.push(job.id!);
+          } catch (err) {
+            logger.warn({ jobId: job.id, err: (err as Error).message }, "could not hand the job back; it is retried when its lock expires");
+          }
+        }),
+      );
+      return { finished: false, handedBack };
     },
   };
 }

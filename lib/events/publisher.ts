@@ -17,6 +17,14 @@ export function announceMedia(row: MediaRowLike & { ownerId: string }): Promise<
   return publishEvent(publisher(), env().QUEUE_PREFIX, { kind: "media", ownerId: row.ownerId, media: toMediaView(row) });
 }
 
+/**
+ * An announce function on a connection of the caller's choosing. The worker uses one that
+ * waits out a Redis restart; the web app's default fails fast so a request can answer 503.
+ */
+export function announcer(redis: Redis): (row: MediaRowLike & { ownerId: string }) => Promise<string> {
+  return (row) => publishEvent(redis, env().QUEUE_PREFIX, { kind: "media", ownerId: row.ownerId, media: toMediaView(row) });
+}
+
 export async function closePublisher(): Promise<void> {
   await holder.framecastPublisher?.quit().catch(() => {});
   holder.framecastPublisher = undefined;

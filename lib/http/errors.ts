@@ -1,9 +1,10 @@
 // The one place where errors become HTTP responses. Route handlers throw; `route()`
 // maps: HttpError → its status, zod → 422 with field messages, Redis down → 503 with
-// Retry-After, anything else → 500 with a generic message (details go to the log only).
+// Retry-After, Postgres down → 503 with Retry-After, anything else → 500 with a generic message (details go to the log only).
 // It also gives every request an id (the caller's X-Request-Id or a new one), echoed in
 // the response and carried by every log line written while handling it.
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@/lib/db-errors";
 import { env } from "@/lib/env";
 import { log, requestIdFrom, rootLogger, withLogger } from "@/lib/log";
 import { webMetrics } from "@/lib/metrics/web";
@@ -49,6 +50,13 @@ export function errorResponse(err: unknown): Response {
     log().error({ err: (err as Error).message }, "queue unavailable");
     return Response.json(
       { error: { message: "The job queue is unavailable right now. Please try again in a moment.", code: "unavailable" } },
+      { status: 503, headers: { "Retry-After": "5" } },
+    );
+  }
+  if (isDatabaseUnavailable(err)) {
+    log().error({ err: (err as Error).message.trim().split("\n").at(-1) }, "database unavailable");
+    return Response.json(
+      { error: { message: "The database is unavailable right now. Please try again in a moment.", code: "unavailable" } },
       { status: 503, headers: { "Retry-After": "5" } },
     );
   }

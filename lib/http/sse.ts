@@ -16,6 +16,31 @@ export const SSE_HEADERS = {
   "X-Accel-Buffering": "no",
 };
 
+// Every open stream of this process, so a shutdown can end them (they never end by
+// themselves while a photo is unfinished, and would hold `next start` open forever).
+const registry = globalThis as unknown as { framecastSseStreams?: Set<SseChannel>; framecastSseDraining?: boolean };
+const openStreams = () => (registry.framecastSseStreams ??= new Set());
+
+/** Number of SSE streams this process is serving. */
+export function openStreamCount(): number {
+  return openStreams().size;
+}
+
+/**
+ * Ends every open stream (and any opened from now on) with a "shutdown" event. Browsers'
+ * EventSource reconnects by itself, to another web process; the snapshot it gets first
+ * means nothing is missed.
+ */
+export function closeAllStreams(message: string): number {
+  registry.framecastSseDraining = true;
+  const streams = [...openStreams()];
+  for (const channel of streams) {
+    channel.send({ event: "shutdown", data: { message } });
+    channel.close();
+  }
+  return streams.length;
+}
+
 export function sseResponse(
   signal: AbortSignal,
   run: (channel: SseChannel) => void | Promise<void>,
@@ -58,6 +83,13 @@ export function sseResponse(
       const onAbort = () => channel.close();
       signal.addEventListener("abort", onAbort);
       channel.onClose(() => signal.removeEventListener("abort", onAbort));
+      openStreams().add(channel);
+      channel.onClose(() => openStreams().delete(channel));
+      if (registry.framecastSseDraining) {
+        channel.send({ event: "shutdown", data: { message: "The server is restarting. Reconnecting…" } });
+        channel.close();
+        return;
+      }
       Promise.resolve()
         .then(() => run(channel))
         .catch((err) => {

@@ -9,12 +9,28 @@ export function cappedExponentialDelay(attemptsMade: number, baseMs = 1_000, cap
   return Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), capMs);
 }
 
+/**
+ * Job retention: finished jobs are kept long enough to inspect, bounded by age AND count
+ * so Redis memory stays flat whatever the traffic (see docs/operations.md). Postgres keeps
+ * the record a user sees; a removed job only loses its BullMQ history.
+ */
+export const RETENTION = {
+  completed: { age: 24 * 3600, count: 1_000 },
+  failed: { age: 7 * 24 * 3600, count: 5_000 },
+  maintenance: { completed: { age: 3600, count: 20 }, failed: { age: 24 * 3600, count: 50 } },
+} as const;
+
 const retried: JobsOptions = {
   attempts: 3,
   backoff: { type: "capped-exponential" },
-  // Keep finished jobs long enough to inspect, bounded so Redis memory stays flat.
-  removeOnComplete: { age: 24 * 3600, count: 1_000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 5_000 },
+  removeOnComplete: RETENTION.completed,
+  removeOnFail: RETENTION.failed,
+};
+
+const maintenance: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: RETENTION.maintenance.completed,
+  removeOnFail: RETENTION.maintenance.failed,
 };
 
 export const jobCatalogue = {
@@ -23,6 +39,14 @@ export const jobCatalogue = {
     payload: z.object({ mediaId: z.string().uuid() }),
     jobId: (p: { mediaId: string }) => `analyze-${p.mediaId}`,
     options: retried,
+  },
+  // Re-enqueues photos left unfinished with no live job (see lib/media/reconcile.ts).
+  // Run by a job scheduler every RECONCILE_EVERY_MS; a missed run is simply the next one.
+  "reconcile-media": {
+    queue: "maintenance",
+    payload: z.object({}),
+    jobId: () => "reconcile-media",
+    options: maintenance,
   },
 } as const;
 

@@ -1,8 +1,7 @@
 // Enqueueing side of the job catalogue: one BullMQ Queue per queue name per process.
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
-import { log } from "@/lib/log";
-import { bullConnection } from "@/lib/redis";
+import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
 import { jobCatalogue, type JobName, type JobPayload, type QueueName } from "./catalogue";
 
 export * from "./catalogue";
@@ -14,8 +13,9 @@ export function getQueue(name: QueueName): Queue {
   let queue = holder.framecastQueues.get(name);
   if (!queue) {
     queue = new Queue(name, { connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
-    // Connection trouble as one JSON log line (unhandled, BullMQ prints a stack per retry).
-    queue.on("error", (err) => log().warn({ queue: name, err: err.message }, "queue connection error"));
+    // Connection trouble as one JSON log line per outage (unhandled, BullMQ prints a stack
+    // per retry, and an unhandled 'error' event would kill the process).
+    queue.on("error", outageLogger(`queue ${name}`).error);
     holder.framecastQueues.set(name, queue);
   }
   return queue;
@@ -23,18 +23,34 @@ export function getQueue(name: QueueName): Queue {
 
 /**
  * Adds a job under the id derived from its entity, so adding the same work twice is a
- * no-op: BullMQ ignores an add whose job id already exists.
+ * no-op: BullMQ ignores an add whose job id already exists. Gives up after
+ * ENQUEUE_TIMEOUT_MS with an error that the HTTP edge answers as 503.
  */
 export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>) {
   const def = jobCatalogue[name];
   const data = def.payload.parse(payload) as JobPayload<N>;
-  return getQueue(def.queue).add(name, data, { ...def.options, jobId: def.jobId(data) });
+  const jobId = (def.jobId as (p: JobPayload<N>) => string)(data);
+  return withRedisTimeout(`enqueue ${jobId}`, env().ENQUEUE_TIMEOUT_MS, getQueue(def.queue).add(name, data, { ...def.options, jobId }));
 }
 
 /** The job for an entity, if BullMQ still holds it. */
 export async function findJob<N extends JobName>(name: N, payload: JobPayload<N>) {
   const def = jobCatalogue[name];
-  return getQueue(def.queue).getJob(def.jobId(def.payload.parse(payload)));
+  const jobId = (def.jobId as (p: JobPayload<N>) => string)(def.payload.parse(payload) as JobPayload<N>);
+  return withRedisTimeout(`find ${jobId}`, env().ENQUEUE_TIMEOUT_MS, getQueue(def.queue).getJob(jobId));
+}
+
+/**
+ * Creates or updates the maintenance job schedulers (idempotent: every worker calls it
+ * at start-up, and the scheduler id makes them one schedule, not one per worker).
+ */
+export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
+  const def = jobCatalogue["reconcile-media"];
+  return getQueue(def.queue).upsertJobScheduler(
+    "reconcile-media",
+    { every: everyMs },
+    { name: "reconcile-media", data: {}, opts: { removeOnComplete: def.options.removeOnComplete, removeOnFail: def.options.removeOnFail } },
+  );
 }
 
 export async function closeQueues(): Promise<void> {

@@ -40,6 +40,16 @@ export function listOwnedMedia(db: Db, ownerId: string, opts: { limit: number; b
   });
 }
 
+/** Photos not finished whose state has not changed since `olderThan`, oldest first. */
+export function findStaleUnfinishedMedia(db: Db, olderThan: Date, limit: number) {
+  return db.media.findMany({
+    where: { status: { in: ["queued", "analysing"] }, updatedAt: { lt: olderThan } },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+    select: { id: true, status: true, updatedAt: true },
+  });
+}
+
 export function getMediaForJob(db: Db, id: string) {
   return db.media.findUnique({ where: { id } });
 }

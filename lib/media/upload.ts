@@ -3,7 +3,7 @@
 // files that pass every check are handed on; everything else is deleted at once.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, unlink } from "node:fs/promises";
+import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -191,4 +191,23 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
 /** Deletes temp files that were not handed to storage. */
 export async function discard(files: readonly ReceivedFile[]): Promise<void> {
   await Promise.all(files.map((f) => unlink(f.tempPath).catch(() => {})));
+}
+
+/**
+ * Deletes upload temp files older than `olderThanMs`: what a web process killed in the
+ * middle of an upload left behind. Only old ones, since another web process sharing the
+ * directory may be receiving an upload right now. Returns how many were removed.
+ */
+export async function sweepTempFiles(tempDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  const names = await readdir(tempDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(tempDir, name);
+    const info = await stat(file).catch(() => null);
+    if (info?.isFile() && now - info.mtimeMs > olderThanMs) {
+      await unlink(file).catch(() => {});
+      removed += 1;
+    }
+  }
+  return removed;
 }

@@ -44,10 +44,19 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   const { db, storage, ai } = deps;
   const media = await getMediaForJob(db, job.data.mediaId);
   if (!media) return { skipped: "deleted" };
-  if (media.status === "done") return { skipped: "already done" };
+  if (media.status === "done") {
+    // A worker that died between writing "done" and announcing it leaves watchers
+    // waiting: say it again (same version, so nobody counts it twice).
+    await deps.announce(media);
+    return { skipped: "already done" };
+  }
 
+  // A re-run (after a crash or a transient failure) starts the stages again; the bar
+  // holds where it was rather than jumping back, so progress never counts twice.
+  const floor = media.progress;
   const report = async (stage: AnalysisStage) => {
-    const row = await updateMediaState(db, media.id, { status: "analysing", stage, progress: stageProgress(stage), error: null });
+    const progress = Math.max(stageProgress(stage), floor);
+    const row = await updateMediaState(db, media.id, { status: "analysing", stage, progress, error: null });
     await deps.announce(row);
   };
 

@@ -5,6 +5,7 @@ import type { JobName, JobPayload } from "@/lib/jobs/catalogue";
 import { updateMediaState } from "@/lib/media/repository";
 import type { Failure } from "../failures";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
+import { reconcileMediaJob } from "./reconcile-media";
 
 export interface ProcessorDef<N extends JobName> {
   process(job: Job<JobPayload<N>>, token?: string): Promise<unknown>;
@@ -14,7 +15,12 @@ export interface ProcessorDef<N extends JobName> {
 
 export type ProcessorMap = { [N in JobName]: ProcessorDef<N> };
 
-export function buildProcessors(deps: AnalyzeDeps): ProcessorMap {
+export interface ProcessorDeps extends AnalyzeDeps {
+  /** The reconciler leaves alone photos whose state changed more recently than this (default 5 min). */
+  reconcileStaleMs?: number;
+}
+
+export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
   return {
     "analyze-media": {
       process: (job, token) => analyzeMedia(job, deps, token),
@@ -28,6 +34,11 @@ export function buildProcessors(deps: AnalyzeDeps): ProcessorMap {
             });
         await deps.announce(row);
       },
+    },
+    "reconcile-media": {
+      process: () => reconcileMediaJob({ db: deps.db, staleMs: deps.reconcileStaleMs ?? 5 * 60_000 }),
+      // Nothing to record on an entity: the next scheduled run tries again.
+      async onFailure() {},
     },
   };
 }
