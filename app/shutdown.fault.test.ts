@@ -183,7 +183,7 @@ describe("SIGTERM to the web process", () => {
     polling = false;
     await poller;
     keepAlive.destroy();
-    expect(server.output()).toMatch(/SIGTERM: closed 1 live update stream/);
+    expect(server.output()).toMatch(/"streams":1,.*"msg":"draining/);
     expect(await tempFiles()).toEqual([]);
     console.log(`[fault:web-sigterm] stream ended with "shutdown", new connection refused, in-flight upload answered ${result.status}; exited 143 ${exitMs} ms after SIGTERM`);
   });
@@ -198,7 +198,7 @@ describe("SIGTERM to the web process", () => {
     server.kill("SIGTERM");
     expect(await server.exited).toBe(1); // the grace period ran out
     const exitMs = Date.now() - termAt;
-    expect(server.output()).toMatch(/still running after 2s; exiting anyway/);
+    expect(server.output()).toMatch(/"graceSeconds":2,.*"msg":"requests still running after the grace period; exiting anyway"/);
     await expect(stuck.response).rejects.toThrow(); // the client sees the connection drop
     expect(await db().media.count()).toBe(rowsBefore); // no row for the cut-off upload
 
@@ -209,7 +209,7 @@ describe("SIGTERM to the web process", () => {
     await utimes(path.join(iso.dataDir, "tmp", left[0]), anHourAgo, anHourAgo);
     const next = await start({}, "next-after");
     expect(await tempFiles()).toEqual([]);
-    expect(next.output()).toMatch(/removed 1 temp file/);
+    expect(next.output()).toMatch(/"removed":1,.*"msg":"removed temp files/);
     console.log(`[fault:web-sigterm-grace] exited 1 ${exitMs} ms after SIGTERM (grace 2000 ms); 1 temp file left, swept at next start`);
   });
 });

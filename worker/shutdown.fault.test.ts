@@ -82,7 +82,7 @@ describe("SIGTERM to a worker", () => {
     const photos = await statusCounts(db(), ids);
     expect(photos.analysing).toBe(0); // nothing left half-done
     expect(photos.done).toBe(counts.completed);
-    expect(first.output()).toMatch(/\[worker\] stopped/);
+    expect(first.output()).toMatch(/"msg":"worker stopped"/);
 
     // The rest were left for another worker, which finishes them.
     await worker({}, "worker-after-graceful");

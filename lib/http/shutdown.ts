@@ -9,9 +9,12 @@
 import http from "node:http";
 import path from "node:path";
 import { env } from "@/lib/env";
+import { rootLogger } from "@/lib/log";
 import { closeEventHub } from "@/lib/events/web";
 import { sweepTempFiles } from "@/lib/media/upload";
 import { closeAllStreams } from "./sse";
+
+const logger = () => rootLogger().child({ component: "web" });
 
 const holder = globalThis as unknown as { framecastShutdownInstalled?: boolean; framecastHttpServers?: Set<http.Server> };
 
@@ -52,11 +55,11 @@ export function installWebShutdown(graceMs = env().WEB_SHUTDOWN_GRACE_MS): void 
     draining = true;
     const streams = closeAllStreams("The server is restarting. Reconnecting…");
     closeKeepAlive(servers);
-    console.log(`[web] ${signal}: closed ${streams} live update stream(s); in-flight requests have up to ${graceMs / 1000}s to finish`);
+    logger().info({ signal, streams, graceSeconds: graceMs / 1000 }, "draining: live update streams closed, waiting for requests in flight");
     void closeEventHub();
     // unref: when Next finishes first, it exits on its own schedule.
     setTimeout(() => {
-      console.error(`[web] requests still running after ${graceMs / 1000}s; exiting anyway`);
+      logger().error({ graceSeconds: graceMs / 1000 }, "requests still running after the grace period; exiting anyway");
       process.exit(1);
     }, graceMs).unref();
   };
@@ -67,5 +70,5 @@ export function installWebShutdown(graceMs = env().WEB_SHUTDOWN_GRACE_MS): void 
 /** Start-up housekeeping: temp files of uploads cut short by a crash (older than an hour). */
 export async function sweepUploadLeftovers(): Promise<void> {
   const removed = await sweepTempFiles(path.join(env().DATA_DIR, "tmp"), 60 * 60_000);
-  if (removed > 0) console.log(`[web] removed ${removed} temp file(s) left by interrupted uploads`);
+  if (removed > 0) logger().info({ removed }, "removed temp files left by interrupted uploads");
 }

@@ -174,6 +174,8 @@ export function workerEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
     NODE_ENV: "test",
     STORAGE_DRIVER: "local",
     GEMINI_API_KEY: "",
+    // The metrics server's fixed default port would clash between test workers.
+    WORKER_METRICS_PORT: "0",
     ...vars,
   };
 }
@@ -183,7 +185,7 @@ export async function startWorker(vars: Record<string, string>, name = "worker")
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a
   // SIGKILL to the CLI would leave running.
   const child = startChild(process.execPath, ["--import", "tsx", "worker/index.ts"], { env: workerEnv(vars), name });
-  await child.waitForOutput(/\[worker\] started/, 90_000);
+  await child.waitForOutput(/"msg":"worker started"/, 90_000);
   return child;
 }
 
