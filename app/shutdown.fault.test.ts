@@ -45,6 +45,9 @@ function request(method: string, pathname: string, opts: { headers?: Record<stri
 }
 
 async function start(extra: Record<string, string> = {}, name = "next") {
+  // A server a failed test left running would hold the port.
+  for (const old of servers) old.kill("SIGKILL");
+  await Promise.all(servers.map((s) => s.exited));
   const server = await startNext(port, vars(extra), name);
   servers.push(server);
   // Ready once it serves a request (instrumentation has run by then).
@@ -71,7 +74,8 @@ async function slowUpload(name: string, seed: number) {
         method: "POST",
         path: "/api/v1/media",
         agent: false,
-        headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(body.length) },
+        // Origin as a browser sends it: cookie-authenticated writes need it (CSRF check).
+        headers: { cookie, origin: `http://127.0.0.1:${port}`, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(body.length) },
       },
       (res) => {
         let text = "";
