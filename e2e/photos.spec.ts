@@ -8,6 +8,9 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin$/);
   await page.getByRole("link", { name: "Create one" }).click();
+  // Wait for the sign-up form itself: filling during the client-side navigation would
+  // type into the sign-in form that is about to be replaced.
+  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
