@@ -1,0 +1,160 @@
+// The same-run baseline for the HTTP scenarios: a bare node:http server doing the same
+// I/O as the app's routes with no framework — busboy → sha256 → temp file → rename, one
+// INSERT and one BullMQ add per upload; a session lookup and one SELECT per status read;
+// one Redis XREAD loop fanning events out to raw SSE responses. It is what the work
+// costs with nothing on top, so the app's figures can be read as a ratio of it.
+// Reads the same environment as the app (DATABASE_URL, DATABASE_SCHEMA, REDIS_URL,
+// QUEUE_PREFIX, DATA_DIR) plus BASELINE_PORT.
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename } from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Queue } from "bullmq";
+import busboy from "busboy";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+const port = Number(process.env.BASELINE_PORT ?? 3501);
+const prefix = process.env.QUEUE_PREFIX!;
+const dataDir = process.env.DATA_DIR!;
+const schema = process.env.DATABASE_SCHEMA ?? "public";
+const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10, options: `-c search_path="${schema}"` });
+const queue = new Queue("baseline-analysis", {
+  prefix,
+  connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: 1 },
+});
+const baseDir = path.join(dataDir, "baseline");
+
+async function userFor(req: http.IncomingMessage): Promise<string | null> {
+  const token = /(?:^|;\s*)fc_session=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+  if (!token) return null;
+  const id = createHash("sha256").update(decodeURIComponent(token)).digest("hex");
+  const { rows } = await pool.query(
+    `SELECT u.id FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = $1 AND s."expiresAt" > now()`,
+    [id],
+  );
+  return rows[0]?.id ?? null;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+async function upload(req: http.IncomingMessage, res: http.ServerResponse, owner: string) {
+  await mkdir(path.join(baseDir, "tmp"), { recursive: true });
+  const files: Promise<{ name: string; tmp: string; size: number; sha256: string }>[] = [];
+  const parser = busboy({ headers: req.headers });
+  parser.on("file", (_field, file, info) => {
+    const tmp = path.join(baseDir, "tmp", randomUUID());
+    const hash = createHash("sha256");
+    let size = 0;
+    let head: Buffer | null = null;
+    const inspect = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        hash.update(chunk);
+        head ??= chunk.subarray(0, 3);
+        done(null, chunk);
+      },
+    });
+    const written = pipeline(file, inspect, createWriteStream(tmp)).then(() => {
+      if (!head || head[0] !== 0xff || head[1] !== 0xd8) throw new Error("not a JPEG");
+      return { name: info.filename ?? "photo", tmp, size, sha256: hash.digest("hex") };
+    });
+    written.catch(() => {}); // an aborted request is reported by the request pipeline
+    files.push(written);
+  });
+  await pipeline(req, parser);
+  const media = [];
+  for (const f of await Promise.all(files)) {
+    const key = `originals/${randomUUID()}`;
+    await mkdir(path.join(baseDir, "originals"), { recursive: true });
+    await rename(f.tmp, path.join(baseDir, key));
+    const { rows } = await pool.query(
+      `INSERT INTO "Media" (id, "ownerId", "originalName", mime, size, sha256, "storageKey", status, "updatedAt")
+       VALUES ($1, $2, $3, 'image/jpeg', $4, $5, $6, 'queued', now()) RETURNING id, "originalName" AS name, status, version`,
+      [randomUUID(), owner, f.name, f.size, f.sha256, `baseline/${key}`],
+    );
+    await queue.add("analyze-media", { mediaId: rows[0].id }, { jobId: `analyze-${rows[0].id}`, removeOnComplete: true });
+    media.push(rows[0]);
+  }
+  json(res, 202, { media, rejected: [] });
+}
+
+async function status(res: http.ServerResponse, owner: string, id: string) {
+  const { rows } = await pool.query(
+    `SELECT m.*, row_to_json(a) AS analysis FROM "Media" m LEFT JOIN "Analysis" a ON a.sha256 = m."analysisSha"
+     WHERE m.id = $1 AND m."ownerId" = $2`,
+    [id, owner],
+  );
+  if (!rows[0]) return json(res, 404, { error: { message: "not found" } });
+  json(res, 200, rows[0]);
+}
+
+// One blocking connection reads the event stream for the whole process, as the app's hub does.
+const listeners = new Map<string, Set<(data: string, id: string) => void>>();
+let reading: Promise<void> | null = null;
+function startReading() {
+  reading ??= (async () => {
+    const redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: null, connectionName: "framecast:baseline-subscribe" });
+    const key = `${prefix}:events`;
+    let lastId = (await redis.xrevrange(key, "+", "-", "COUNT", 1))[0]?.[0] ?? "0-0";
+    for (;;) {
+      const reply = await redis.xread("COUNT", 500, "BLOCK", 5_000, "STREAMS", key, lastId);
+      for (const [, entries] of reply ?? []) {
+        for (const [id, fields] of entries) {
+          lastId = id;
+          const event = JSON.parse(fields[1]) as { ownerId: string; media: { id: string } };
+          const data = JSON.stringify(event.media);
+          for (const l of listeners.get(event.media.id) ?? []) l(data, id);
+        }
+      }
+    }
+  })();
+}
+
+async function stream(req: http.IncomingMessage, res: http.ServerResponse, owner: string, ids: string[]) {
+  startReading();
+  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE "ownerId" = $1 AND id = ANY($2::uuid[])`, [owner, ids]);
+  if (rows.length !== ids.length) return json(res, 404, { error: { message: "not found" } });
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.write("retry: 3000\n\n");
+  for (const row of rows) res.write(`event: media\ndata: ${JSON.stringify({ id: row.id, status: row.status, version: row.version })}\n\n`);
+  const listener = (data: string, id: string) => res.write(`event: media\nid: ${id}\ndata: ${data}\n\n`);
+  for (const id of ids) {
+    if (!listeners.has(id)) listeners.set(id, new Set());
+    listeners.get(id)!.add(listener);
+  }
+  req.on("close", () => {
+    for (const id of ids) listeners.get(id)?.delete(listener);
+  });
+}
+
+const server = http.createServer((req, res) => {
+  (async () => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const owner = await userFor(req);
+    if (!owner) return json(res, 401, { error: { message: "sign in" } });
+    if (req.method === "POST" && url.pathname === "/upload") return upload(req, res, owner);
+    const m = /^\/status\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (req.method === "GET" && m) return status(res, owner, m[1]);
+    if (req.method === "GET" && url.pathname === "/stream") return stream(req, res, owner, (url.searchParams.get("ids") ?? "").split(","));
+    json(res, 404, { error: { message: "no such route" } });
+  })().catch((err) => {
+    console.error("[baseline]", err);
+    if (!res.headersSent) json(res, 500, { error: { message: "failed" } });
+    else res.destroy();
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(port, "127.0.0.1", () => console.log(`baseline listening on ${port}`));
+process.on("SIGTERM", () => {
+  server.closeAllConnections();
+  server.close();
+  void Promise.allSettled([pool.end(), queue.close()]).then(() => process.exit(0));
+});

@@ -1,0 +1,61 @@
+// HTTP load with autocannon: a warm-up that is thrown away, then a timed run whose
+// latency percentiles (HDR histogram, per request) are reported.
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  p50: number;
+  p99: number;
+  mean: number;
+  requests: number;
+  rps: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  seconds: number;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: Buffer;
+  warmupSeconds?: number;
+}
+
+const errorSamples = new Set<string>();
+
+function once(opts: LoadOptions, seconds: number): Promise<autocannon.Result> {
+  const inst = autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: seconds,
+    method: opts.method ?? "GET",
+    headers: { ...opts.headers },
+    body: opts.body,
+    timeout: 30,
+  }) as Promise<autocannon.Result> & { on(event: "reqError", listener: (err: Error) => void): void };
+  // The first distinct errors are kept so a failed run can say why.
+  inst.on("reqError", (e: Error) => {
+    if (errorSamples.size < 5) errorSamples.add(e.message);
+  });
+  return inst;
+}
+
+export async function load(opts: LoadOptions): Promise<LoadResult> {
+  if (opts.warmupSeconds !== 0) await once(opts, opts.warmupSeconds ?? 2);
+  errorSamples.clear();
+  const r = await once(opts, opts.seconds);
+  if (r.errors + r.timeouts > 0) {
+    throw new Error(`${opts.url}: ${r.errors} errors, ${r.timeouts} timeouts (${[...errorSamples].join("; ")})`);
+  }
+  const requests = r.requests.total;
+  return {
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    mean: r.latency.average,
+    requests,
+    rps: requests / opts.seconds,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}

@@ -1,0 +1,312 @@
+// Everything the scenarios run against, started on demand and stopped at the end: a
+// private Redis (or the one named by BENCH_REDIS_URL), a fresh Postgres schema, the built
+// app under `next start`, the bare-node baseline server, worker processes, and a signed-up
+// bench user. Ports: web 3500, baseline 3501, stubs 3550-3559, private Redis 6400-6409.
+import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { queueNames } from "@/lib/jobs/catalogue";
+import type { MediaView } from "@/lib/media/view";
+import { applyMigrations, ensureDatabase } from "@/prisma/migrate";
+import { MULTIPART_TYPE, multipartBody } from "./fixtures";
+import { listenerPid, startChild, type Child } from "./proc";
+import { openSse } from "./sse-client";
+import { sleep } from "./stats";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const PORTS = { web: 3500, baseline: 3501, stub: 3550, redis: [6400, 6409] as const };
+
+const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => (socket.destroy(), resolve(false)));
+    socket.once("error", () => resolve(true));
+  });
+}
+
+async function requireFree(port: number, what: string) {
+  if (!(await portFree(port))) {
+    throw new Error(`Port ${port} (${what}) is already in use: stop whatever is listening there (a previous bench run?) and try again.`);
+  }
+}
+
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      for (const entry of readdirSync(p)) if (entry !== "generated") visit(path.join(p, entry));
+    } else newest = Math.max(newest, s.mtimeMs);
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+/** Same rule as scripts/start.mjs: generate the Prisma client if missing, build when the source is newer than .next. */
+function buildIfStale() {
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(" ")}\` failed (exit ${r.status})`);
+  };
+  if (!existsSync(path.join(ROOT, "lib/generated/prisma/client.ts"))) {
+    log("generating the Prisma client…");
+    run("npm", ["run", "--silent", "db:generate"]);
+  }
+  const buildId = path.join(ROOT, ".next/BUILD_ID");
+  const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs"].map((p) => path.join(ROOT, p));
+  if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
+    log("building the app (next build; the source is newer than .next)…");
+    run("npx", ["next", "build"]);
+  }
+}
+
+export interface RedisInfo {
+  url: string;
+  port: number;
+  /** True when the bench started its own redis-server (stopped at the end). */
+  own: boolean;
+}
+
+export interface Stack {
+  prefix: string;
+  dataDir: string;
+  env: Record<string, string>;
+  webUrl: string;
+  baselineUrl: string;
+  /** The pid of the process listening on the web port (the real Next server). */
+  webPid: number;
+  baselinePid: number;
+  cookie: string;
+  userId: string;
+  upload(files: { name: string; bytes: Buffer }[]): Promise<MediaView[]>;
+  /** Follows photos over the app's SSE stream until every one is done or failed. */
+  waitUntilFinished(ids: string[], timeoutMs?: number): Promise<Map<string, MediaView>>;
+  /** A worker process (tsx worker/index.ts) with extra environment; resolves once it is consuming. */
+  startWorker(extraEnv?: Record<string, string>): Promise<Child>;
+  /** Removes every waiting job of the app's queues, so a worker started next sees only new work. */
+  clearQueues(): Promise<void>;
+}
+
+export class Resources {
+  readonly runId = randomBytes(3).toString("hex");
+  /** The app's queue/event prefix; the bench process's own env() uses `${prefix}-q`. */
+  readonly prefix = `fcbench-${this.runId}`;
+  private redisInfo?: Promise<RedisInfo>;
+  private redisServer?: Child;
+  private stackPromise?: Promise<Stack>;
+  private children: Child[] = [];
+  private schema?: string;
+  private databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast_bench";
+  private dataDir?: string;
+  private redisClients: Redis[] = [];
+
+  redis(): Promise<RedisInfo> {
+    this.redisInfo ??= this.startRedis();
+    return this.redisInfo;
+  }
+
+  /** A plain ioredis client on the bench Redis, closed at the end. */
+  async client(): Promise<Redis> {
+    const { url } = await this.redis();
+    const client = new Redis(url, { maxRetriesPerRequest: null });
+    this.redisClients.push(client);
+    return client;
+  }
+
+  private async startRedis(): Promise<RedisInfo> {
+    const given = process.env.BENCH_REDIS_URL;
+    let info: RedisInfo | undefined;
+    if (given) {
+      info = { url: given, port: Number(new URL(given).port || 6379), own: false };
+    } else if (spawnSync("redis-server", ["--version"]).status === 0) {
+      for (let port = PORTS.redis[0]; port <= PORTS.redis[1] && !info; port++) {
+        if (!(await portFree(port))) continue;
+        const dir = await mkdtemp(path.join(os.tmpdir(), "framecast-bench-redis-"));
+        this.redisServer = startChild("redis", "redis-server", [
+          "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+          "--maxmemory-policy", "noeviction", "--dir", dir,
+        ]);
+        await this.redisServer.waitFor(/Ready to accept connections/i, 10_000);
+        info = { url: `redis://127.0.0.1:${port}`, port, own: true };
+      }
+    }
+    info ??= { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", port: 6379, own: false };
+    process.env.REDIS_URL = info.url;
+    log(`Redis: ${info.url}${info.own ? " (private, started for this run)" : ""}`);
+    return info;
+  }
+
+  stack(): Promise<Stack> {
+    this.stackPromise ??= this.startStack();
+    return this.stackPromise;
+  }
+
+  private async startStack(): Promise<Stack> {
+    await requireFree(PORTS.web, "bench web server");
+    await requireFree(PORTS.baseline, "bench baseline server");
+    const redis = await this.redis();
+
+    // Postgres: a schema of its own in the bench database, dropped at the end.
+    this.schema = `bench_${this.runId}`;
+    await ensureDatabase(this.databaseUrl);
+    await applyMigrations({ connectionString: this.databaseUrl, schema: this.schema });
+    this.dataDir = await mkdtemp(path.join(os.tmpdir(), `framecast-bench-${this.runId}-`));
+    buildIfStale();
+
+    const env: Record<string, string> = {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: this.databaseUrl,
+      DATABASE_SCHEMA: this.schema,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: this.prefix,
+      DATA_DIR: this.dataDir,
+      STORAGE_DRIVER: "local",
+      GEMINI_API_KEY: "",
+      APP_URL: `http://127.0.0.1:${PORTS.web}`,
+      // Raised for the 200 MB streaming-upload scenario; everything else sends far less.
+      MAX_FILE_BYTES: String(300 * 1024 * 1024),
+      MAX_REQUEST_BYTES: String(300 * 1024 * 1024),
+    };
+    const childEnv = { ...process.env, ...env, PORT: "" };
+
+    log(`starting next start on :${PORTS.web} and the baseline server on :${PORTS.baseline}…`);
+    // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web process.
+    const webNodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+    const web = startChild("web", process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
+      cwd: ROOT,
+      env: childEnv,
+    });
+    this.children.push(web);
+    const baseline = startChild("baseline", process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/baseline-server.ts")], {
+      cwd: ROOT,
+      env: { ...childEnv, BASELINE_PORT: String(PORTS.baseline) },
+    });
+    this.children.push(baseline);
+    const webUrl = `http://127.0.0.1:${PORTS.web}`;
+    const baselineUrl = `http://127.0.0.1:${PORTS.baseline}`;
+    await Promise.all([waitHttp(`${webUrl}/api/v1/media`, web), baseline.waitFor(/baseline listening/, 30_000)]);
+    const webPid = listenerPid(PORTS.web) ?? web.proc.pid!;
+    const baselinePid = listenerPid(PORTS.baseline) ?? baseline.proc.pid!;
+
+    // The bench user, signed up through the API like a person would.
+    const res = await fetch(`${webUrl}/api/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `bench-${this.runId}@example.com`, password: "bench password 1234" }),
+    });
+    if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+    const cookie = res.headers.get("set-cookie")!.split(";")[0];
+    const userId = ((await res.json()) as { user: { id: string } }).user.id;
+
+    const prefix = this.prefix;
+    const children = this.children;
+    const queueConnection = { host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: null };
+    return {
+      prefix,
+      dataDir: this.dataDir,
+      env,
+      webUrl,
+      baselineUrl,
+      webPid,
+      baselinePid,
+      cookie,
+      userId,
+      async upload(files) {
+        const media: MediaView[] = [];
+        for (let i = 0; i < files.length; i += 20) {
+          const r = await fetch(`${webUrl}/api/v1/media`, {
+            method: "POST",
+            headers: { cookie, "content-type": MULTIPART_TYPE },
+            body: new Uint8Array(multipartBody(files.slice(i, i + 20))),
+          });
+          if (r.status !== 202) throw new Error(`upload answered ${r.status}: ${await r.text()}`);
+          media.push(...((await r.json()) as { media: MediaView[] }).media);
+        }
+        return media;
+      },
+      async waitUntilFinished(ids, timeoutMs = 120_000) {
+        const latest = new Map<string, MediaView>();
+        const stream = await openSse(`${webUrl}/api/v1/media/stream?ids=${ids.join(",")}`, cookie, (e) => {
+          if (e.event === "media") {
+            const m = JSON.parse(e.data) as MediaView;
+            latest.set(m.id, m);
+          }
+        });
+        const timer = setTimeout(() => stream.close(), timeoutMs);
+        await stream.closed;
+        clearTimeout(timer);
+        const unfinished = ids.filter((id) => !["done", "failed"].includes(latest.get(id)?.status ?? ""));
+        if (unfinished.length) throw new Error(`${unfinished.length} photo(s) not finished within ${timeoutMs} ms`);
+        return latest;
+      },
+      async startWorker(extraEnv = {}) {
+        const worker = startChild("worker", process.execPath, ["--import", "tsx", path.join(ROOT, "worker/index.ts")], {
+          cwd: ROOT,
+          env: { ...childEnv, ...extraEnv },
+        });
+        children.push(worker);
+        await worker.waitFor(/\[worker\] started/, 60_000);
+        return worker;
+      },
+      async clearQueues() {
+        for (const name of queueNames) {
+          const queue = new Queue(name, { prefix, connection: queueConnection });
+          await queue.obliterate({ force: true });
+          await queue.close();
+        }
+      },
+    };
+  }
+
+  /** Stops every process the bench started and removes its data, schema and keys. */
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.children.map((c) => c.stop()));
+    for (const client of this.redisClients) client.disconnect();
+    const redis = this.redisInfo ? await this.redisInfo.catch(() => undefined) : undefined;
+    if (redis && !redis.own) {
+      // Shared Redis: delete only this run's keys.
+      const client = new Redis(redis.url);
+      for (const match of [`${this.prefix}:*`, `${this.prefix}-*`]) {
+        const stream = client.scanStream({ match, count: 1000 });
+        for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await client.del(...keys);
+      }
+      client.disconnect();
+    }
+    await this.redisServer?.stop();
+    if (this.schema) {
+      const client = new pg.Client({ connectionString: this.databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+      await client.end();
+    }
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function waitHttp(url: string, child: Child, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited (code ${child.proc.exitCode}):\n${child.output().slice(-3000)}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return;
+    } catch {
+      await sleep(200);
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${child.output().slice(-3000)}`);
+}

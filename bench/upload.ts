@@ -1,0 +1,52 @@
+// Scenario 1 — upload acceptance: POST one ~1 MB JPEG → 202, at concurrency 1 and 20,
+// against `next start` and against the bare node:http baseline doing the same I/O
+// (stream to disk with sha256, one INSERT, one queue add). No worker runs, so only
+// acceptance is measured.
+import { jpegOfSize, MULTIPART_TYPE, multipartBody } from "./lib/fixtures";
+import { load, type LoadResult } from "./lib/http-load";
+import type { Row } from "./lib/report";
+import type { Scenario } from "./lib/scenario";
+import { round } from "./lib/stats";
+
+export const scenario: Scenario = {
+  number: 1,
+  id: "upload",
+  title: "upload acceptance",
+  target: "p50 ≤ 30 ms, p99 ≤ 100 ms at c=20",
+  async run({ resources, quick }) {
+    const stack = await resources.stack();
+    const jpeg = await jpegOfSize(1024 * 1024);
+    const body = multipartBody([{ name: "bench.jpg", bytes: jpeg }]);
+    const headers = { cookie: stack.cookie, "content-type": MULTIPART_TYPE };
+    const seconds = quick ? 3 : 10;
+    const rows: Row[] = [];
+    const data: Record<string, LoadResult> = {};
+    for (const connections of [1, 20]) {
+      const ours = await load({ url: `${stack.webUrl}/api/v1/media`, method: "POST", connections, seconds, headers, body });
+      const bare = await load({ url: `${stack.baselineUrl}/upload`, method: "POST", connections, seconds, headers, body });
+      data[`framecast c=${connections}`] = ours;
+      data[`bare c=${connections}`] = bare;
+      for (const r of [ours, bare]) {
+        if (r.non2xx || r.errors) throw new Error(`c=${connections}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+      }
+      const pass = connections === 20 ? ours.p50 <= 30 && ours.p99 <= 100 : ours.p50 <= 30;
+      rows.push({
+        case: `Framecast, c=${connections}`,
+        unit: "ms",
+        median: ours.p50,
+        p99: ours.p99,
+        n: ours.requests,
+        baseline: `bare node:http p50 ${round(bare.p50)} / p99 ${round(bare.p99)} ms`,
+        ratio: `p50 ${round(ours.p50 / bare.p50)}× bare`,
+        target: connections === 20 ? "p50 ≤ 30, p99 ≤ 100 ms" : "p50 ≤ 30 ms",
+        pass,
+        note: `${round(ours.rps)} vs ${round(bare.rps)} req/s`,
+      });
+    }
+    return {
+      rows,
+      notes: [`${(jpeg.length / 1024 / 1024).toFixed(2)} MB JPEG per request; ${seconds} s per case after a 2 s warm-up; client (autocannon) on the same machine.`],
+      data: { jpegBytes: jpeg.length, seconds, results: data },
+    };
+  },
+};
