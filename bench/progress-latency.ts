@@ -10,7 +10,7 @@ import { photos } from "./lib/fixtures";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
 import { openSse, type SseStream } from "./lib/sse-client";
-import { round, sleep, summarise } from "./lib/stats";
+import { num, sleep, summarise } from "./lib/stats";
 
 export const scenario: Scenario = {
   number: 3,
@@ -97,8 +97,8 @@ export const scenario: Scenario = {
         median: ours.median,
         p99: ours.p99,
         n: ours.n,
-        baseline: `bare node SSE p50 ${round(bare.median)} / p99 ${round(bare.p99)} ms; raw XADD→XREAD p50 ${round(raw.median)} ms`,
-        ratio: `p50 ${round(ours.median / bare.median)}× bare`,
+        baseline: `bare node SSE p50 ${num(bare.median)} / p99 ${num(bare.p99)} ms; raw XADD→XREAD p50 ${num(raw.median)} ms`,
+        ratio: `p50 ${num(ours.median / bare.median)}× bare`,
         target: "p50 ≤ 10, p99 ≤ 50 ms",
         pass: ours.median <= 10 && ours.p99 <= 50,
       },

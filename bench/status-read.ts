@@ -6,7 +6,7 @@ import { photos } from "./lib/fixtures";
 import { load } from "./lib/http-load";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
-import { round } from "./lib/stats";
+import { num } from "./lib/stats";
 
 export const scenario: Scenario = {
   number: 2,
@@ -39,11 +39,11 @@ export const scenario: Scenario = {
         median: ours.p50,
         p99: ours.p99,
         n: ours.requests,
-        baseline: `bare node:http + pg p50 ${round(bare.p50)} / p99 ${round(bare.p99)} ms`,
-        ratio: `p50 ${round(ours.p50 / Math.max(bare.p50, 0.5))}× bare`,
+        baseline: `bare node:http + pg p50 ${num(bare.p50)} / p99 ${num(bare.p99)} ms`,
+        ratio: `p50 ${num(ours.p50 / Math.max(bare.p50, 0.5))}× bare`,
         target: connections === 1 ? "p50 ≤ 5 ms" : undefined,
         pass: connections === 1 ? ours.p50 <= 5 : undefined,
-        note: `${round(ours.rps)} vs ${round(bare.rps)} req/s`,
+        note: `${num(ours.rps)} vs ${num(bare.rps)} req/s`,
       });
     }
     return {

@@ -6,7 +6,7 @@ import { jpegOfSize, MULTIPART_TYPE, multipartBody } from "./lib/fixtures";
 import { load, type LoadResult } from "./lib/http-load";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
-import { round } from "./lib/stats";
+import { num } from "./lib/stats";
 
 export const scenario: Scenario = {
   number: 1,
@@ -36,11 +36,11 @@ export const scenario: Scenario = {
         median: ours.p50,
         p99: ours.p99,
         n: ours.requests,
-        baseline: `bare node:http p50 ${round(bare.p50)} / p99 ${round(bare.p99)} ms`,
-        ratio: `p50 ${round(ours.p50 / bare.p50)}× bare`,
+        baseline: `bare node:http p50 ${num(bare.p50)} / p99 ${num(bare.p99)} ms`,
+        ratio: `p50 ${num(ours.p50 / bare.p50)}× bare`,
         target: connections === 20 ? "p50 ≤ 30, p99 ≤ 100 ms" : "p50 ≤ 30 ms",
         pass,
-        note: `${round(ours.rps)} vs ${round(bare.rps)} req/s`,
+        note: `${num(ours.rps)} vs ${num(bare.rps)} req/s`,
       });
     }
     return {

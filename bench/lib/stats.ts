@@ -40,6 +40,9 @@ export function round(v: number | undefined): number | undefined {
   return Number(v.toPrecision(3));
 }
 
+/** round() as display text with thousands separators. */
+export const num = (v: number) => (round(v) ?? NaN).toLocaleString("en-US");
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */

@@ -1,0 +1,107 @@
+// Scenario 5 — queue overhead: no-op jobs through our worker runtime (worker/runtime.ts
+// startWorkers: processor lookup, error policy, stalled-job hook) vs a bare BullMQ Worker,
+// same Redis, same concurrency, same job options (the catalogue's), interleaved trials.
+// Jobs are added first, then the worker starts; the clock runs until the last completes.
+import { randomUUID } from "node:crypto";
+import { Queue, Worker, type ConnectionOptions } from "bullmq";
+import { jobCatalogue, type JobName } from "@/lib/jobs/catalogue";
+import type { ProcessorMap } from "@/worker/processors";
+import { startWorkers } from "@/worker/runtime";
+import type { Row } from "./lib/report";
+import type { Scenario } from "./lib/scenario";
+import { median, num } from "./lib/stats";
+
+const CONCURRENCY = 10;
+const JOB: JobName = "analyze-media";
+
+/** A no-op processor for every job of the catalogue (so new jobs need no change here). */
+const noOps = Object.fromEntries(
+  (Object.keys(jobCatalogue) as JobName[]).map((name) => [name, { process: async () => undefined, onFailure: async () => undefined }]),
+) as unknown as ProcessorMap;
+
+async function fill(queue: Queue, count: number) {
+  const def = jobCatalogue[JOB];
+  for (let i = 0; i < count; i += 1_000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1_000, count - i) }, () => {
+        const mediaId = randomUUID();
+        return { name: JOB, data: { mediaId }, opts: { ...def.options, jobId: def.jobId({ mediaId }) } };
+      }),
+    );
+  }
+}
+
+/** Starts `start()`, resolves with jobs/s once `count` jobs completed. */
+async function drain(count: number, start: () => { worker: Worker; close: () => Promise<void> }): Promise<number> {
+  let done = 0;
+  const began = performance.now();
+  const { worker, close } = start();
+  await new Promise<void>((resolve) => {
+    worker.on("completed", () => {
+      if (++done === count) resolve();
+    });
+  });
+  const seconds = (performance.now() - began) / 1000;
+  await close();
+  return count / seconds;
+}
+
+export const scenario: Scenario = {
+  number: 5,
+  id: "queue-overhead",
+  title: "queue overhead",
+  target: "≥ 70 % of raw BullMQ jobs/s",
+  async run({ resources, quick }) {
+    const redis = await resources.redis(); // sets REDIS_URL before the runtime reads env()
+    const connection: ConnectionOptions = { host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: null };
+    const ourPrefix = `${resources.prefix}-q`; // what env().QUEUE_PREFIX is in the bench process
+    const rawPrefix = `${resources.prefix}-raw`;
+    const queueName = jobCatalogue[JOB].queue;
+    const ourQueue = new Queue(queueName, { prefix: ourPrefix, connection });
+    const rawQueue = new Queue(queueName, { prefix: rawPrefix, connection });
+    const jobs = quick ? 1_000 : 5_000;
+    const trials = quick ? 2 : 5;
+    const results = { ours: [] as number[], raw: [] as number[] };
+    try {
+      for (let t = 0; t < trials + 1; t++) {
+        for (const which of t % 2 === 0 ? (["raw", "ours"] as const) : (["ours", "raw"] as const)) {
+          const queue = which === "ours" ? ourQueue : rawQueue;
+          await queue.obliterate({ force: true });
+          await fill(queue, jobs);
+          const rate = await drain(jobs, () => {
+            if (which === "ours") {
+              const runtime = startWorkers(noOps, { concurrency: CONCURRENCY, log: () => {} });
+              return { worker: runtime.workers.find((w) => w.name === queueName)!, close: () => runtime.close() };
+            }
+            const worker = new Worker(queueName, async () => undefined, { connection, prefix: rawPrefix, concurrency: CONCURRENCY });
+            return { worker, close: () => worker.close() };
+          });
+          if (t > 0) results[which].push(rate); // trial 0 warms up both
+        }
+      }
+    } finally {
+      await Promise.allSettled([ourQueue.obliterate({ force: true }), rawQueue.obliterate({ force: true })]);
+      await Promise.allSettled([ourQueue.close(), rawQueue.close()]);
+    }
+    const ours = median(results.ours);
+    const raw = median(results.raw);
+    const ratio = ours / raw;
+    const rows: Row[] = [
+      {
+        case: `no-op jobs, concurrency ${CONCURRENCY}`,
+        unit: "jobs/s",
+        median: ours,
+        n: results.ours.length,
+        baseline: `raw BullMQ Worker ${num(raw)} jobs/s`,
+        ratio: `${Math.round(ratio * 100)} % of raw`,
+        target: "≥ 70 %",
+        pass: ratio >= 0.7,
+      },
+    ];
+    return {
+      rows,
+      notes: [`${jobs} jobs per trial with the catalogue's job options; ${trials} interleaved trials each after one warm-up; medians.`],
+      data: { jobs, trials, concurrency: CONCURRENCY, results },
+    };
+  },
+};
