@@ -64,7 +64,8 @@ function buildIfStale() {
     run("npm", ["run", "--silent", "db:generate"]);
   }
   const buildId = path.join(ROOT, ".next/BUILD_ID");
-  const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs"].map((p) => path.join(ROOT, p));
+  // prisma/schema.prisma too: the generated client (skipped above) changes with it.
+  const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs", "prisma/schema.prisma"].map((p) => path.join(ROOT, p));
   if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
     log("building the app (next build; the source is newer than .next)…");
     run("npx", ["next", "build"]);
@@ -253,7 +254,9 @@ export class Resources {
         return latest;
       },
       async startWorker(extraEnv = {}) {
-        const worker = startChild("worker", process.execPath, ["--import", "tsx", path.join(ROOT, "worker/index.ts")], {
+        // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles workers.
+        const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+        const worker = startChild("worker", process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
           cwd: ROOT,
           env: { ...childEnv, ...extraEnv },
         });
