@@ -24,6 +24,7 @@ export const scenario: Scenario = {
     const trials = quick ? 1 : 3;
     const seconds = { 1: [] as number[], 5: [] as number[] };
     const inFlight = { 1: 0, 5: 0 };
+    const uploadSeconds: number[] = [];
     let seed = 50_000 + (Number.parseInt(resources.runId, 16) % 10_000) * 100;
     try {
       await stack.clearQueues(); // jobs left by earlier scenarios would be processed first
@@ -42,6 +43,7 @@ export const scenario: Scenario = {
           stub.reset();
           const began = performance.now();
           const media = await stack.upload(pictures.map((bytes, i) => ({ name: `ai-${i}.jpg`, bytes })));
+          uploadSeconds.push((performance.now() - began) / 1000);
           const finished = await stack.waitUntilFinished(media.map((m) => m.id));
           const elapsed = (performance.now() - began) / 1000;
           await worker.stop();
@@ -69,7 +71,7 @@ export const scenario: Scenario = {
         ratio: `${num(speedup)}× faster`,
         target: "≥ 4×",
         pass: speedup >= 4,
-        note: `up to ${inFlight[5]} AI calls at once (1 when serial)`,
+        note: `up to ${inFlight[5]} AI calls at once; upload to 202 ${num(median(uploadSeconds))} s of each`,
       },
     ];
     return {
@@ -77,7 +79,7 @@ export const scenario: Scenario = {
       notes: [
         `Upload of ${PHOTOS} 1600×1200 JPEGs in one request until the SSE stream reports all done; worker start-up and its first (warm-up) photo excluded; ${trials} trial(s) each, interleaved; medians. The design this replaces claimed 50 s → 10 s (5×).`,
       ],
-      data: { seconds, inFlight, aiDelayMs: AI_DELAY_MS },
+      data: { seconds, inFlight, uploadSeconds, aiDelayMs: AI_DELAY_MS },
     };
   },
 };

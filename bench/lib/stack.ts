@@ -97,6 +97,8 @@ export interface Stack {
   startWorker(extraEnv?: Record<string, string>): Promise<Child>;
   /** Removes every waiting job of the app's queues, so a worker started next sees only new work. */
   clearQueues(): Promise<void>;
+  /** Fresh web and baseline processes (same ports, data and user): memory figures start from the same state. */
+  restartServers(): Promise<void>;
 }
 
 export class Resources {
@@ -182,25 +184,26 @@ export class Resources {
     };
     const childEnv = { ...process.env, ...env, PORT: "" };
 
-    log(`starting next start on :${PORTS.web} and the baseline server on :${PORTS.baseline}…`);
-    // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web process.
-    const webNodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
-    const web = startChild("web", process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
-      cwd: ROOT,
-      env: childEnv,
-    });
-    this.children.push(web);
-    const baseline = startChild("baseline", process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/baseline-server.ts")], {
-      cwd: ROOT,
-      env: { ...childEnv, BASELINE_PORT: String(PORTS.baseline) },
-    });
-    this.children.push(baseline);
     const webUrl = `http://127.0.0.1:${PORTS.web}`;
     const baselineUrl = `http://127.0.0.1:${PORTS.baseline}`;
-    await Promise.all([waitHttp(`${webUrl}/api/v1/media`, web), baseline.waitFor(/baseline listening/, 30_000)]);
-    const webPid = listenerPid(PORTS.web) ?? web.proc.pid!;
-    const baselinePid = listenerPid(PORTS.baseline) ?? baseline.proc.pid!;
+    const servers = async () => {
+      log(`starting next start on :${PORTS.web} and the baseline server on :${PORTS.baseline}…`);
+      // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web process.
+      const webNodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+      const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
+      const web = startChild("web", process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
+        cwd: ROOT,
+        env: childEnv,
+      });
+      const baseline = startChild("baseline", process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/baseline-server.ts")], {
+        cwd: ROOT,
+        env: { ...childEnv, BASELINE_PORT: String(PORTS.baseline) },
+      });
+      this.children.push(web, baseline);
+      await Promise.all([waitHttp(`${webUrl}/api/v1/media`, web), baseline.waitFor(/baseline listening/, 30_000)]);
+      return { web, baseline, webPid: listenerPid(PORTS.web) ?? web.proc.pid!, baselinePid: listenerPid(PORTS.baseline) ?? baseline.proc.pid! };
+    };
+    let running = await servers();
 
     // The bench user, signed up through the API like a person would.
     const res = await fetch(`${webUrl}/api/auth/signup`, {
@@ -215,16 +218,22 @@ export class Resources {
     const prefix = this.prefix;
     const children = this.children;
     const queueConnection = { host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: null };
-    return {
+    const stack: Stack = {
       prefix,
       dataDir: this.dataDir,
       env,
       webUrl,
       baselineUrl,
-      webPid,
-      baselinePid,
+      webPid: running.webPid,
+      baselinePid: running.baselinePid,
       cookie,
       userId,
+      async restartServers() {
+        await Promise.all([running.web.stop(), running.baseline.stop()]);
+        running = await servers();
+        stack.webPid = running.webPid;
+        stack.baselinePid = running.baselinePid;
+      },
       async upload(files) {
         const media: MediaView[] = [];
         for (let i = 0; i < files.length; i += 20) {
@@ -272,6 +281,7 @@ export class Resources {
         }
       },
     };
+    return stack;
   }
 
   /** Stops every process the bench started and removes its data, schema and keys. */
