@@ -181,6 +181,8 @@ export class Resources {
       // Raised for the 200 MB streaming-upload scenario; everything else sends far less.
       MAX_FILE_BYTES: String(300 * 1024 * 1024),
       MAX_REQUEST_BYTES: String(300 * 1024 * 1024),
+      // Bench workers serve no /metrics: port 9464 may belong to a worker of the developer's own.
+      WORKER_METRICS_PORT: "0",
     };
     const childEnv = { ...process.env, ...env, PORT: "" };
 
@@ -270,7 +272,7 @@ export class Resources {
           env: { ...childEnv, ...extraEnv },
         });
         children.push(worker);
-        await worker.waitFor(/\[worker\] started/, 60_000);
+        await worker.waitFor(/worker started/, 60_000);
         return worker;
       },
       async clearQueues() {
