@@ -81,7 +81,7 @@ export function statusOf(rows: Row[]): Status {
 const fmt = (v: number | undefined, unit: string) => {
   if (v === undefined || Number.isNaN(v)) return "—";
   const r = round(v)!;
-  return `${r.toLocaleString("en-US")} ${unit}`;
+  return `${r.toLocaleString("en-US")} ${unit}`.trim();
 };
 
 const resultText = (pass: boolean | undefined) => (pass === undefined ? "" : pass ? "PASS" : "MISS");
