@@ -80,7 +80,8 @@ run("npm", ["run", "--silent", "db:migrate"]);
 
 // 5. Build when the source is newer than the last build.
 const buildId = ".next/BUILD_ID";
-const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
+// prisma/schema.prisma too: the generated client (skipped by newestMtime) is bundled into .next.
+const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs", "prisma/schema.prisma"];
 if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
   say("Building the web app (first start, or the source changed)…");
   run("npx", ["next", "build"]);
