@@ -107,6 +107,7 @@ export class Resources {
   readonly prefix = `fcbench-${this.runId}`;
   private redisInfo?: Promise<RedisInfo>;
   private redisServer?: Child;
+  private redisDir?: string;
   private stackPromise?: Promise<Stack>;
   private children: Child[] = [];
   private schema?: string;
@@ -136,6 +137,7 @@ export class Resources {
       for (let port = PORTS.redis[0]; port <= PORTS.redis[1] && !info; port++) {
         if (!(await portFree(port))) continue;
         const dir = await mkdtemp(path.join(os.tmpdir(), "framecast-bench-redis-"));
+        this.redisDir = dir;
         this.redisServer = startChild("redis", "redis-server", [
           "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
           "--maxmemory-policy", "noeviction", "--dir", dir,
@@ -301,6 +303,7 @@ export class Resources {
       client.disconnect();
     }
     await this.redisServer?.stop();
+    if (this.redisDir) await rm(this.redisDir, { recursive: true, force: true });
     if (this.schema) {
       const client = new pg.Client({ connectionString: this.databaseUrl });
       await client.connect();
