@@ -32,7 +32,7 @@ async function fill(queue: Queue, count: number) {
 }
 
 /** Starts `start()`, resolves with jobs/s once `count` jobs completed. */
-async function drain(count: number, start: () => { worker: Worker; close: () => Promise<void> }): Promise<number> {
+async function drain(count: number, start: () => { worker: Worker; close: () => Promise<unknown> }): Promise<number> {
   let done = 0;
   const began = performance.now();
   const { worker, close } = start();

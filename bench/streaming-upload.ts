@@ -18,12 +18,12 @@ import { num, sleep } from "./lib/stats";
 const MB = 1024 * 1024;
 
 /** POSTs the file as one multipart part, streamed from disk; resolves with status and seconds. */
-function streamUpload(url: string, cookie: string, file: string, bytes: number): Promise<{ status: number; seconds: number; body: string }> {
+function streamUpload(url: string, cookie: string, origin: string, file: string, bytes: number): Promise<{ status: number; seconds: number; body: string }> {
   const head = partHead("big.jpg");
   const length = head.length + bytes + PART_TAIL.length + BODY_END.length;
   const began = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent: false, headers: { cookie, "content-type": MULTIPART_TYPE, "content-length": length } }, (res) => {
+    const req = http.request(url, { method: "POST", agent: false, headers: { cookie, origin, "content-type": MULTIPART_TYPE, "content-length": length } }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));
@@ -40,11 +40,11 @@ function streamUpload(url: string, cookie: string, file: string, bytes: number):
   });
 }
 
-async function measure(url: string, cookie: string, pid: number, file: string, bytes: number) {
+async function measure(url: string, cookie: string, origin: string, pid: number, file: string, bytes: number) {
   await sleep(500);
   const before = rssBytes(pid);
   const sampler = sampleRss(pid, 20);
-  const result = await streamUpload(url, cookie, file, bytes);
+  const result = await streamUpload(url, cookie, origin, file, bytes);
   await sleep(200);
   const samples = sampler.stop();
   if (result.status !== 202) throw new Error(`${url} answered ${result.status}: ${result.body.slice(0, 300)}`);
@@ -65,8 +65,8 @@ export const scenario: Scenario = {
       await jpegHeadedFile(file, bytes);
       // Warm the route once with a small upload so first-use compilation is not counted.
       await stack.upload([{ name: "warm.jpg", bytes: (await photos(1, 7, 64, 48))[0] }]);
-      const ours = await measure(`${stack.webUrl}/api/v1/media`, stack.cookie, stack.webPid, file, bytes);
-      const bare = await measure(`${stack.baselineUrl}/upload`, stack.cookie, stack.baselinePid, file, bytes);
+      const ours = await measure(`${stack.webUrl}/api/v1/media`, stack.cookie, stack.webUrl, stack.webPid, file, bytes);
+      const bare = await measure(`${stack.baselineUrl}/upload`, stack.cookie, stack.webUrl, stack.baselinePid, file, bytes);
       const rows: Row[] = [
         {
           case: "RSS growth during one 200 MB upload",

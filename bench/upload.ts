@@ -17,7 +17,8 @@ export const scenario: Scenario = {
     const stack = await resources.stack();
     const jpeg = await jpegOfSize(1024 * 1024);
     const body = multipartBody([{ name: "bench.jpg", bytes: jpeg }]);
-    const headers = { cookie: stack.cookie, "content-type": MULTIPART_TYPE };
+    // Origin as a browser sends it: the app refuses cookie-authenticated writes without one.
+    const headers = { cookie: stack.cookie, "content-type": MULTIPART_TYPE, origin: stack.webUrl };
     const seconds = quick ? 3 : 10;
     const rows: Row[] = [];
     const data: Record<string, LoadResult> = {};

@@ -183,6 +183,10 @@ export class Resources {
       // Raised for the 200 MB streaming-upload scenario; everything else sends far less.
       MAX_FILE_BYTES: String(300 * 1024 * 1024),
       MAX_REQUEST_BYTES: String(300 * 1024 * 1024),
+      // Per-user and per-address limits sized for a benchmark, not for people: scenario 1
+      // sends thousands of uploads a minute from one user (the limiter itself still runs).
+      RATE_LIMIT_UPLOAD_USER: "1000000/1m",
+      RATE_LIMIT_SIGNUP_IP: "1000/1m",
       // Bench workers serve no /metrics: port 9464 may belong to a worker of the developer's own.
       WORKER_METRICS_PORT: "0",
     };
@@ -212,7 +216,7 @@ export class Resources {
     // The bench user, signed up through the API like a person would.
     const res = await fetch(`${webUrl}/api/auth/signup`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", origin: webUrl },
       body: JSON.stringify({ email: `bench-${this.runId}@example.com`, password: "bench password 1234" }),
     });
     if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
@@ -243,7 +247,7 @@ export class Resources {
         for (let i = 0; i < files.length; i += 20) {
           const r = await fetch(`${webUrl}/api/v1/media`, {
             method: "POST",
-            headers: { cookie, "content-type": MULTIPART_TYPE },
+            headers: { cookie, "content-type": MULTIPART_TYPE, origin: webUrl },
             body: new Uint8Array(multipartBody(files.slice(i, i + 20))),
           });
           if (r.status !== 202) throw new Error(`upload answered ${r.status}: ${await r.text()}`);
