@@ -101,6 +101,28 @@ const schema = z.object({
   RATE_LIMIT_SIGNUP_IP: rateLimit.prefault("10/1h"),
   /** Upload requests per user (the web uploader sends one file per request). */
   RATE_LIMIT_UPLOAD_USER: rateLimit.prefault("600/10m"),
+
+
+  // Workflows (lib/workflow): whether a run moves on by itself or waits for "proceed".
+  /** Within a phase, start the next step as soon as one succeeds. */
+  AUTO_PROGRESS_STEPS: bool.default(true),
+  /** Between phases (e.g. storyboard → render), go on without waiting for the user. */
+  AUTO_PROGRESS_PHASES: bool.default(false),
+
+  // Vlogs (lib/vlogs).
+  /** "local" renders with ffmpeg; "veo" animates each shot with Veo (needs GEMINI_API_KEY). */
+  VLOG_RENDERER: z.enum(["local", "veo"]).default("local"),
+  VLOG_MAX_PHOTOS: z.coerce.number().int().min(1).max(200).default(40),
+  /** Render jobs one worker process runs at once (each uses every core). */
+  VLOG_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  FFMPEG_PATH: z.string().default("ffmpeg"),
+  FFPROBE_PATH: z.string().default("ffprobe"),
+  VEO_MODEL: z.string().default("veo-2.0-generate-001"),
+  /** First wait before asking Veo whether a clip is ready; doubles up to VEO_POLL_MAX_MS. */
+  VEO_POLL_MS: z.coerce.number().int().positive().default(10_000),
+  VEO_POLL_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  /** Give up on one Veo clip after this long. */
+  VEO_TIMEOUT_MS: z.coerce.number().int().positive().default(15 * 60_000),
 });
 
 export type Env = z.infer<typeof schema>;

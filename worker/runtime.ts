@@ -4,7 +4,7 @@
 // attempt, database unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
 import { env } from "@/lib/env";
-import { cappedExponentialDelay, jobCatalogue, queueNames, type JobName } from "@/lib/jobs/catalogue";
+import { backoffDelays, cappedExponentialDelay, jobCatalogue, queueNames, queueSettings, type JobName } from "@/lib/jobs/catalogue";
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
 import { bullConnection, outageLogger } from "@/lib/redis";
 import { classifyFailure, GENERIC_FAILURE } from "./failures";
@@ -41,11 +41,13 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   const logger: Logger = (sink ? createLogger({ destination: { write: (line: string) => sink(line) } }) : rootLogger()).child({
     component: "worker",
   });
-  const concurrency = opts.concurrency ?? env().WORKER_CONCURRENCY;
+  // Per queue: the catalogue may ask for fewer (the CPU-heavy render queue runs one at a time).
+  const concurrencyOf = (queue: (typeof queueNames)[number]) =>
+    opts.concurrency ?? queueSettings[queue]?.concurrency?.(env()) ?? env().WORKER_CONCURRENCY;
   // Times and counts each attempt; every line logged while it runs (here or deep in lib/)
   // carries the job id.
-  const observe = (queue: string, processor: (job: Job, token?: string) => Promise<unknown>) => {
-    const instrumented = instrumentProcessor(queue, concurrency, processor);
+  const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string) => Promise<unknown>) => {
+    const instrumented = instrumentProcessor(queue, concurrencyOf(queue), processor);
     return (job: Job, token?: string) => withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token));
   };
   const missing = (Object.keys(jobCatalogue) as JobName[]).filter((name) => !processors[name]);
@@ -64,7 +66,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
           return await def.process(job, token);
         } catch (err) {
           if (err instanceof DelayedError || (err as Error).name === "RateLimitError") throw err;
-          const failure = classifyFailure(err);
+          const failure = def.classify?.(err) ?? classifyFailure(err);
           if (failure.kind === "unavailable") {
             // Postgres is down: every job would fail alike, so none spends an attempt.
             // Try again after a growing pause (1 s … 5 s) for as long as the outage lasts.
@@ -89,13 +91,18 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       {
         connection: bullConnection("worker"),
         prefix: env().QUEUE_PREFIX,
-        concurrency,
+        concurrency: concurrencyOf(queue),
+        limiter: queueSettings[queue]?.limiter,
         // Crash recovery: see lib/env.ts. A killed worker's jobs lose their lock after
         // lockDuration and are handed to another worker by the next stalled check.
         lockDuration: env().WORKER_LOCK_DURATION_MS,
         stalledInterval: env().WORKER_STALLED_INTERVAL_MS,
         maxStalledCount: env().WORKER_MAX_STALLED_COUNT,
-        settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialDelay(attemptsMade) },
+        // The job's own backoff type picks the pace (see backoffDelays in the catalogue).
+        settings: {
+          backoffStrategy: (attemptsMade: number, type?: string) =>
+            (type && backoffDelays[type] ? backoffDelays[type] : cappedExponentialDelay)(attemptsMade),
+        },
         // Per-minute completed/failed counts kept in Redis: the admin console's throughput chart.
         metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
       },
@@ -107,7 +114,8 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       const jobLog = logger.child({ queue, jobId: job.id, job: job.name });
       jobLog.error({ err: err.message }, "job failed after stalling");
       const def = processors[job.name as JobName] as ProcessorDef<JobName> | undefined;
-      def?.onFailure(job, { kind: "permanent", message: GENERIC_FAILURE }, true).catch((e) => jobLog.error({ err: e }, "recording the failure failed"));
+      const message = def?.classify?.(err).message ?? GENERIC_FAILURE;
+      def?.onFailure(job, { kind: "permanent", message }, true).catch((e) => jobLog.error({ err: e }, "recording the failure failed"));
     });
     worker.on("completed", (job) => {
       const ms = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());

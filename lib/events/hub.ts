@@ -3,9 +3,9 @@
 // Redis connection, not thousands.
 import type { Redis } from "ioredis";
 import { log } from "@/lib/log";
-import { eventsKey, type MediaEvent } from "./index";
+import { eventEntityId, eventsKey, type FramecastEvent } from "./index";
 
-export type EventListener = (event: MediaEvent, eventId: string) => void;
+export type EventListener = (event: FramecastEvent, eventId: string) => void;
 
 export class EventHub {
   private readonly listeners = new Map<string, Set<EventListener>>();
@@ -84,13 +84,13 @@ export class EventHub {
   private dispatch(id: string, fields: string[]): void {
     const raw = fields[fields.indexOf("e") + 1];
     if (!raw) return;
-    let event: MediaEvent;
+    let event: FramecastEvent;
     try {
-      event = JSON.parse(raw) as MediaEvent;
+      event = JSON.parse(raw) as FramecastEvent;
     } catch {
       return;
     }
-    for (const listener of this.listeners.get(event.media.id) ?? []) {
+    for (const listener of this.listeners.get(eventEntityId(event)) ?? []) {
       try {
         listener(event, id);
       } catch (err) {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
 import { createRedis } from "@/lib/redis";
 import { toMediaView, type MediaRowLike } from "@/lib/media/view";
-import { publishEvent } from "./index";
+import { publishEvent, type FramecastEvent } from "./index";
 
 const holder = globalThis as unknown as { framecastPublisher?: Redis };
 
@@ -23,6 +23,11 @@ export function announceMedia(row: MediaRowLike & { ownerId: string }): Promise<
  */
 export function announcer(redis: Redis): (row: MediaRowLike & { ownerId: string }) => Promise<string> {
   return (row) => publishEvent(redis, env().QUEUE_PREFIX, { kind: "media", ownerId: row.ownerId, media: toMediaView(row) });
+}
+
+/** Publishes any event (vlogs use this through lib/vlogs/events.ts). */
+export function announce(event: FramecastEvent): Promise<string> {
+  return publishEvent(publisher(), env().QUEUE_PREFIX, event);
 }
 
 export async function closePublisher(): Promise<void> {

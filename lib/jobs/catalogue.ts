@@ -20,6 +20,17 @@ export const RETENTION = {
   maintenance: { completed: { age: 3600, count: 20 }, failed: { age: 24 * 3600, count: 50 } },
 } as const;
 
+/**
+ * Retry delay per backoff type named in a job's options (`backoff: { type }`). The worker
+ * runtime hands BullMQ a strategy that looks the type up here, so a queue's retry pace is
+ * part of the contract, not of the worker. "slow-exponential" is for workflow steps, whose
+ * failures are usually an AI service or a busy machine: 10 s, 20 s, 40 s, … at most 600 s.
+ */
+export const backoffDelays: Record<string, (attemptsMade: number) => number> = {
+  "capped-exponential": (n) => cappedExponentialDelay(n),
+  "slow-exponential": (n) => cappedExponentialDelay(n, 10_000, 600_000),
+};
+
 const retried: JobsOptions = {
   attempts: 3,
   backoff: { type: "capped-exponential" },
@@ -32,6 +43,22 @@ const maintenance: JobsOptions = {
   removeOnComplete: RETENTION.maintenance.completed,
   removeOnFail: RETENTION.maintenance.failed,
 };
+
+const workflowRetried: JobsOptions = {
+  ...retried,
+  attempts: 3,
+  backoff: { type: "slow-exponential" },
+};
+
+/** One step of a workflow run (lib/workflow). The generation makes a resumed step a new job. */
+const workflowStepPayload = z.object({
+  runId: z.string().uuid(),
+  phase: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  step: z.enum(["think", "execute", "integrate"]),
+  generation: z.number().int().min(0),
+});
+type WorkflowStepPayload = z.infer<typeof workflowStepPayload>;
+const workflowStepJobId = (p: WorkflowStepPayload) => `wf-${p.runId}-${p.phase}-${p.step}-g${p.generation}`;
 
 export const jobCatalogue = {
   "analyze-media": {
@@ -48,6 +75,20 @@ export const jobCatalogue = {
     jobId: () => "reconcile-media",
     options: maintenance,
   },
+  // Light workflow steps (planning, writing, storing): many may run at once.
+  "workflow-step": {
+    queue: "workflow-steps",
+    payload: workflowStepPayload,
+    jobId: workflowStepJobId,
+    options: workflowRetried,
+  },
+  // The CPU-heavy vlog render: its own queue so it can be rate-limited and run few at a time.
+  "vlog-render": {
+    queue: "vlog-render",
+    payload: workflowStepPayload,
+    jobId: workflowStepJobId,
+    options: workflowRetried,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;
@@ -55,3 +96,18 @@ export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalogue)[N]["pa
 export type QueueName = (typeof jobCatalogue)[JobName]["queue"];
 
 export const queueNames: QueueName[] = [...new Set(Object.values(jobCatalogue).map((j) => j.queue))];
+
+/** Worker settings per queue; a queue not listed uses WORKER_CONCURRENCY and no limiter. */
+export interface QueueSettings {
+  /** Jobs one worker process runs at once; a function so it can come from config. */
+  concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number }) => number;
+  /** At most `max` jobs started per `duration` ms, across all workers of the queue. */
+  limiter?: { max: number; duration: number };
+}
+
+export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
+  "vlog-render": {
+    concurrency: (config) => config.VLOG_RENDER_CONCURRENCY,
+    limiter: { max: 10, duration: 1_000 },
+  },
+};

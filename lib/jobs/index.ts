@@ -21,6 +21,11 @@ export function getQueue(name: QueueName): Queue {
   return queue;
 }
 
+/** The job id for a payload (each entry derives it from its entity id). */
+export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): string {
+  return (jobCatalogue[name].jobId as (p: JobPayload<N>) => string)(payload);
+}
+
 /**
  * Adds a job under the id derived from its entity, so adding the same work twice is a
  * no-op: BullMQ ignores an add whose job id already exists. Gives up after
@@ -51,6 +56,24 @@ export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
     { every: everyMs },
     { name: "reconcile-media", data: {}, opts: { removeOnComplete: def.options.removeOnComplete, removeOnFail: def.options.removeOnFail } },
   );
+}
+
+/**
+ * True when the entity's job will still run or is running on a live worker: waiting,
+ * delayed, or active with its lock held. A worker that died leaves its job "active"
+ * until the lock expires; without a lock nobody is working on it.
+ */
+export async function jobIsAlive<N extends JobName>(name: N, payload: JobPayload<N>): Promise<boolean> {
+  const def = jobCatalogue[name];
+  const queue = getQueue(def.queue);
+  const job = await queue.getJob(jobIdOf(name, def.payload.parse(payload) as JobPayload<N>));
+  if (!job) return false;
+  const state = await job.getState();
+  if (state === "active") {
+    const client = await queue.getBackend().client;
+    return (await client.get(`${queue.toKey(job.id!)}:lock`)) !== null;
+  }
+  return state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children";
 }
 
 export async function closeQueues(): Promise<void> {

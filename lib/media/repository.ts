@@ -32,6 +32,11 @@ export function findOwnedMedia(db: Db, ownerId: string, ids: readonly string[]) 
   return db.media.findMany({ where: { ownerId, id: { in: [...ids] } } });
 }
 
+/** Photos of this owner with their analysis (vlogs read captions, EXIF and thumbnails). */
+export function findOwnedMediaWithAnalysis(db: Db, ownerId: string, ids: readonly string[]) {
+  return db.media.findMany({ where: { ownerId, id: { in: [...ids] } }, include: { analysis: true } });
+}
+
 export function listOwnedMedia(db: Db, ownerId: string, opts: { limit: number; before?: Date }) {
   return db.media.findMany({
     where: { ownerId, ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },

@@ -23,7 +23,7 @@ export const GET = route(async (request) => {
   const held: [MediaView, string][] = [];
   let deliver: ((media: MediaView, eventId?: string) => void) | null = null;
   const unsubscribe = await eventHub().subscribe(ids, (event, eventId) => {
-    if (event.ownerId !== user.id) return;
+    if (event.kind !== "media" || event.ownerId !== user.id) return;
     if (deliver) deliver(event.media, eventId);
     else held.push([event.media, eventId]);
   });

@@ -1,0 +1,70 @@
+// The only module that touches the Vlog table (its workflow run is lib/workflow's).
+import type { Db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { notFound } from "@/lib/http/errors";
+import type { StoryboardDoc } from "./storyboard";
+
+type Tx = Prisma.TransactionClient | Db;
+
+const withRun = { run: { include: { steps: { orderBy: { position: "asc" as const } } } } };
+
+export type VlogRow = Prisma.VlogGetPayload<{ include: typeof withRun }>;
+
+export function createVlog(
+  tx: Tx,
+  data: { ownerId: string; runId: string; title: string | null; style: string; resolution: string; mediaIds: string[] },
+) {
+  return tx.vlog.create({ data });
+}
+
+/** A vlog of this owner with its run and steps; someone else's id is a 404, as a missing one. */
+export async function getOwnedVlog(db: Db, ownerId: string, id: string): Promise<VlogRow> {
+  const row = await db.vlog.findFirst({ where: { id, ownerId }, include: withRun });
+  if (!row) throw notFound("That vlog");
+  return row;
+}
+
+export function findOwnedVlogs(db: Db, ownerId: string, ids: readonly string[]) {
+  return db.vlog.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withRun });
+}
+
+export function listOwnedVlogs(db: Db, ownerId: string, opts: { limit: number }) {
+  return db.vlog.findMany({ where: { ownerId }, orderBy: { createdAt: "desc" }, take: opts.limit, include: withRun });
+}
+
+export function getVlog(db: Db, id: string) {
+  return db.vlog.findUnique({ where: { id }, include: withRun });
+}
+
+export function getVlogByRun(db: Db, runId: string) {
+  return db.vlog.findUnique({ where: { runId }, include: withRun });
+}
+
+export function getVlogByShareToken(db: Db, token: string) {
+  return db.vlog.findUnique({ where: { shareToken: token }, include: withRun });
+}
+
+/**
+ * Saves a storyboard. With `expectedVersion`, only if nobody saved another one since
+ * (returns null then), so two tabs cannot silently overwrite each other.
+ */
+export async function saveStoryboard(db: Db, id: string, doc: StoryboardDoc, expectedVersion?: number) {
+  const where = expectedVersion === undefined ? { id } : { id, storyboardVersion: expectedVersion };
+  const updated = await db.vlog.updateMany({
+    where,
+    data: { storyboard: doc as unknown as Prisma.InputJsonValue, storyboardVersion: { increment: 1 } },
+  });
+  return updated.count === 1 ? db.vlog.findUniqueOrThrow({ where: { id } }) : null;
+}
+
+export function saveVideo(
+  db: Db,
+  id: string,
+  video: { videoKey: string; posterKey: string; durationSec: number; width: number; height: number; bytes: number; renderer: string },
+) {
+  return db.vlog.update({ where: { id }, data: video });
+}
+
+export function setShareToken(db: Db, id: string, token: string | null) {
+  return db.vlog.update({ where: { id }, data: { shareToken: token, sharedAt: token ? new Date() : null } });
+}

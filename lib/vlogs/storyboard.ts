@@ -1,0 +1,94 @@
+// The storyboard document: the shots in order, each with its photo, caption and time on
+// screen, plus the title. Written by the storyboard phase, edited by the user, read by
+// the render phase. Pure: validation and edits only.
+import { z } from "zod";
+import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MAX_TITLE_CHARS, MIN_SHOT_SECONDS, STYLE_NAMES, type VlogStyle } from "./plan";
+
+export interface StoryboardShot {
+  mediaId: string;
+  caption: string;
+  /** Seconds on screen, before transitions overlap it with its neighbours. */
+  duration: number;
+}
+
+export interface StoryboardDoc {
+  title: string;
+  style: VlogStyle;
+  shots: StoryboardShot[];
+  /** Who wrote the captions: "local" or "gemini:<model>"; "edited" once a person changed them. */
+  writer: string;
+  /** Photos the storyboard step left out, and why (shown so nothing vanishes silently). */
+  dropped: { mediaId: string; reason: string }[];
+}
+
+const caption = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, " ").trim())
+  .pipe(z.string().max(MAX_CAPTION_CHARS, `At most ${MAX_CAPTION_CHARS} characters.`));
+
+const duration = z
+  .number()
+  .min(MIN_SHOT_SECONDS, `At least ${MIN_SHOT_SECONDS} seconds.`)
+  .max(MAX_SHOT_SECONDS, `At most ${MAX_SHOT_SECONDS} seconds.`)
+  .transform((n) => Math.round(n * 10) / 10);
+
+export const storyboardDocSchema = z.object({
+  title: z.string().max(MAX_TITLE_CHARS),
+  style: z.enum(STYLE_NAMES as [VlogStyle, ...VlogStyle[]]),
+  shots: z.array(z.object({ mediaId: z.string().uuid(), caption, duration })).min(1),
+  writer: z.string(),
+  dropped: z.array(z.object({ mediaId: z.string(), reason: z.string() })).default([]),
+});
+
+/** PATCH …/storyboard: the shots in their new order (a shot left out is dropped). */
+export const storyboardPatchSchema = z.object({
+  /** The storyboardVersion the edit was made on; a stale edit is refused (409). */
+  baseVersion: z.number().int().min(0).optional(),
+  title: z
+    .string()
+    .transform((s) => s.replace(/\s+/g, " ").trim())
+    .pipe(z.string().min(1, "Give the vlog a title.").max(MAX_TITLE_CHARS, `At most ${MAX_TITLE_CHARS} characters.`))
+    .optional(),
+  shots: z
+    .array(z.object({ mediaId: z.string().uuid(), caption, duration: duration.optional() }))
+    .min(1, "Keep at least one shot.")
+    .optional(),
+});
+export type StoryboardPatch = z.infer<typeof storyboardPatchSchema>;
+
+export class StoryboardEditError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = "StoryboardEditError";
+  }
+}
+
+/**
+ * Applies an edit. Shots may be reordered, re-captioned, re-timed or dropped, and a photo
+ * the storyboard step left out may be brought back; photos outside the vlog's selection
+ * may not be added, and none may appear twice.
+ */
+export function applyStoryboardPatch(doc: StoryboardDoc, patch: StoryboardPatch, selection: readonly string[]): StoryboardDoc {
+  const next: StoryboardDoc = { ...doc, shots: doc.shots.map((s) => ({ ...s })), dropped: [...doc.dropped] };
+  if (patch.title !== undefined) next.title = patch.title;
+  if (patch.shots) {
+    const allowed = new Set(selection);
+    const seen = new Set<string>();
+    const byId = new Map(doc.shots.map((s) => [s.mediaId, s]));
+    next.shots = patch.shots.map((shot, i) => {
+      if (!allowed.has(shot.mediaId)) throw new StoryboardEditError("That photo is not part of this vlog.", `shots.${i}.mediaId`);
+      if (seen.has(shot.mediaId)) throw new StoryboardEditError("A photo can appear only once.", `shots.${i}.mediaId`);
+      seen.add(shot.mediaId);
+      const before = byId.get(shot.mediaId);
+      return { mediaId: shot.mediaId, caption: shot.caption, duration: shot.duration ?? before?.duration ?? doc.shots[0].duration };
+    });
+    const removed = doc.shots.filter((s) => !seen.has(s.mediaId)).map((s) => ({ mediaId: s.mediaId, reason: "Removed from the storyboard." }));
+    next.dropped = [...doc.dropped.filter((d) => !seen.has(d.mediaId) && !removed.some((r) => r.mediaId === d.mediaId)), ...removed];
+  }
+  const changed = JSON.stringify(next.shots) !== JSON.stringify(doc.shots) || next.title !== doc.title;
+  if (changed && !doc.writer.startsWith("edited")) next.writer = `edited (${doc.writer})`;
+  return next;
+}

@@ -1,0 +1,171 @@
+// The public JSON shapes of a vlog: what the API returns and SSE streams. Nothing here
+// reveals storage keys, step inputs/outputs or the owner.
+import { runFraction, runProgress, stepLabel } from "@/lib/workflow/plan";
+import type { RunProgress, RunStatus, StepName, StepStatus } from "@/lib/workflow/types";
+import { STYLES, VLOG_PLAN, type VlogStyle } from "./plan";
+import type { VlogRow } from "./repository";
+import type { StoryboardDoc } from "./storyboard";
+
+export type VlogStatus = "processing" | "storyboard_ready" | "waiting" | "rendering" | "completed" | "failed";
+
+export const VLOG_STATUS_LABELS: Record<VlogStatus, string> = {
+  processing: "Making the storyboard",
+  storyboard_ready: "Storyboard ready for review",
+  waiting: "Waiting for you to continue",
+  rendering: "Rendering",
+  completed: "Ready to watch",
+  failed: "Failed",
+};
+
+export interface VlogStepView {
+  phase: string;
+  phaseLabel: string;
+  step: StepName;
+  label: string;
+  status: StepStatus;
+  attempts: number;
+  progress: number;
+  note: string | null;
+  error: string | null;
+  durationMs: number | null;
+}
+
+export interface VlogView extends RunProgress {
+  id: string;
+  title: string;
+  style: VlogStyle;
+  styleLabel: string;
+  resolution: string;
+  status: VlogStatus;
+  statusLabel: string;
+  /** 0..1 across both phases. */
+  progress: number;
+  phaseLabel: string | null;
+  stepLabel: string | null;
+  stepProgress: number;
+  note: string | null;
+  error: string | null;
+  steps: VlogStepView[];
+  photoCount: number;
+  thumbnailUrl: string | null;
+  videoUrl: string | null;
+  posterUrl: string | null;
+  downloadUrl: string | null;
+  durationSec: number | null;
+  width: number | null;
+  height: number | null;
+  /** Ordering for clients: the run's version (bumped on every change). */
+  version: number;
+  storyboardVersion: number;
+  createdAt: string;
+}
+
+export interface StoryboardView {
+  title: string;
+  style: VlogStyle;
+  writer: string;
+  version: number;
+  shots: { mediaId: string; caption: string; duration: number; thumbnailUrl: string }[];
+  dropped: { mediaId: string; reason: string; thumbnailUrl: string }[];
+  /** Photos of the selection not in the storyboard now (they can be added back). */
+  available: { mediaId: string; thumbnailUrl: string }[];
+}
+
+export interface VlogDetail extends VlogView {
+  storyboard: StoryboardView | null;
+  /** Whether the storyboard can be edited right now (not while a step runs). */
+  editable: boolean;
+  share: { url: string; createdAt: string } | null;
+  autoProgressPhases: boolean;
+}
+
+const thumb = (mediaId: string) => `/api/v1/media/${mediaId}/thumbnail`;
+
+export function vlogStatus(run: { status: RunStatus; phase: string; step: string }): VlogStatus {
+  if (run.status === "completed") return "completed";
+  if (run.status === "failed") return "failed";
+  if (run.status === "waiting") return run.phase === "render" && run.step === "think" ? "storyboard_ready" : "waiting";
+  return run.phase === "storyboard" ? "processing" : "rendering";
+}
+
+export const isTerminalVlog = (status: VlogStatus) => status === "completed" || status === "failed";
+
+export function storyboardOf(row: Pick<VlogRow, "storyboard">): StoryboardDoc | null {
+  return (row.storyboard as unknown as StoryboardDoc | null) ?? null;
+}
+
+export function toVlogView(row: VlogRow): VlogView {
+  const run = row.run;
+  const steps = run.steps.map((s) => ({ ...s, status: s.status as StepStatus }));
+  const progress = runProgress(VLOG_PLAN, { ...run, status: run.status as RunStatus }, steps);
+  const status = vlogStatus({ ...run, status: run.status as RunStatus });
+  const current = status === "completed" ? null : steps.find((s) => s.phase === run.phase && s.step === run.step);
+  const doc = storyboardOf(row);
+  const style = (row.style in STYLES ? row.style : "cinematic") as VlogStyle;
+  const hasVideo = Boolean(row.videoKey);
+  return {
+    id: row.id,
+    title: doc?.title || row.title || "Untitled vlog",
+    style,
+    styleLabel: STYLES[style].label,
+    resolution: row.resolution,
+    status,
+    statusLabel: VLOG_STATUS_LABELS[status],
+    progress: status === "completed" ? 1 : runFraction(VLOG_PLAN, steps),
+    ...progress,
+    phaseLabel: current ? VLOG_PLAN.phases.find((p) => p.name === current.phase)!.label : null,
+    stepLabel: current ? stepLabel(VLOG_PLAN, current.phase, current.step as StepName) : null,
+    stepProgress: current?.progress ?? 0,
+    note: current?.note ?? null,
+    error: run.error,
+    steps: steps.map((s) => ({
+      phase: s.phase,
+      phaseLabel: VLOG_PLAN.phases.find((p) => p.name === s.phase)!.label,
+      step: s.step as StepName,
+      label: stepLabel(VLOG_PLAN, s.phase, s.step as StepName),
+      status: s.status,
+      attempts: s.attempts,
+      progress: s.progress,
+      note: s.note,
+      error: s.error,
+      durationMs: s.durationMs,
+    })),
+    photoCount: doc?.shots.length ?? row.mediaIds.length,
+    thumbnailUrl: doc?.shots[0] ? thumb(doc.shots[0].mediaId) : row.mediaIds[0] ? thumb(row.mediaIds[0]) : null,
+    // The version in the URL changes with every render, so caches never show an old video.
+    videoUrl: hasVideo ? `/api/v1/vlogs/${row.id}/video?v=${encodeURIComponent(row.videoKey!.split("/").slice(-2, -1)[0] ?? "")}` : null,
+    posterUrl: row.posterKey ? `/api/v1/vlogs/${row.id}/poster?v=${encodeURIComponent(row.posterKey.split("/").slice(-2, -1)[0] ?? "")}` : null,
+    downloadUrl: hasVideo ? `/api/v1/vlogs/${row.id}/video?download=1` : null,
+    durationSec: row.durationSec,
+    width: row.width,
+    height: row.height,
+    version: run.version,
+    storyboardVersion: row.storyboardVersion,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function toVlogDetail(row: VlogRow, appUrl: string): VlogDetail {
+  const view = toVlogView(row);
+  const doc = storyboardOf(row);
+  const used = new Set(doc?.shots.map((s) => s.mediaId));
+  return {
+    ...view,
+    storyboard: doc && {
+      title: doc.title,
+      style: doc.style,
+      writer: doc.writer,
+      version: row.storyboardVersion,
+      shots: doc.shots.map((s) => ({ ...s, thumbnailUrl: thumb(s.mediaId) })),
+      dropped: doc.dropped.map((d) => ({ ...d, thumbnailUrl: thumb(d.mediaId) })),
+      available: row.mediaIds.filter((id) => !used.has(id)).map((id) => ({ mediaId: id, thumbnailUrl: thumb(id) })),
+    },
+    editable: Boolean(doc) && row.run.status !== "running",
+    share: row.shareToken && row.sharedAt ? { url: shareUrl(appUrl, row.shareToken), createdAt: row.sharedAt.toISOString() } : null,
+    autoProgressPhases: row.run.autoProgressPhases,
+  };
+}
+
+export function shareUrl(appUrl: string, token: string): string {
+  return `${appUrl.replace(/\/$/, "")}/s/${token}`;
+}

@@ -1,0 +1,208 @@
+// The worker side of the workflow engine: runs one step (one BullMQ job), records its
+// attempt, input and output in Postgres, and — when the step succeeds — moves the run on
+// by enqueueing the next step's job itself. Nothing polls: a step's completion is what
+// starts the next one. Between phases (or steps, if so configured) the run stops and
+// waits for a person's "proceed" instead.
+import os from "node:os";
+import type { Db } from "@/lib/db";
+import { nextStep, phasePlan, stepOrder } from "./plan";
+import * as repo from "./repository";
+import { SupersededError, type Json, type StepJobName, type StepName, type WorkflowDefinition } from "./types";
+
+export interface StepJobData {
+  runId: string;
+  phase: string;
+  step: StepName;
+  generation: number;
+}
+
+export interface RunRef {
+  id: string;
+  kind: string;
+  ownerId: string;
+}
+
+export interface EngineDeps {
+  db: Db;
+  // Definitions differ in their run input type; the engine treats inputs as opaque.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  definitions: Record<string, WorkflowDefinition<any>>;
+  enqueue(job: StepJobName, data: StepJobData): Promise<unknown>;
+  /** Tells clients the run changed (SSE); called after every state change. */
+  announce(run: RunRef): Promise<unknown>;
+  /** How often progress may be written per step (default 500 ms). */
+  progressIntervalMs?: number;
+  /** Written on each attempt, so the history shows where it ran. */
+  workerName?: string;
+}
+
+export type StepResult = { ran: true; output: Json } | { ran: false; reason: string };
+
+const defaultWorker = `${os.hostname()}:${process.pid}`;
+
+/** Runs the step a job names, if it is still the run's current work. */
+export async function processStep(data: StepJobData, deps: EngineDeps): Promise<StepResult> {
+  const { db } = deps;
+  const run = await repo.getRun(db, data.runId);
+  if (!run) return { ran: false, reason: "run deleted" };
+  if (run.generation !== data.generation) return { ran: false, reason: "superseded by a newer generation" };
+  const definition = deps.definitions[run.kind];
+  if (!definition) throw new Error(`No workflow definition for kind ${run.kind}`);
+  const stepRow = await repo.getStep(db, run.id, data.phase, data.step);
+  if (!stepRow) throw new Error(`Run ${run.id} has no step ${data.phase}/${data.step}`);
+
+  // Succeeded already (the job ran twice, or the worker died after recording success):
+  // only make sure the run moved on.
+  if (stepRow.status === "succeeded" && stepRow.generation === data.generation) {
+    await advance(deps, definition, run, data);
+    return { ran: false, reason: "already succeeded" };
+  }
+  if (run.status !== "running" || run.phase !== data.phase || run.step !== data.step) {
+    return { ran: false, reason: `run is ${run.status} at ${run.phase}/${run.step}` };
+  }
+
+  await repo.interruptOpenAttempts(db, stepRow.id);
+  const outputs = await collectOutputs(db, run.id, stepRow.position);
+  const input: Json = { run: run.input as Json, outputs };
+  const started = await repo.startAttempt(db, {
+    runId: run.id,
+    generation: data.generation,
+    phase: data.phase,
+    step: data.step,
+    input,
+    worker: deps.workerName ?? defaultWorker,
+  });
+  if (!started) return { ran: false, reason: "run moved on before the step started" };
+  await deps.announce(run);
+
+  const handler = definition.handlers[data.phase]?.[data.step];
+  if (!handler) throw new Error(`Workflow ${run.kind} has no handler for ${data.phase}/${data.step}`);
+
+  const abort = new AbortController();
+  const interval = deps.progressIntervalMs ?? 500;
+  let lastWrite = 0;
+  let checkpoint = (stepRow.checkpoint as Json) ?? null;
+  const ctx = {
+    run: { id: run.id, kind: run.kind, ownerId: run.ownerId, input: run.input, generation: data.generation },
+    phase: data.phase,
+    step: data.step,
+    attempt: started.attempt.number,
+    outputs,
+    get checkpoint() {
+      return checkpoint;
+    },
+    async saveCheckpoint(value: Json) {
+      checkpoint = value;
+      await repo.saveCheckpoint(db, stepRow.id, value);
+    },
+    async progress(fraction: number, note?: string) {
+      if (abort.signal.aborted) throw new SupersededError();
+      const now = Date.now();
+      if (now - lastWrite < interval && fraction < 1) return;
+      lastWrite = now;
+      const current = await repo.reportProgress(db, {
+        runId: run.id,
+        stepId: stepRow.id,
+        generation: data.generation,
+        progress: Math.min(1, Math.max(0, fraction)),
+        note,
+      });
+      if (!current) {
+        abort.abort(new SupersededError());
+        throw new SupersededError();
+      }
+      await deps.announce(run);
+    },
+    signal: abort.signal,
+  };
+
+  let output: Json;
+  try {
+    output = await handler(ctx);
+  } catch (err) {
+    if (err instanceof SupersededError || abort.signal.aborted) {
+      await repo.finishOpenAttempt(db, stepRow.id, "superseded", null);
+      return { ran: false, reason: "superseded while running" };
+    }
+    throw err;
+  }
+  await repo.succeedStep(db, { stepId: stepRow.id, attemptId: started.attempt.id, output, startedAt: started.attempt.startedAt });
+  await advance(deps, definition, run, data);
+  return { ran: true, output };
+}
+
+/**
+ * Moves the run past a step that succeeded: enqueue the next step, wait for a person,
+ * or finish. Safe to call twice: the move is conditional on where the run stands.
+ */
+async function advance(deps: EngineDeps, definition: WorkflowDefinition, run: RunRef & { autoProgressSteps: boolean; autoProgressPhases: boolean }, data: StepJobData) {
+  const { db } = deps;
+  const plan = definition.plan;
+  const next = nextStep(plan, data.phase, data.step);
+  if (!next) {
+    if (await repo.completeRun(db, { runId: run.id, generation: data.generation, from: data })) await deps.announce(run);
+    return;
+  }
+  const crossesPhase = next.phase !== data.phase;
+  const auto = crossesPhase ? run.autoProgressPhases : run.autoProgressSteps;
+  const moved = await repo.moveRun(db, {
+    runId: run.id,
+    generation: data.generation,
+    from: data,
+    next,
+    status: auto ? "running" : "waiting",
+  });
+  if (moved) {
+    if (auto) await enqueueStep(deps, definition, { runId: run.id, phase: next.phase, step: next.step, generation: data.generation });
+    await deps.announce(run);
+    return;
+  }
+  // Already moved (this is a re-run after a crash): the next job may not have been added
+  // before the crash, and adding it again is harmless (same job id).
+  const now = await repo.getRun(db, run.id);
+  if (now && now.generation === data.generation && now.status === "running" && now.phase === next.phase && now.step === next.step) {
+    await enqueueStep(deps, definition, { runId: run.id, phase: next.phase, step: next.step, generation: data.generation });
+  }
+}
+
+export function enqueueStep(deps: Pick<EngineDeps, "enqueue">, definition: WorkflowDefinition, data: StepJobData) {
+  const job = phasePlan(definition.plan, data.phase).steps[data.step].job;
+  return deps.enqueue(job, data);
+}
+
+/** Outputs of every step before `position` that succeeded, keyed by phase then step. */
+async function collectOutputs(db: Db, runId: string, position: number) {
+  const steps = await repo.listSteps(db, runId);
+  const outputs: Record<string, Partial<Record<StepName, Json>>> = {};
+  for (const s of steps) {
+    if (s.position >= position || s.status !== "succeeded") continue;
+    (outputs[s.phase] ??= {})[s.step as StepName] = s.output as Json;
+  }
+  return outputs;
+}
+
+/**
+ * Records a failed attempt. Final: the step and run are failed (the run's error names
+ * the step); otherwise the step shows "retrying" until BullMQ's backoff runs it again.
+ */
+export async function recordStepFailure(
+  data: StepJobData,
+  failure: { message: string },
+  final: boolean,
+  deps: Pick<EngineDeps, "db" | "definitions" | "announce">,
+): Promise<void> {
+  const run = await repo.getRun(deps.db, data.runId);
+  if (!run || run.generation !== data.generation) return;
+  const step = await repo.getStep(deps.db, run.id, data.phase, data.step);
+  if (!step) return;
+  const definition = deps.definitions[run.kind];
+  const phase = definition ? phasePlan(definition.plan, data.phase) : null;
+  const where = phase ? `${phase.label} → ${phase.steps[data.step].label}` : `${data.phase}/${data.step}`;
+  const changed = final
+    ? await repo.failStep(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message, runError: `${where} failed: ${failure.message}` })
+    : await repo.markRetrying(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message });
+  if (changed) await deps.announce(run);
+}
+
+/** For tests and admin views: the steps of a plan in order, with their rows. */
+export { stepOrder };

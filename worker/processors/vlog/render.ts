@@ -1,0 +1,190 @@
+// Render EXECUTE: turns a timeline into an MP4 and a poster frame in storage. Two ways to
+// get each shot's moving picture: the local way (the photo itself, animated by ffmpeg's
+// pan-and-zoom) or Veo (an AI-animated clip per photo). Either way ffmpeg composes the
+// result — title card, captions, crossfades — in a child process.
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import type { VeoClient } from "@/lib/ai/veo";
+import { buildRenderArgs, posterArgs, STILL_SCALE, wrapText, type ShotSource } from "@/lib/vlogs/ffmpeg-args";
+import { STYLES, type VlogStyle } from "@/lib/vlogs/plan";
+import type { Timeline } from "@/lib/vlogs/timeline";
+import type { Storage } from "@/lib/storage/types";
+import type { Json } from "@/lib/workflow/types";
+import { probeVideo, runFfmpeg } from "./ffmpeg";
+
+export interface RenderDeps {
+  storage: Storage;
+  ffmpeg: string;
+  ffprobe: string;
+  /** Where scratch directories are made (paths must be filtergraph-safe). */
+  tmpDir: string;
+  veo: VeoClient | null;
+}
+
+export interface RenderJob {
+  vlogId: string;
+  generation: number;
+  style: VlogStyle;
+  timeline: Timeline;
+  /** Storage key of each shot's original photo, by media id. */
+  originals: Record<string, string>;
+  signal: AbortSignal;
+  progress(fraction: number, note?: string): Promise<void>;
+  checkpoint: Json;
+  saveCheckpoint(value: Json): Promise<void>;
+}
+
+export interface RenderResult {
+  [key: string]: Json;
+  videoKey: string;
+  posterKey: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  bytes: number;
+  renderer: string;
+  /** Wall time of the ffmpeg compose alone, and of the whole step. */
+  ffmpegMs: number;
+  renderMs: number;
+}
+
+export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<RenderResult> {
+  const started = Date.now();
+  const dir = await mkdtemp(path.join(deps.tmpDir, "render-"));
+  try {
+    const { timeline } = job;
+    const useVeo = deps.veo !== null;
+    const share = useVeo ? 0.7 : 0.15;
+    const sources = useVeo ? await veoClips(job, deps, dir, share) : await stills(job, deps, dir, share);
+
+    // Captions go through files so no text ever needs filtergraph escaping.
+    const charsPerLine = Math.round((timeline.width / timeline.height) * 25);
+    const captionFiles = await Promise.all(
+      timeline.shots.map(async (shot, i) => {
+        if (!shot.caption.trim()) return null;
+        const file = path.join(dir, `caption-${i}.txt`);
+        await writeFile(file, wrapText(shot.caption, charsPerLine), "utf8");
+        return file;
+      }),
+    );
+    let titleFile: string | null = null;
+    if (timeline.title) {
+      titleFile = path.join(dir, "title.txt");
+      await writeFile(titleFile, wrapText(timeline.title.text, Math.round(charsPerLine * 0.6)), "utf8");
+    }
+
+    const output = path.join(dir, "video.mp4");
+    const args = buildRenderArgs({ timeline, sources, captionFiles, titleFile, output });
+    await job.progress(share, "Encoding the video");
+    let pending: Promise<void> = Promise.resolve();
+    const ffmpegStarted = Date.now();
+    await runFfmpeg(deps.ffmpeg, args, {
+      signal: job.signal,
+      totalSeconds: timeline.total,
+      onProgress: (f) => {
+        // Progress writes are throttled by the engine; chain them so they never overlap.
+        pending = pending.then(() => job.progress(share + f * (0.97 - share), `Encoding: ${Math.round(f * 100)}%`)).catch(() => {});
+      },
+    });
+    const ffmpegMs = Date.now() - ffmpegStarted;
+    await pending;
+    if (job.signal.aborted) throw job.signal.reason;
+
+    const probe = await probeVideo(deps.ffprobe, output);
+    const poster = path.join(dir, "poster.jpg");
+    await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { signal: job.signal });
+    const bytes = (await stat(output)).size;
+    const base = `vlogs/${job.vlogId}/g${job.generation}`;
+    await deps.storage.putFile(`${base}/video.mp4`, output, "video/mp4");
+    await deps.storage.putFile(`${base}/poster.jpg`, poster, "image/jpeg");
+    await job.progress(1, "Rendered");
+    return {
+      videoKey: `${base}/video.mp4`,
+      posterKey: `${base}/poster.jpg`,
+      durationSec: probe.durationSec,
+      width: probe.width,
+      height: probe.height,
+      bytes,
+      renderer: useVeo ? deps.veo!.name : "ffmpeg",
+      ffmpegMs,
+      renderMs: Date.now() - started,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each photo, upright and cropped to the frame's shape at STILL_SCALE × its size. */
+async function stills(job: RenderJob, deps: RenderDeps, dir: string, share: number): Promise<ShotSource[]> {
+  const { timeline } = job;
+  const width = Math.round(timeline.width * STILL_SCALE);
+  const height = Math.round(timeline.height * STILL_SCALE);
+  const sources: ShotSource[] = [];
+  for (const [i, shot] of timeline.shots.entries()) {
+    const original = await deps.storage.getBuffer(job.originals[shot.mediaId]);
+    const file = path.join(dir, `shot-${i}.jpg`);
+    await sharp(original, { failOn: "none", limitInputPixels: 200_000_000 })
+      .rotate()
+      .resize(width, height, { fit: "cover", position: "attention" })
+      .jpeg({ quality: 92 })
+      .toFile(file);
+    sources.push({ kind: "still", path: file });
+    await job.progress(((i + 1) / timeline.shots.length) * share, `Preparing photo ${i + 1} of ${timeline.shots.length}`);
+  }
+  return sources;
+}
+
+type ClipCheckpoint = { clips: Record<string, { operation?: string; key?: string }> };
+
+/**
+ * One Veo clip per shot, one at a time. The operation name and then the stored clip are
+ * saved as a checkpoint after each step, so a retry (even on another worker) picks up
+ * where the last attempt stopped and never pays for the same clip twice.
+ */
+async function veoClips(job: RenderJob, deps: RenderDeps, dir: string, share: number): Promise<ShotSource[]> {
+  const veo = deps.veo!;
+  const { timeline } = job;
+  const saved = (job.checkpoint as ClipCheckpoint | null)?.clips ?? {};
+  const state: ClipCheckpoint = { clips: { ...saved } };
+  const sources: ShotSource[] = [];
+  const style = STYLES[job.style];
+  const count = timeline.shots.length;
+  for (const [i, shot] of timeline.shots.entries()) {
+    const entry = (state.clips[shot.mediaId] ??= {});
+    const file = path.join(dir, `clip-${i}.mp4`);
+    const base = (i / count) * share;
+    if (!entry.key) {
+      if (!entry.operation) {
+        const original = await deps.storage.getBuffer(job.originals[shot.mediaId]);
+        const image = await sharp(original, { failOn: "none" }).rotate().resize(timeline.width, timeline.height, { fit: "cover", position: "attention" }).jpeg({ quality: 90 }).toBuffer();
+        entry.operation = await veo.start(
+          {
+            image,
+            prompt: `${shot.caption ? `${shot.caption}. ` : ""}Bring this photo to life with subtle, natural motion and a slow camera move; keep everything as it is in the photo. Mood: ${style.description}`,
+            // Veo makes 5–8 s clips; the timeline trims it to the shot's length.
+            durationSeconds: Math.min(8, Math.max(5, Math.ceil(shot.duration))),
+            aspectRatio: timeline.width >= timeline.height ? "16:9" : "9:16",
+          },
+          job.signal,
+        );
+        await job.saveCheckpoint(state as unknown as Json);
+      }
+      await job.progress(base, `Veo is animating photo ${i + 1} of ${count}`);
+      const video = await veo.waitFor(entry.operation, {
+        signal: job.signal,
+        onPoll: (polls) => void job.progress(base, `Veo is animating photo ${i + 1} of ${count} (check ${polls})`).catch(() => {}),
+      });
+      await veo.download(video, file, job.signal);
+      const key = `vlogs/${job.vlogId}/g${job.generation}/clips/${shot.mediaId}.mp4`;
+      await deps.storage.putBuffer(key, await readFile(file), "video/mp4");
+      entry.key = key;
+      await job.saveCheckpoint(state as unknown as Json);
+    } else {
+      await writeFile(file, await deps.storage.getBuffer(entry.key));
+    }
+    sources.push({ kind: "clip", path: file });
+    await job.progress(((i + 1) / count) * share, `Animated photo ${i + 1} of ${count}`);
+  }
+  return sources;
+}

@@ -1,0 +1,79 @@
+// The worker's workflow engine: which workflows it runs (vlogs) and with which writers and
+// renderers, chosen from configuration. Gemini writes storyboards when GEMINI_API_KEY is
+// set; Veo renders only when VLOG_RENDERER=veo as well (it is slow and paid).
+import os from "node:os";
+import path from "node:path";
+import { mkdirSync } from "node:fs";
+import { createVeoClient } from "@/lib/ai/veo";
+import type { Db } from "@/lib/db";
+import type { Env } from "@/lib/env";
+import { announce } from "@/lib/events/publisher";
+import { enqueue } from "@/lib/jobs";
+import type { Storage } from "@/lib/storage/types";
+import { vlogAnnouncer } from "@/lib/vlogs/events";
+import { VLOG_KIND } from "@/lib/vlogs/plan";
+import { createGeminiWriter, localWriter } from "@/lib/vlogs/writer-gemini";
+import type { EngineDeps } from "@/lib/workflow/engine";
+import type { WorkflowDefinition } from "@/lib/workflow/types";
+import { vlogWorkflow, type VlogStepDeps } from "./vlog/steps";
+
+type WorkflowEnv = Pick<
+  Env,
+  | "GEMINI_API_KEY"
+  | "GEMINI_MODEL"
+  | "GEMINI_BASE_URL"
+  | "AI_TIMEOUT_MS"
+  | "VLOG_RENDERER"
+  | "VEO_MODEL"
+  | "VEO_POLL_MS"
+  | "VEO_POLL_MAX_MS"
+  | "VEO_TIMEOUT_MS"
+  | "FFMPEG_PATH"
+  | "FFPROBE_PATH"
+  | "DATA_DIR"
+>;
+
+/** Scratch space for renders: under DATA_DIR (same disk as local storage, so uploads are renames). */
+function scratchDir(dataDir: string): string {
+  const dir = path.join(path.resolve(dataDir), "tmp");
+  // Paths go into an ffmpeg filtergraph; odd characters would need escaping there.
+  if (!/^[A-Za-z0-9_./-]+$/.test(dir)) return os.tmpdir();
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function vlogStepDeps(base: { db: Db; storage: Storage }, config: WorkflowEnv): VlogStepDeps {
+  const apiKey = config.GEMINI_API_KEY?.trim();
+  const writer = apiKey
+    ? createGeminiWriter({ apiKey, model: config.GEMINI_MODEL, baseUrl: config.GEMINI_BASE_URL, timeoutMs: config.AI_TIMEOUT_MS })
+    : localWriter;
+  const veo =
+    config.VLOG_RENDERER === "veo" && apiKey
+      ? createVeoClient({
+          apiKey,
+          model: config.VEO_MODEL,
+          baseUrl: config.GEMINI_BASE_URL,
+          timeoutMs: config.AI_TIMEOUT_MS,
+          pollMs: config.VEO_POLL_MS,
+          pollMaxMs: config.VEO_POLL_MAX_MS,
+          totalTimeoutMs: config.VEO_TIMEOUT_MS,
+        })
+      : null;
+  if (config.VLOG_RENDERER === "veo" && !apiKey) console.warn("[worker] VLOG_RENDERER=veo needs GEMINI_API_KEY; rendering vlogs locally with ffmpeg instead.");
+  return { ...base, writer, veo, ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH, tmpDir: scratchDir(config.DATA_DIR) };
+}
+
+export function workflowEngine(
+  base: { db: Db; storage: Storage },
+  config: WorkflowEnv,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  extra: Record<string, WorkflowDefinition<any>> = {},
+): EngineDeps {
+  const announceVlog = vlogAnnouncer(base.db, announce);
+  return {
+    db: base.db,
+    definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), ...extra },
+    enqueue: (job, data) => enqueue(job, data),
+    announce: (run) => (run.kind === VLOG_KIND ? announceVlog(run) : Promise.resolve()),
+  };
+}
