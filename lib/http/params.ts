@@ -18,3 +18,19 @@ export function idsParam(url: URL, max = 100): string[] {
   if (!ids.every((id) => uuid.safeParse(id).success)) throw notFound("One of those photos");
   return ids;
 }
+
+/** A vlog id from a URL; malformed ids are reported exactly like missing ones. */
+export function vlogIdParam(id: string): string {
+  if (!uuid.safeParse(id).success) throw notFound("That vlog");
+  return id;
+}
+
+/** `?ids=a,b,c` of vlogs (for the vlog progress stream). */
+export function vlogIdsParam(url: URL, max = 50): string[] {
+  const raw = url.searchParams.get("ids");
+  const ids = [...new Set((raw ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
+  if (ids.length === 0) throw badRequest("Pass the vlog ids to follow as ?ids=<id>,<id>.");
+  if (ids.length > max) throw badRequest(`Follow at most ${max} vlogs per request.`);
+  if (!ids.every((id) => uuid.safeParse(id).success)) throw notFound("One of those vlogs");
+  return ids;
+}

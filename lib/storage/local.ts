@@ -167,12 +167,12 @@ export function createLocalStorage(rootDir: string): Storage {
       }
     },
 
-    async getStream(key) {
+    async getStream(key, range) {
       // Reading through the already-open handle means a concurrent overwrite (a rename)
       // cannot change the bytes under us: we keep reading the file we sized.
       const { handle, size, meta } = await openObject(key);
       const { contentType } = await readMeta(meta);
-      return { stream: handle.createReadStream(), size, contentType };
+      return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), size, contentType };
     },
 
     async stat(key): Promise<StoredObject | null> {

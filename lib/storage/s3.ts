@@ -98,9 +98,9 @@ export function createS3Storage(config: S3StorageConfig): Storage {
     );
   }
 
-  async function getObject(key: string) {
+  async function getObject(key: string, range?: { start: number; end: number }) {
     try {
-      return await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
     } catch (err) {
       if (isMissingObject(err)) throw new StorageNotFoundError(key);
       throw err;
@@ -133,9 +133,9 @@ export function createS3Storage(config: S3StorageConfig): Storage {
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
 
-    async getStream(key) {
+    async getStream(key, range) {
       assertValidKey(key);
-      const res = await getObject(key);
+      const res = await getObject(key, range);
       // In Node the SDK's Body is an http.IncomingMessage; the union type also covers
       // browser streams, which never occur here.
       const body = res.Body;
@@ -147,7 +147,13 @@ export function createS3Storage(config: S3StorageConfig): Storage {
         body.destroy();
         throw new Error(`S3 returned no Content-Length for ${key}`);
       }
-      return { stream: body, size: res.ContentLength, contentType: res.ContentType };
+      // For a range, the whole size is the number after the slash in Content-Range.
+      const total = range ? Number(/\/(\d+)$/.exec(res.ContentRange ?? "")?.[1]) : res.ContentLength;
+      if (!Number.isFinite(total)) {
+        body.destroy();
+        throw new Error(`S3 returned no usable Content-Range for ${key}`);
+      }
+      return { stream: body, size: total, contentType: res.ContentType };
     },
 
     async stat(key): Promise<StoredObject | null> {

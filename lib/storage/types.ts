@@ -7,14 +7,24 @@ export interface StoredObject {
   contentType?: string;
 }
 
+/** Inclusive byte offsets, as in an HTTP Range header; callers clamp them to the size. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface Storage {
   readonly driver: "local" | "s3";
   /** Moves (local) or uploads (s3) a finished local file under `key`. The file is gone afterwards. */
   putFile(key: string, filePath: string, contentType: string): Promise<void>;
   putBuffer(key: string, body: Buffer, contentType: string): Promise<void>;
   getBuffer(key: string): Promise<Buffer>;
-  /** Streams the object; throws StorageNotFoundError when missing. */
-  getStream(key: string): Promise<{ stream: Readable; size: number; contentType?: string }>;
+  /**
+   * Streams the object (or, with `range`, bytes start..end inclusive, for HTTP Range
+   * requests); `size` is always the whole object's size. Throws StorageNotFoundError when
+   * missing.
+   */
+  getStream(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number; contentType?: string }>;
   stat(key: string): Promise<StoredObject | null>;
   delete(key: string): Promise<void>;
   /** Cheap reachability check for readiness probes. */

@@ -54,7 +54,7 @@ export interface VlogView extends RunProgress {
   durationSec: number | null;
   width: number | null;
   height: number | null;
-  /** Ordering for clients: the run's version (bumped on every change). */
+  /** Ordering for clients: grows with every change of the run or the storyboard. */
   version: number;
   storyboardVersion: number;
   createdAt: string;
@@ -139,7 +139,7 @@ export function toVlogView(row: VlogRow): VlogView {
     durationSec: row.durationSec,
     width: row.width,
     height: row.height,
-    version: run.version,
+    version: run.version + row.storyboardVersion,
     storyboardVersion: row.storyboardVersion,
     createdAt: row.createdAt.toISOString(),
   };
@@ -168,4 +168,10 @@ export function toVlogDetail(row: VlogRow, appUrl: string): VlogDetail {
 
 export function shareUrl(appUrl: string, token: string): string {
   return `${appUrl.replace(/\/$/, "")}/s/${token}`;
+}
+
+/** "Summer in Lisbon.mp4": the title, made safe for a file name. */
+export function downloadName(row: Pick<VlogRow, "title" | "storyboard">): string {
+  const title = storyboardOf(row)?.title || row.title || "vlog";
+  return `${title.replace(/[\/\\:*?"<>|\x00-\x1f]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 80) || "vlog"}.mp4`;
 }

@@ -1,0 +1,17 @@
+// GET (public): the poster frame behind a share link (see ../video/route.ts).
+import { db } from "@/lib/db";
+import { notFound, route } from "@/lib/http/errors";
+import { fileResponse } from "@/lib/http/files";
+import { storage } from "@/lib/storage/instance";
+import { getVlogByShareToken } from "@/lib/vlogs/repository";
+import { SHARE_TOKEN } from "@/lib/vlogs/share";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ params: Promise<{ token: string }> }>(async (_request, { params }) => {
+  const { token } = await params;
+  const row = SHARE_TOKEN.test(token) ? await getVlogByShareToken(db(), token) : null;
+  if (!row?.posterKey) throw notFound("That shared video");
+  return fileResponse(storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, no-store" });
+});

@@ -1,0 +1,12 @@
+// GET: one vlog — status, progress, phase/step, each step's outcome, storyboard, video URLs.
+import { requireUser } from "@/lib/auth";
+import { route } from "@/lib/http/errors";
+import { vlogIdParam } from "@/lib/http/params";
+import { getVlogDetail } from "@/lib/vlogs/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+  const user = await requireUser(request);
+  return Response.json(await getVlogDetail(user, vlogIdParam((await params).id)));
+});

@@ -1,0 +1,26 @@
+// POST: make a vlog from analysed photos → 202 { vlogId, status } at once; the worker does
+// the rest. GET: your vlogs, newest first.
+import { requireUser } from "@/lib/auth";
+import { db } from "@/lib/db";
+import { route } from "@/lib/http/errors";
+import { readJson } from "@/lib/http/body";
+import { listOwnedVlogs } from "@/lib/vlogs/repository";
+import { createVlogFor, createVlogSchema } from "@/lib/vlogs/service";
+import { toVlogView } from "@/lib/vlogs/view";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = route(async (request) => {
+  const user = await requireUser(request);
+  const input = await readJson(request, createVlogSchema);
+  const created = await createVlogFor(user, input);
+  return Response.json(created, { status: 202, headers: { Location: `/api/v1/vlogs/${created.vlogId}` } });
+});
+
+export const GET = route(async (request) => {
+  const user = await requireUser(request);
+  const limit = Math.min(Math.max(Number(new URL(request.url).searchParams.get("limit") ?? 50) || 50, 1), 200);
+  const rows = await listOwnedVlogs(db(), user.id, { limit });
+  return Response.json({ vlogs: rows.map(toVlogView) });
+});
