@@ -24,6 +24,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </Link>
             {user ? (
               <div className="flex items-center gap-4 text-sm">
+                <Link href="/" className="text-slate-700 hover:underline">Photos</Link>
+                <Link href="/vlogs" className="text-slate-700 hover:underline">Vlogs</Link>
                 {user.isAdmin && <Link href="/admin" className="font-medium text-slate-700 hover:underline">Admin</Link>}
                 <span className="text-slate-600">{user.email}</span>
                 <Link href="/settings" className="text-slate-700 hover:underline">Settings</Link>

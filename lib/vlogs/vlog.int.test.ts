@@ -186,7 +186,7 @@ describe("vlogs", () => {
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
 
     const run = await getRunHistory(db(), (await db().vlog.findUniqueOrThrow({ where: { id: vlogId } })).runId);
-    const timeline = (run!.steps.find((s) => s.phase === "render" && s.step === "think")!.output as { timeline: Timeline }).timeline;
+    const timeline = (run!.steps.find((s) => s.phase === "render" && s.step === "think")!.output as unknown as { timeline: Timeline }).timeline;
     expect(timeline.shots.map((s) => s.mediaId)).toEqual(reordered.map((s) => s.mediaId));
     expect(timeline.shots[1].duration).toBe(3);
 

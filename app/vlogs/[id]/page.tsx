@@ -1,0 +1,36 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { VlogWorkspace } from "@/components/vlog-workspace";
+import { requirePageUser } from "@/lib/auth/page";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { HttpError } from "@/lib/http/errors";
+import { vlogIdParam } from "@/lib/http/params";
+import { getOwnedVlog } from "@/lib/vlogs/repository";
+import { toVlogDetail } from "@/lib/vlogs/view";
+
+export const dynamic = "force-dynamic";
+
+async function load(userId: string, id: string) {
+  try {
+    return toVlogDetail(await getOwnedVlog(db(), userId, vlogIdParam(id)), env().APP_URL);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) notFound();
+    throw err;
+  }
+}
+
+export default async function VlogPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const vlog = await load(user.id, (await params).id);
+  return (
+    <article className="space-y-6">
+      <Link href="/vlogs" className="text-sm text-indigo-700 hover:underline">← All vlogs</Link>
+      <header className="space-y-1">
+        <h1 className="text-2xl font-semibold tracking-tight">{vlog.title}</h1>
+        <p className="text-sm text-slate-600">{vlog.styleLabel} · {vlog.resolution} · {vlog.photoCount} photos</p>
+      </header>
+      <VlogWorkspace initial={vlog} />
+    </article>
+  );
+}

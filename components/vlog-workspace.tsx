@@ -1,0 +1,138 @@
+"use client";
+
+// A vlog's page: live progress (phase, step, percent, each step's outcome), the storyboard
+// to review and edit, Render / Resume, and once rendered the player with download and
+// share link. Live updates come over SSE; the full detail is refetched when the status
+// changes (the storyboard or the video appeared).
+import { useCallback, useEffect, useState } from "react";
+import { isTerminalVlog, type VlogDetail, type VlogView } from "@/lib/vlogs/view";
+import { ProgressBar } from "./progress-bar";
+import { StoryboardEditor } from "./storyboard-editor";
+import { useVlogProgress } from "./use-vlog-progress";
+import { VlogPlayer } from "./vlog-player";
+
+async function readError(res: Response | null): Promise<string> {
+  const body = await res?.json().catch(() => null);
+  return body?.error?.message ?? "That did not work. Please try again.";
+}
+
+export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
+  const [vlog, setVlog] = useState<VlogDetail>(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const refresh = useCallback(async () => {
+    const res = await fetch(`/api/v1/vlogs/${initial.id}`).catch(() => null);
+    if (res?.ok) setVlog(await res.json());
+  }, [initial.id]);
+
+  const live = !isTerminalVlog(vlog.status);
+  useVlogProgress(live ? [vlog.id] : [], (update: VlogView) => {
+    setVlog((current) => {
+      if (update.version <= current.version) return current;
+      if (update.status !== current.status) void refresh();
+      return { ...current, ...update };
+    });
+  });
+  // A finished vlog whose stream ended still gets its final detail (video, share link).
+  useEffect(() => {
+    if (vlog.status === "completed" && !vlog.videoUrl) void refresh();
+  }, [vlog.status, vlog.videoUrl, refresh]);
+
+  async function act(path: "proceed" | "resume") {
+    setBusy(true);
+    setError(null);
+    const res = await fetch(`/api/v1/vlogs/${vlog.id}/${path}`, { method: "POST" }).catch(() => null);
+    if (res?.ok) setVlog(await res.json());
+    else setError(await readError(res));
+    setBusy(false);
+  }
+
+  const percent = Math.round(vlog.progress * 100);
+  const statusLine =
+    vlog.status === "completed"
+      ? "Your vlog is ready."
+      : vlog.status === "failed"
+        ? "A step failed."
+        : vlog.status === "storyboard_ready"
+          ? "The storyboard is ready: review it, then press Render."
+          : vlog.status === "waiting"
+            ? `Waiting for you to continue with ${vlog.phaseLabel} → ${vlog.stepLabel}.`
+            : `${vlog.phaseLabel} → ${vlog.stepLabel}${vlog.note ? ` — ${vlog.note}` : ""}`;
+
+  return (
+    <div className="space-y-8">
+      <section aria-labelledby="progress-heading" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="progress-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">Progress</h2>
+          <span className="text-sm text-slate-600">{vlog.statusLabel} · {percent}%</span>
+        </div>
+        <p role="status" aria-live="polite" className="text-sm text-slate-800" data-testid="vlog-status" data-status={vlog.status}>
+          {statusLine}
+        </p>
+        <ProgressBar label="Vlog progress" valueText={`${percent}% — ${statusLine}`} value={vlog.progress}
+          tone={vlog.status === "failed" ? "failed" : vlog.status === "completed" ? "done" : "active"} />
+        <ol className="grid gap-2 sm:grid-cols-2" aria-label="Steps">
+          {vlog.steps.map((s) => (
+            <li key={`${s.phase}-${s.step}`} className="flex items-start justify-between gap-3 rounded-md border border-slate-100 px-3 py-2 text-sm">
+              <span>
+                <span className="block text-xs text-slate-500">{s.phaseLabel}</span>
+                <span className="font-medium">{s.label}</span>
+                {s.error && <span className="block text-xs text-red-700">{s.error}</span>}
+                {s.status === "running" && s.note && <span className="block text-xs text-slate-600">{s.note}</span>}
+              </span>
+              <span className="shrink-0 text-right text-xs text-slate-600">
+                <StepBadge status={s.status} progress={s.progress} />
+                {s.attempts > 1 && <span className="block">{s.attempts} attempts</span>}
+                {s.durationMs != null && s.status === "succeeded" && <span className="block">{formatMs(s.durationMs)}</span>}
+              </span>
+            </li>
+          ))}
+        </ol>
+        {vlog.status === "failed" && (
+          <div role="alert" className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 p-3 text-red-800">
+            <p className="text-sm">{vlog.error}</p>
+            <button type="button" disabled={busy} onClick={() => act("resume")}
+              className="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-red-100 disabled:opacity-60">
+              Resume
+            </button>
+          </div>
+        )}
+        {vlog.status === "waiting" && (
+          <button type="button" disabled={busy} onClick={() => act("proceed")}
+            className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
+            Continue
+          </button>
+        )}
+        {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      </section>
+
+      {vlog.videoUrl && <VlogPlayer vlog={vlog} onChange={setVlog} />}
+
+      {vlog.storyboard ? (
+        <StoryboardEditor vlog={vlog} onSaved={setVlog} onRender={() => act("proceed")} rendering={busy} />
+      ) : (
+        <p className="rounded-xl border border-dashed border-slate-300 px-6 py-8 text-center text-sm text-slate-500">
+          The storyboard appears here as soon as its first phase is done.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function StepBadge({ status, progress }: { status: string; progress: number }) {
+  const text: Record<string, string> = {
+    pending: "Not started",
+    queued: "Queued",
+    running: `Running ${Math.round(progress * 100)}%`,
+    retrying: "Retrying",
+    succeeded: "Done",
+    failed: "Failed",
+  };
+  const tone = status === "succeeded" ? "text-emerald-700" : status === "failed" ? "text-red-700" : status === "running" ? "text-indigo-700" : "text-slate-500";
+  return <span className={`block font-medium ${tone}`}>{text[status] ?? status}</span>;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
