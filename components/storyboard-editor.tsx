@@ -87,8 +87,7 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="storyboard-heading" className="text-lg font-semibold">Storyboard</h2>
         <p className="text-sm text-slate-600">
-          {shots.length} shot{shots.length === 1 ? "" : "s"} · about {Math.round(total)} s · captions by{" "}
-          {board.writer.replace(/^gemini:/, "Gemini ").replace("local", "the local writer")}
+          {shots.length} shot{shots.length === 1 ? "" : "s"} · about {Math.round(total)} s · {writerLabel(board.writer)}
         </p>
       </div>
       {!editable && <p className="text-sm text-slate-600">Editing is paused while a step runs.</p>}
@@ -163,6 +162,12 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
       </div>
     </section>
   );
+}
+
+function writerLabel(writer: string): string {
+  const who = (w: string) => (w === "local" ? "the local writer" : w.replace(/^gemini:/, "Gemini "));
+  const edited = /^edited \((.+)\)$/.exec(writer);
+  return edited ? `edited by you (first draft by ${who(edited[1])})` : `captions by ${who(writer)}`;
 }
 
 function strip(s: Shot) {

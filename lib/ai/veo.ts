@@ -58,8 +58,7 @@ export function createVeoClient(config: VeoConfig): VeoClient {
       try {
         const operation = await ai.models.generateVideos({
           model: config.model,
-          prompt: request.prompt,
-          image: { imageBytes: request.image.toString("base64"), mimeType: "image/jpeg" },
+          source: { prompt: request.prompt, image: { imageBytes: request.image.toString("base64"), mimeType: "image/jpeg" } },
           config: {
             numberOfVideos: 1,
             durationSeconds: request.durationSeconds,

@@ -64,18 +64,18 @@ export function selectShots(candidates: readonly Candidate[]): ShotSelection {
  */
 function chronological(list: readonly Candidate[]): Candidate[] {
   const bySelection = [...list].sort((a, b) => a.index - b.index);
-  const dated = bySelection.filter((c) => c.takenAt).sort((a, b) => a.takenAt!.localeCompare(b.takenAt!) || a.index - b.index);
-  if (dated.length === 0) return bySelection;
-  const result: Candidate[] = [];
-  const undatedFirst = bySelection.filter((c) => !c.takenAt && c.index < dated[0].index);
-  result.push(...undatedFirst);
-  for (const d of dated) {
-    result.push(d);
-    const followers = bySelection.filter((c) => !c.takenAt && !result.includes(c) && c.index > d.index && !bySelection.some((o) => o.takenAt && o.index > d.index && o.index < c.index));
-    result.push(...followers);
+  const leading: Candidate[] = [];
+  const followers = new Map<Candidate, Candidate[]>();
+  let anchor: Candidate | null = null;
+  for (const c of bySelection) {
+    if (c.takenAt) {
+      anchor = c;
+      followers.set(c, []);
+    } else if (anchor) followers.get(anchor)!.push(c);
+    else leading.push(c);
   }
-  for (const c of bySelection) if (!result.includes(c)) result.push(c);
-  return result;
+  const dated = [...followers.keys()].sort((a, b) => a.takenAt!.localeCompare(b.takenAt!) || a.index - b.index);
+  return [...leading, ...dated.flatMap((d) => [d, ...followers.get(d)!])];
 }
 
 function toShot(c: Candidate): ChosenShot {

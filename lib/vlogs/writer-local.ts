@@ -40,29 +40,44 @@ const MOODS: Record<string, string> = {
 export function writeLocalStoryboard(shots: readonly ShotFacts[], opts: { style: VlogStyle; title?: string | null }): WrittenStoryboard {
   const dates = shots.map((s) => parseWallClock(s.takenAt)).filter((d): d is WallClock => d !== null);
   const manyDays = new Set(dates.map((d) => `${d.year}-${d.month}-${d.day}`)).size > 1;
-  const captions = shots.map((shot, i) => ({ mediaId: shot.mediaId, caption: clip(lineFor(shot, i, shots.length, { style: opts.style, manyDays }), MAX_CAPTION_CHARS) }));
+  const used = new Set<string>();
+  const captions = shots.map((shot, i) => {
+    const caption = clip(lineFor(shot, i, shots.length, { style: opts.style, manyDays, used }), MAX_CAPTION_CHARS);
+    used.add(caption);
+    return { mediaId: shot.mediaId, caption };
+  });
   const title = clip(opts.title?.trim() || defaultTitle(dates, opts.style), MAX_TITLE_CHARS);
   return { title, captions, writer: "local" };
 }
 
-function lineFor(shot: ShotFacts, index: number, count: number, ctx: { style: VlogStyle; manyDays: boolean }): string {
+function lineFor(shot: ShotFacts, index: number, count: number, ctx: { style: VlogStyle; manyDays: boolean; used: Set<string> }): string {
   const when = parseWallClock(shot.takenAt);
   const whenText = when ? [ctx.manyDays || ctx.style === "documentary" ? `${when.day} ${MONTHS[when.month - 1]}` : null, partOfDay(when.hour)].filter(Boolean).join(", ") : null;
   const timeText = ctx.style === "documentary" && when ? `${pad(when.hour)}:${pad(when.minute)}` : null;
   // A Gemini-written analysis caption says what is in the photo: use its first clause.
-  const seen = shot.provider.startsWith("gemini") ? firstClause(shot.caption) : impression(shot.tags);
-  const parts = [whenText && timeText ? `${whenText} (${timeText})` : whenText, seen].filter(Boolean) as string[];
-  let line = parts.join(" — ");
+  const when2 = whenText && timeText ? `${whenText} (${timeText})` : whenText;
+  // A Gemini-written analysis caption says what is in the photo: use its first clause.
+  // Otherwise the first impression that does not repeat an earlier line.
+  const options = shot.provider.startsWith("gemini") ? [firstClause(shot.caption)] : impressions(shot.tags);
+  const compose = (seen: string | null) => [when2, seen].filter(Boolean).join(" — ");
+  let line = compose(options.find((o) => !ctx.used.has(capitalise(compose(o)))) ?? options[0] ?? null);
   if (!line) line = count > 1 ? `Moment ${index + 1} of ${count}` : "A moment worth keeping";
   if (ctx.style === "upbeat" && index === 0) line = `Here we go! ${line}`;
   if (ctx.style === "cinematic" && index === count - 1 && count > 1) line = `${line}. Until next time.`;
   return capitalise(line);
 }
 
-function impression(tags: readonly string[]): string | null {
-  for (const tag of tags) if (SCENES[tag]) return SCENES[tag];
-  for (const tag of tags) if (MOODS[tag]) return MOODS[tag];
-  return null;
+const COLOURS = new Set(["red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "white", "grey", "black"]);
+
+/** What the local analyser's tags support saying, most telling first. */
+function impressions(tags: readonly string[]): string[] {
+  const colours = tags.filter((t) => COLOURS.has(t)).slice(0, 2);
+  return [
+    ...tags.filter((t) => SCENES[t]).map((t) => SCENES[t]),
+    ...tags.filter((t) => MOODS[t]).map((t) => MOODS[t]),
+    ...(colours.length ? [`${colours.join(" and ")} tones`] : []),
+    ...(tags.includes("warm tones") ? ["Warm tones"] : tags.includes("cool tones") ? ["Cool tones"] : []),
+  ];
 }
 
 function defaultTitle(dates: readonly WallClock[], style: VlogStyle): string {

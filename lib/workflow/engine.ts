@@ -3,6 +3,7 @@
 // by enqueueing the next step's job itself. Nothing polls: a step's completion is what
 // starts the next one. Between phases (or steps, if so configured) the run stops and
 // waits for a person's "proceed" instead.
+import { setMaxListeners } from "node:events";
 import os from "node:os";
 import type { Db } from "@/lib/db";
 import { nextStep, phasePlan, stepOrder } from "./plan";
@@ -79,6 +80,8 @@ export async function processStep(data: StepJobData, deps: EngineDeps): Promise<
   if (!handler) throw new Error(`Workflow ${run.kind} has no handler for ${data.phase}/${data.step}`);
 
   const abort = new AbortController();
+  // One signal serves every request of a long step (e.g. dozens of Veo polls).
+  setMaxListeners(1_000, abort.signal);
   const interval = deps.progressIntervalMs ?? 500;
   let lastWrite = 0;
   let checkpoint = (stepRow.checkpoint as Json) ?? null;

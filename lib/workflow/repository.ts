@@ -164,7 +164,7 @@ export async function succeedStep(
 }
 
 /** Closes the open attempt of a step (if any) with this outcome. */
-export async function finishOpenAttempt(db: Tx, stepId: string, outcome: "failed" | "superseded", error: string | null) {
+export async function finishOpenAttempt(db: Tx, stepId: string, outcome: "failed" | "superseded" | "interrupted", error: string | null) {
   const open = await db.workflowStepAttempt.findFirst({ where: { stepId, finishedAt: null }, orderBy: { number: "desc" } });
   if (!open) return;
   const now = new Date();
@@ -279,7 +279,7 @@ export async function resumeRun(db: Db, args: { runId: string; generation: numbe
     if (moved.count === 0) return null;
     const current = await tx.workflowStep.findUniqueOrThrow({ where: { runId_phase_step: { runId: run.id, phase: run.phase, step: run.step } } });
     // An attempt left open by a dead worker is closed now, so the history reads right.
-    await finishOpenAttempt(tx, current.id, "superseded", "Resumed while this attempt was unfinished.");
+    await finishOpenAttempt(tx, current.id, "interrupted", "Its worker stopped; resumed under a new generation.");
     await tx.workflowStep.update({ where: { id: current.id }, data: { status: "queued", queuedAt: new Date(), progress: 0 } });
     return { ...run, status: "running" as const, generation };
   });
