@@ -75,7 +75,7 @@ function impressions(tags: readonly string[]): string[] {
   return [
     ...tags.filter((t) => SCENES[t]).map((t) => SCENES[t]),
     ...tags.filter((t) => MOODS[t]).map((t) => MOODS[t]),
-    ...(colours.length ? [`${colours.join(" and ")} tones`] : []),
+    ...(colours.length ? [capitalise(`${colours.join(" and ")} tones`)] : []),
     ...(tags.includes("warm tones") ? ["Warm tones"] : tags.includes("cool tones") ? ["Cool tones"] : []),
   ];
 }
