@@ -1,0 +1,151 @@
+// Benchmark: how long the product takes to render a 10-photo vlog, against a bare ffmpeg
+// run producing the same output. Self-contained: generates its photos, uses a temporary
+// local storage directory, needs only ffmpeg (no Postgres or Redis).
+//
+//   npx tsx bench/vlog-render.ts [--photos 10] [--runs 3] [--resolution 720p|1080p] [--style cinematic]
+//
+// "product" = the render step as the worker runs it (renderVideo): read each original from
+// storage, crop/scale it with sharp, run ffmpeg as a child process with progress parsing,
+// ffprobe the result, extract the poster, move both into storage.
+// "ffmpeg only" = the identical ffmpeg command line on the already prepared photos.
+// Prints a table and writes bench/results/vlog-render.json.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { makeJpeg } from "@/lib/media/test-images";
+import { createLocalStorage } from "@/lib/storage/local";
+import { buildRenderArgs, STILL_SCALE, wrapText } from "@/lib/vlogs/ffmpeg-args";
+import { STYLES, type VlogResolution, type VlogStyle } from "@/lib/vlogs/plan";
+import type { StoryboardDoc } from "@/lib/vlogs/storyboard";
+import { buildTimeline } from "@/lib/vlogs/timeline";
+import { renderVideo } from "@/worker/processors/vlog/render";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+const PHOTOS = Number(arg("photos", "10"));
+const RUNS = Number(arg("runs", "3"));
+const RESOLUTION = arg("resolution", "720p") as VlogResolution;
+const STYLE = arg("style", "cinematic") as VlogStyle;
+
+function ffmpeg(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (c) => (err += c));
+    child.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const root = await mkdtemp(path.join(os.tmpdir(), "vlog-bench-"));
+  try {
+    const storage = createLocalStorage(path.join(root, "data"));
+    const tmpDir = path.join(root, "data", "tmp");
+    mkdirSync(tmpDir, { recursive: true });
+
+    // 10 photos of a typical phone size (4000×3000, ~2–4 MB JPEG), stored as originals.
+    process.stdout.write(`Generating ${PHOTOS} photos…\n`);
+    const originals: Record<string, string> = {};
+    const ids: string[] = [];
+    for (let i = 0; i < PHOTOS; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+      const bytes = await makeJpeg({ width: 4000, height: 3000, seed: 1000 + i * 31 });
+      await storage.putBuffer(`originals/${id}`, bytes, "image/jpeg");
+      originals[id] = `originals/${id}`;
+      ids.push(id);
+    }
+    const doc: StoryboardDoc = {
+      title: "Ten photos, one afternoon",
+      style: STYLE,
+      writer: "local",
+      dropped: [],
+      shots: ids.map((mediaId, i) => ({ mediaId, caption: `Afternoon — shot ${i + 1} of ${PHOTOS}, a caption of ordinary length`, duration: STYLES[STYLE].shotSeconds })),
+    };
+    const timeline = buildTimeline(doc, { resolution: RESOLUTION });
+
+    const product: { totalMs: number; ffmpegMs: number }[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const started = Date.now();
+      const result = await renderVideo(
+        {
+          vlogId: "bench",
+          generation: run,
+          style: STYLE,
+          timeline,
+          originals,
+          signal: new AbortController().signal,
+          progress: async () => {},
+          checkpoint: null,
+          saveCheckpoint: async () => {},
+        },
+        { storage, ffmpeg: "ffmpeg", ffprobe: "ffprobe", tmpDir, veo: null },
+      );
+      product.push({ totalMs: Date.now() - started, ffmpegMs: result.ffmpegMs });
+      process.stdout.write(`product run ${run + 1}: ${((Date.now() - started) / 1000).toFixed(1)} s (video ${result.durationSec.toFixed(2)} s, ${result.width}×${result.height}, ${(result.bytes / 1e6).toFixed(1)} MB)\n`);
+    }
+
+    // The same command on prepared inputs: what ffmpeg alone costs.
+    const work = path.join(root, "bare");
+    mkdirSync(work);
+    const [w, h] = [Math.round(timeline.width * STILL_SCALE), Math.round(timeline.height * STILL_SCALE)];
+    const sources = [];
+    const captions = [];
+    for (const [i, shot] of timeline.shots.entries()) {
+      const file = path.join(work, `shot-${i}.jpg`);
+      await sharp(await storage.getBuffer(originals[shot.mediaId])).rotate().resize(w, h, { fit: "cover", position: "attention" }).jpeg({ quality: 92 }).toFile(file);
+      sources.push({ kind: "still" as const, path: file });
+      const caption = path.join(work, `caption-${i}.txt`);
+      await writeFile(caption, wrapText(shot.caption, Math.round((timeline.width / timeline.height) * 25)));
+      captions.push(caption);
+    }
+    const titleFile = path.join(work, "title.txt");
+    await writeFile(titleFile, timeline.title!.text);
+    const args = buildRenderArgs({ timeline, sources, captionFiles: captions, titleFile, output: path.join(work, "out.mp4") });
+    const bare: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const started = Date.now();
+      await ffmpeg(args);
+      bare.push(Date.now() - started);
+      process.stdout.write(`ffmpeg-only run ${run + 1}: ${(bare[run] / 1000).toFixed(1)} s\n`);
+    }
+
+    const result = {
+      photos: PHOTOS,
+      resolution: RESOLUTION,
+      style: STYLE,
+      videoSeconds: timeline.total,
+      runs: RUNS,
+      productMedianMs: median(product.map((p) => p.totalMs)),
+      productFfmpegMedianMs: median(product.map((p) => p.ffmpegMs)),
+      ffmpegOnlyMedianMs: median(bare),
+      loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+      cpus: os.cpus().length,
+      at: new Date().toISOString(),
+    };
+    console.log("\n| measure | median of %d | ", RUNS);
+    console.log("|---|---|");
+    console.log(`| product render step (prep + ffmpeg + probe + poster + store) | ${(result.productMedianMs / 1000).toFixed(1)} s |`);
+    console.log(`| … of which the ffmpeg encode | ${(result.productFfmpegMedianMs / 1000).toFixed(1)} s |`);
+    console.log(`| bare ffmpeg, same command, same output | ${(result.ffmpegOnlyMedianMs / 1000).toFixed(1)} s |`);
+    console.log(`| video length | ${result.videoSeconds.toFixed(2)} s at ${RESOLUTION} |`);
+    console.log(`| load average during the run (1/5/15 min, ${result.cpus} cores) | ${result.loadAverage.join(" / ")} |`);
+    mkdirSync(path.join("bench", "results"), { recursive: true });
+    writeFileSync(path.join("bench", "results", "vlog-render.json"), JSON.stringify(result, null, 2));
+    await readdir(work);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
