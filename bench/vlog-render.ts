@@ -8,10 +8,13 @@
 // storage, crop/scale it with sharp, run ffmpeg as a child process with progress parsing,
 // ffprobe the result, extract the poster, move both into storage.
 // "ffmpeg only" = the identical ffmpeg command line on the already prepared photos.
+// Runs alternate (product, ffmpeg, product, …) so a change in machine load hits both alike,
+// and CPU seconds are reported beside wall time: on a shared machine the wall time of one
+// run says more about the neighbours than about the code.
 // Prints a table and writes bench/results/vlog-render.json.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -33,9 +36,9 @@ const RUNS = Number(arg("runs", "3"));
 const RESOLUTION = arg("resolution", "720p") as VlogResolution;
 const STYLE = arg("style", "cinematic") as VlogStyle;
 
-function ffmpeg(args: string[]): Promise<void> {
+function ffmpeg(bin: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr.on("data", (c) => (err += c));
     child.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${err.slice(-500)}`))));
@@ -43,6 +46,31 @@ function ffmpeg(args: string[]): Promise<void> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * An ffmpeg that appends its user+system CPU seconds to a file (GNU time, Debian package
+ * `time`), for accounting. Without /usr/bin/time, plain ffmpeg and CPU reads as NaN.
+ */
+function timedFfmpeg(dir: string): { bin: string; take(): number } {
+  if (!existsSync("/usr/bin/time")) return { bin: "ffmpeg", take: () => NaN };
+  const log = path.join(dir, "cpu.log");
+  const bin = path.join(dir, "ffmpeg-timed");
+  writeFileSync(bin, `#!/bin/sh\nexec /usr/bin/time -a -o ${log} -f "%U %S" ffmpeg "$@"\n`);
+  chmodSync(bin, 0o755);
+  writeFileSync(log, "");
+  return {
+    bin,
+    take() {
+      const total = readFileSync(log, "utf8")
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/).map(Number))
+        .filter((p) => p.length === 2 && p.every(Number.isFinite))
+        .reduce((sum, [u, s]) => sum + u + s, 0);
+      writeFileSync(log, "");
+      return total;
+    },
+  };
+}
 
 async function main() {
   const root = await mkdtemp(path.join(os.tmpdir(), "vlog-bench-"));
@@ -71,28 +99,13 @@ async function main() {
     };
     const timeline = buildTimeline(doc, { resolution: RESOLUTION });
 
-    const product: { totalMs: number; ffmpegMs: number }[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const started = Date.now();
-      const result = await renderVideo(
-        {
-          vlogId: "bench",
-          generation: run,
-          style: STYLE,
-          timeline,
-          originals,
-          signal: new AbortController().signal,
-          progress: async () => {},
-          checkpoint: null,
-          saveCheckpoint: async () => {},
-        },
-        { storage, ffmpeg: "ffmpeg", ffprobe: "ffprobe", tmpDir, veo: null },
-      );
-      product.push({ totalMs: Date.now() - started, ffmpegMs: result.ffmpegMs });
-      process.stdout.write(`product run ${run + 1}: ${((Date.now() - started) / 1000).toFixed(1)} s (video ${result.durationSec.toFixed(2)} s, ${result.width}×${result.height}, ${(result.bytes / 1e6).toFixed(1)} MB)\n`);
-    }
+    const timed = timedFfmpeg(root);
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    };
 
-    // The same command on prepared inputs: what ffmpeg alone costs.
+    // Prepared inputs for the bare ffmpeg runs: exactly what the product hands ffmpeg.
     const work = path.join(root, "bare");
     mkdirSync(work);
     const [w, h] = [Math.round(timeline.width * STILL_SCALE), Math.round(timeline.height * STILL_SCALE)];
@@ -107,14 +120,39 @@ async function main() {
       captions.push(caption);
     }
     const titleFile = path.join(work, "title.txt");
-    await writeFile(titleFile, timeline.title!.text);
+    await writeFile(titleFile, wrapText(timeline.title!.text, Math.round((timeline.width / timeline.height) * 15)));
     const args = buildRenderArgs({ timeline, sources, captionFiles: captions, titleFile, output: path.join(work, "out.mp4") });
-    const bare: number[] = [];
+
+    const product: { totalMs: number; ffmpegMs: number; cpuS: number }[] = [];
+    const bare: { ms: number; cpuS: number }[] = [];
     for (let run = 0; run < RUNS; run++) {
+      timed.take();
+      const cpuBefore = cpu();
       const started = Date.now();
-      await ffmpeg(args);
-      bare.push(Date.now() - started);
-      process.stdout.write(`ffmpeg-only run ${run + 1}: ${(bare[run] / 1000).toFixed(1)} s\n`);
+      const result = await renderVideo(
+        {
+          vlogId: "bench",
+          generation: run,
+          style: STYLE,
+          timeline,
+          originals,
+          signal: new AbortController().signal,
+          progress: async () => {},
+          checkpoint: null,
+          saveCheckpoint: async () => {},
+        },
+        { storage, ffmpeg: timed.bin, ffprobe: "ffprobe", tmpDir, veo: null },
+      );
+      const totalMs = Date.now() - started;
+      product.push({ totalMs, ffmpegMs: result.ffmpegMs, cpuS: cpu() - cpuBefore + timed.take() });
+      process.stdout.write(
+        `product run ${run + 1}: ${(totalMs / 1000).toFixed(1)} s, ${product[run].cpuS.toFixed(1)} CPU s (video ${result.durationSec.toFixed(2)} s, ${result.width}×${result.height}, ${(result.bytes / 1e6).toFixed(1)} MB)\n`,
+      );
+
+      const bareStarted = Date.now();
+      await ffmpeg(timed.bin, args);
+      bare.push({ ms: Date.now() - bareStarted, cpuS: timed.take() });
+      process.stdout.write(`ffmpeg-only run ${run + 1}: ${(bare[run].ms / 1000).toFixed(1)} s, ${bare[run].cpuS.toFixed(1)} CPU s\n`);
     }
 
     const result = {
@@ -125,21 +163,22 @@ async function main() {
       runs: RUNS,
       productMedianMs: median(product.map((p) => p.totalMs)),
       productFfmpegMedianMs: median(product.map((p) => p.ffmpegMs)),
-      ffmpegOnlyMedianMs: median(bare),
+      productCpuMedianS: median(product.map((p) => p.cpuS)),
+      ffmpegOnlyMedianMs: median(bare.map((b) => b.ms)),
+      ffmpegOnlyCpuMedianS: median(bare.map((b) => b.cpuS)),
       loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
       cpus: os.cpus().length,
       at: new Date().toISOString(),
     };
-    console.log("\n| measure | median of %d | ", RUNS);
-    console.log("|---|---|");
-    console.log(`| product render step (prep + ffmpeg + probe + poster + store) | ${(result.productMedianMs / 1000).toFixed(1)} s |`);
-    console.log(`| … of which the ffmpeg encode | ${(result.productFfmpegMedianMs / 1000).toFixed(1)} s |`);
-    console.log(`| bare ffmpeg, same command, same output | ${(result.ffmpegOnlyMedianMs / 1000).toFixed(1)} s |`);
+    console.log(`\n| measure (median of ${RUNS}) | wall | CPU |`);
+    console.log("|---|---|---|");
+    console.log(`| product render step (prep + ffmpeg + probe + poster + store) | ${(result.productMedianMs / 1000).toFixed(1)} s | ${result.productCpuMedianS.toFixed(1)} s |`);
+    console.log(`| … of which the ffmpeg encode | ${(result.productFfmpegMedianMs / 1000).toFixed(1)} s | |`);
+    console.log(`| bare ffmpeg, same command, same output | ${(result.ffmpegOnlyMedianMs / 1000).toFixed(1)} s | ${result.ffmpegOnlyCpuMedianS.toFixed(1)} s |`);
     console.log(`| video length | ${result.videoSeconds.toFixed(2)} s at ${RESOLUTION} |`);
     console.log(`| load average during the run (1/5/15 min, ${result.cpus} cores) | ${result.loadAverage.join(" / ")} |`);
     mkdirSync(path.join("bench", "results"), { recursive: true });
     writeFileSync(path.join("bench", "results", "vlog-render.json"), JSON.stringify(result, null, 2));
-    await readdir(work);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
