@@ -41,8 +41,20 @@ export type StepResult = { ran: true; output: Json } | { ran: false; reason: str
 
 const defaultWorker = `${os.hostname()}:${process.pid}`;
 
+/**
+ * Live updates are best effort: Postgres already holds the state, and a page that missed
+ * an event catches up from its next snapshot. A failed announcement must not fail a step.
+ */
+function safeAnnounce(deps: Pick<EngineDeps, "announce">): EngineDeps["announce"] {
+  return (run) =>
+    deps.announce(run).catch((err) => {
+      console.error(`[workflow] could not announce run ${run.id}: ${(err as Error).message}`);
+    });
+}
+
 /** Runs the step a job names, if it is still the run's current work. */
-export async function processStep(data: StepJobData, deps: EngineDeps): Promise<StepResult> {
+export async function processStep(data: StepJobData, engineDeps: EngineDeps): Promise<StepResult> {
+  const deps = { ...engineDeps, announce: safeAnnounce(engineDeps) };
   const { db } = deps;
   const run = await repo.getRun(db, data.runId);
   if (!run) return { ran: false, reason: "run deleted" };
@@ -192,8 +204,9 @@ export async function recordStepFailure(
   data: StepJobData,
   failure: { message: string },
   final: boolean,
-  deps: Pick<EngineDeps, "db" | "definitions" | "announce">,
+  engineDeps: Pick<EngineDeps, "db" | "definitions" | "announce">,
 ): Promise<void> {
+  const deps = { ...engineDeps, announce: safeAnnounce(engineDeps) };
   const run = await repo.getRun(deps.db, data.runId);
   if (!run || run.generation !== data.generation) return;
   const step = await repo.getStep(deps.db, run.id, data.phase, data.step);
