@@ -47,7 +47,8 @@ export function MakeVlogDialog({ open, mediaIds, onClose }: { open: boolean; med
       ref={ref}
       aria-labelledby="make-vlog-heading"
       onClose={onClose}
-      className="w-full max-w-lg rounded-xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+      // m-auto: the reset stylesheet removes the margin that centres a modal dialog.
+      className="m-auto max-h-[90vh] w-full max-w-lg overflow-auto rounded-xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
     >
       <form onSubmit={submit} className="space-y-5 p-6">
         <h2 id="make-vlog-heading" className="text-lg font-semibold">

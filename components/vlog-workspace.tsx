@@ -62,6 +62,11 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
 
   return (
     <div className="space-y-8">
+      {/* Rendered here, not by the page, so the title the storyboard suggests shows up live. */}
+      <header className="space-y-1">
+        <h1 className="text-2xl font-semibold tracking-tight">{vlog.title}</h1>
+        <p className="text-sm text-slate-600">{vlog.styleLabel} · {vlog.resolution} · {vlog.photoCount} photo{vlog.photoCount === 1 ? "" : "s"}</p>
+      </header>
       <section aria-labelledby="progress-heading" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h2 id="progress-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">Progress</h2>

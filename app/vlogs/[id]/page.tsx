@@ -26,10 +26,6 @@ export default async function VlogPage({ params }: { params: Promise<{ id: strin
   return (
     <article className="space-y-6">
       <Link href="/vlogs" className="text-sm text-indigo-700 hover:underline">← All vlogs</Link>
-      <header className="space-y-1">
-        <h1 className="text-2xl font-semibold tracking-tight">{vlog.title}</h1>
-        <p className="text-sm text-slate-600">{vlog.styleLabel} · {vlog.resolution} · {vlog.photoCount} photos</p>
-      </header>
       <VlogWorkspace initial={vlog} />
     </article>
   );
