@@ -28,7 +28,8 @@ const workers: ChildProcess[] = [];
 /** Starts `tsx worker/index.ts` in its own process group (so ffmpeg dies with it) and waits until it runs. */
 async function startWorker(): Promise<ChildProcess> {
   const child = spawn(path.resolve("node_modules/.bin/tsx"), ["worker/index.ts"], {
-    env: { ...process.env, WORKER_CONCURRENCY: "2" },
+    // No metrics server: two workers (and other runs on this machine) would share its port.
+    env: { ...process.env, WORKER_CONCURRENCY: "2", WORKER_METRICS_PORT: "0" },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -38,7 +39,7 @@ async function startWorker(): Promise<ChildProcess> {
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (c: Buffer) => {
       output += c;
-      if (output.includes("[worker] started")) resolve();
+      if (output.includes("worker started")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`worker exited (${code}) before starting:\n${output}`)));
   });

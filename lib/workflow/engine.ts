@@ -6,6 +6,7 @@
 import { setMaxListeners } from "node:events";
 import os from "node:os";
 import type { Db } from "@/lib/db";
+import { log } from "@/lib/log";
 import { nextStep, phasePlan, stepOrder } from "./plan";
 import * as repo from "./repository";
 import { SupersededError, type Json, type StepJobName, type StepName, type WorkflowDefinition } from "./types";
@@ -48,7 +49,7 @@ const defaultWorker = `${os.hostname()}:${process.pid}`;
 function safeAnnounce(deps: Pick<EngineDeps, "announce">): EngineDeps["announce"] {
   return (run) =>
     deps.announce(run).catch((err) => {
-      console.error(`[workflow] could not announce run ${run.id}: ${(err as Error).message}`);
+      log().warn({ runId: run.id, err: (err as Error).message }, "could not announce a workflow change");
     });
 }
 

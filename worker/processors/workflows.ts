@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createVeoClient } from "@/lib/ai/veo";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { announce } from "@/lib/events/publisher";
 import { enqueue } from "@/lib/jobs";
 import type { Storage } from "@/lib/storage/types";
@@ -59,7 +60,7 @@ export function vlogStepDeps(base: { db: Db; storage: Storage }, config: Workflo
           totalTimeoutMs: config.VEO_TIMEOUT_MS,
         })
       : null;
-  if (config.VLOG_RENDERER === "veo" && !apiKey) console.warn("[worker] VLOG_RENDERER=veo needs GEMINI_API_KEY; rendering vlogs locally with ffmpeg instead.");
+  if (config.VLOG_RENDERER === "veo" && !apiKey) log().warn("VLOG_RENDERER=veo needs GEMINI_API_KEY; rendering vlogs locally with ffmpeg instead");
   return { ...base, writer, veo, ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH, tmpDir: scratchDir(config.DATA_DIR) };
 }
 
