@@ -19,7 +19,7 @@ import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
 import { getRunHistory } from "@/lib/workflow/repository";
-import type { VlogView } from "./view";
+import { isTerminalVlog, type VlogView } from "./view";
 
 let iso: IsolatedEnv;
 let cookie: string;
@@ -29,7 +29,8 @@ const workers: ChildProcess[] = [];
 async function startWorker(): Promise<ChildProcess> {
   const child = spawn(path.resolve("node_modules/.bin/tsx"), ["worker/index.ts"], {
     // No metrics server: two workers (and other runs on this machine) would share its port.
-    env: { ...process.env, WORKER_CONCURRENCY: "2", WORKER_METRICS_PORT: "0" },
+    // LOG_LEVEL info: its "worker started" line is how we know it is ready.
+    env: { ...process.env, WORKER_CONCURRENCY: "2", WORKER_METRICS_PORT: "0", LOG_LEVEL: "info" },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -42,6 +43,8 @@ async function startWorker(): Promise<ChildProcess> {
       if (output.includes("worker started")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`worker exited (${code}) before starting:\n${output}`)));
+    // A guard, not an assertion: fail with the worker's output rather than hang.
+    setTimeout(() => reject(new Error(`worker did not start within 90 s:\n${output}`)), 90_000).unref();
   });
   return child;
 }
@@ -90,7 +93,7 @@ it("resumes a vlog whose worker was killed mid-render, re-running only the inter
   const { vlogId } = await created.json();
 
   // Wait until ffmpeg is encoding, then kill the worker and everything it started.
-  const mid = await follow(vlogId, (v) => v.status === "failed" || (v.stepLabel === "Rendering the video" && /Encoding: [1-9]/.test(v.note ?? "")));
+  const mid = await follow(vlogId, (v) => isTerminalVlog(v.status) || (v.stepLabel === "Rendering the video" && /Encoding: [1-9]/.test(v.note ?? "")));
   expect(mid.status).toBe("rendering");
   await kill(first, "SIGKILL");
 
