@@ -35,6 +35,17 @@ async function startWorker(): Promise<ChildProcess> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   workers.push(child);
+  // Never outlive the test process (lib/testing/worker-process.ts does the same; this test
+  // needs its own spawn to put the worker and its ffmpeg in one killable process group).
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killGroup);
+  child.once("exit", () => process.off("exit", killGroup));
   let output = "";
   child.stderr!.on("data", (c: Buffer) => (output += c));
   await new Promise<void>((resolve, reject) => {
