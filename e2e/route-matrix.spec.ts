@@ -65,7 +65,7 @@ const credentials: Partial<Record<Role, { email: string; password: string }>> = 
 };
 const sessions: Partial<Record<Role, string>> = {};
 const fixtures = {} as Record<FixtureName, string>;
-const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID() };
+const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID(), vlog: randomUUID(), run: randomUUID(), share: "x".repeat(43) };
 const tokens = { readWrite: "", readOnly: "", revoked: "" };
 let kinds = new Map<string, AppRoute["kind"]>();
 let jpeg: Buffer;
@@ -99,6 +99,10 @@ const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: 
   "new-account": async () => json({ email: `new-${randomUUID().slice(0, 8)}@matrix.test`, password: PASSWORD }),
   "new-token": async () => json({ name: "matrix", scopes: ["read"] }),
   "retry-missing-job": async () => json({ queue: "media-analysis", jobId: `analyze-${randomUUID()}` }),
+  // The owner's photo: a stranger or admin asking for it gets 404, like a missing photo.
+  vlog: async () => json({ mediaIds: [fixtures.photo] }),
+  // An edit based on a storyboard version that never existed: refused (409), nothing changes.
+  "stale-storyboard": async () => json({ baseVersion: 1_000_000, title: "Never saved" }),
 };
 
 function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
@@ -123,6 +127,16 @@ test.beforeAll(async () => {
   fixtures.photo = JSON.parse(uploaded.text).media[0].id;
   await hit("GET", `/api/v1/media/stream?ids=${fixtures.photo}`, { cookie: sessions.owner }); // returns when analysed
   expect(JSON.parse((await hit("GET", `/api/v1/media/${fixtures.photo}`, { cookie: sessions.owner })).text).status).toBe("done");
+
+  // A finished vlog of that photo (storyboard and render, straight through).
+  const made = await hit("POST", "/api/v1/vlogs", { cookie: sessions.owner, body: async () => json({ mediaIds: [fixtures.photo], autoProgress: true }) });
+  expect(made.status, made.text).toBe(202);
+  fixtures.vlog = JSON.parse(made.text).vlogId;
+  await hit("GET", `/api/v1/vlogs/stream?ids=${fixtures.vlog}`, { cookie: sessions.owner }); // returns when completed or failed
+  const vlog = JSON.parse((await hit("GET", `/api/v1/vlogs/${fixtures.vlog}`, { cookie: sessions.owner })).text);
+  expect(vlog.status, vlog.error).toBe("completed");
+  fixtures.run = vlog.runId;
+  fixtures.share = vlog.share.url.split("/s/")[1];
 
   const token = async (scopes: string[]) => {
     const res = await hit("POST", "/api/account/tokens", { cookie: sessions.owner, body: async () => json({ name: `matrix ${scopes}`, scopes }) });

@@ -15,10 +15,10 @@
 export type Role = "anonymous" | "stranger" | "owner" | "admin";
 
 /** Things the runner creates before calling routes (see fixtures in route-matrix.spec.ts). */
-export type FixtureName = "photo" | "token";
+export type FixtureName = "photo" | "token" | "vlog" | "run" | "share";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
-export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job";
+export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job" | "vlog" | "stale-storyboard";
 
 export interface MatrixEntry {
   /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
@@ -63,6 +63,29 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/stream", query: "?ids={photo}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+
+  // Vlogs. The fixture is the owner's finished vlog (rendered in beforeAll), so proceed and
+  // resume have nothing to do (409), and the storyboard edit is refused as stale (409)
+  // without changing it. The share link routes are public: the token is the permission.
+  { route: "GET /vlogs", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /vlogs/[id]", params: { id: "vlog" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/vlogs", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/vlogs", body: "vlog", expect: { anonymous: 401, stranger: 404, owner: 202, admin: 404 } },
+  { route: "GET /api/v1/vlogs/[id]", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/vlogs/[id]/progress", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/vlogs/[id]/proceed", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "POST /api/v1/vlogs/[id]/resume", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "PATCH /api/v1/vlogs/[id]/storyboard", params: { id: "vlog" }, body: "stale-storyboard", expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "GET /api/v1/vlogs/[id]/video", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/vlogs/[id]/poster", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/vlogs/stream", query: "?ids={vlog}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /s/[token]", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /api/shared/[token]/video", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /api/shared/[token]/poster", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  // Last among the vlog entries: these replace and then revoke the link the three above use.
+  { route: "POST /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "DELETE /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/admin/workflow-runs/[id]", params: { id: "run" }, expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
 
   // Operations console: admins only (403 for everyone else signed in). Its previews show
   // admins any photo's thumbnail, by design (docs/operations-console.md).

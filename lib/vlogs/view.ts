@@ -72,6 +72,8 @@ export interface StoryboardView {
 }
 
 export interface VlogDetail extends VlogView {
+  /** The workflow run behind it (admins can read its step history). */
+  runId: string;
   storyboard: StoryboardView | null;
   /** Whether the storyboard can be edited right now (not while a step runs). */
   editable: boolean;
@@ -151,6 +153,7 @@ export function toVlogDetail(row: VlogRow, appUrl: string): VlogDetail {
   const used = new Set(doc?.shots.map((s) => s.mediaId));
   return {
     ...view,
+    runId: row.runId,
     storyboard: doc && {
       title: doc.title,
       style: doc.style,

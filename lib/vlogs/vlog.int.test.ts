@@ -8,8 +8,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as mediaStream } from "@/app/api/v1/media/stream/route";
 import { POST as upload } from "@/app/api/v1/media/route";
-import { GET as sharedPoster } from "@/app/api/v1/shared/[token]/poster/route";
-import { GET as sharedVideo } from "@/app/api/v1/shared/[token]/video/route";
+import { GET as sharedPoster } from "@/app/api/shared/[token]/poster/route";
+import { GET as sharedVideo } from "@/app/api/shared/[token]/video/route";
 import { GET as getPoster } from "@/app/api/v1/vlogs/[id]/poster/route";
 import { POST as proceed } from "@/app/api/v1/vlogs/[id]/proceed/route";
 import { GET as getProgress } from "@/app/api/v1/vlogs/[id]/progress/route";
@@ -230,21 +230,21 @@ describe("vlogs", () => {
   it("shares through an unguessable public link that stops working when revoked", async () => {
     const v = await detail(alice, vlogId);
     const token = v.share!.url.split("/s/")[1];
-    const publicVideo = await call(sharedVideo, { path: `/api/v1/shared/${token}/video`, params: { token } });
+    const publicVideo = await call(sharedVideo, { path: `/api/shared/${token}/video`, params: { token } });
     expect(publicVideo.status).toBe(200);
     expect(publicVideo.headers.get("content-type")).toBe("video/mp4");
     await publicVideo.body?.cancel();
-    expect((await call(sharedPoster, { path: `/api/v1/shared/${token}/poster`, params: { token } })).status).toBe(200);
+    expect((await call(sharedPoster, { path: `/api/shared/${token}/poster`, params: { token } })).status).toBe(200);
 
     const revoked = await call(unshare, { path: `/api/v1/vlogs/${vlogId}/share`, method: "DELETE", cookie: alice, params: { id: vlogId } });
     expect((await revoked.json()).share).toBeNull();
-    expect((await call(sharedVideo, { path: `/api/v1/shared/${token}/video`, params: { token } })).status).toBe(404);
-    expect((await call(sharedPoster, { path: `/api/v1/shared/${token}/poster`, params: { token } })).status).toBe(404);
+    expect((await call(sharedVideo, { path: `/api/shared/${token}/video`, params: { token } })).status).toBe(404);
+    expect((await call(sharedPoster, { path: `/api/shared/${token}/poster`, params: { token } })).status).toBe(404);
 
     const again = await (await call(share, { path: `/api/v1/vlogs/${vlogId}/share`, method: "POST", cookie: alice, params: { id: vlogId } })).json();
     const fresh = again.share.url.split("/s/")[1];
     expect(fresh).not.toBe(token);
-    const ok = await call(sharedVideo, { path: `/api/v1/shared/${fresh}/video`, params: { token: fresh } });
+    const ok = await call(sharedVideo, { path: `/api/shared/${fresh}/video`, params: { token: fresh } });
     expect(ok.status).toBe(200);
     await ok.body?.cancel();
   });
@@ -290,6 +290,6 @@ describe("vlogs", () => {
     expect((await (await call(listVlogs, { path: "/api/v1/vlogs", cookie: bob })).json()).vlogs).toEqual([]);
     expect((await call(getVlog, { path: `/api/v1/vlogs/${vlogId}`, params: { id: vlogId } })).status).toBe(401);
     const bogus = "A".repeat(43);
-    expect((await call(sharedVideo, { path: `/api/v1/shared/${bogus}/video`, params: { token: bogus } })).status).toBe(404);
+    expect((await call(sharedVideo, { path: `/api/shared/${bogus}/video`, params: { token: bogus } })).status).toBe(404);
   });
 });

@@ -18,7 +18,7 @@ export default async function SharedVlogPage({ params }: { params: Promise<{ tok
   return (
     <article className="mx-auto max-w-3xl space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
-      <video src={`/api/v1/shared/${token}/video`} poster={`/api/v1/shared/${token}/poster`} controls preload="metadata" playsInline
+      <video src={`/api/shared/${token}/video`} poster={`/api/shared/${token}/poster`} controls preload="metadata" playsInline
         aria-label={`${title} (video)`} className="aspect-video w-full rounded-xl bg-black" />
       <p className="text-sm text-slate-500">Shared with Framecast.</p>
     </article>

@@ -1,4 +1,4 @@
-// GET (public): the poster frame behind a share link (see ../video/route.ts).
+// GET (public): the poster frame behind a share link, /api/shared/<token>/poster (see ../video/route.ts).
 import { db } from "@/lib/db";
 import { notFound, route } from "@/lib/http/errors";
 import { fileResponse } from "@/lib/http/files";

@@ -1,4 +1,4 @@
-// GET (public): the video behind a share link. The unguessable token is the permission;
+// GET (public): the video behind a share link (/api/shared/<token>/video). The unguessable token is the permission;
 // it serves only this vlog's video, and stops the moment the owner revokes the link.
 import { db } from "@/lib/db";
 import { notFound, route } from "@/lib/http/errors";
