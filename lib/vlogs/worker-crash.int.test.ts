@@ -69,7 +69,7 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals) {
 
 beforeAll(async () => {
   // A short lock, so a dead worker's job is free to resume within seconds.
-  iso = await isolate({ WORKER_LOCK_MS: "4000" });
+  iso = await isolate({ WORKER_LOCK_DURATION_MS: "4000" });
   cookie = await signUp("crash@example.com");
 });
 
