@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "node scripts/start.mjs",
+    command: "node e2e/server.mjs",
     url: `http://127.0.0.1:${PORT}/signin`,
     timeout: 300_000,
     reuseExistingServer: false,
