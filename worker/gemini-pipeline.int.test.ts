@@ -9,19 +9,15 @@ import { GET as getMedia } from "@/app/api/v1/media/[id]/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { createAiProvider } from "@/lib/ai";
-import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/lib/media/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
 import { buildProcessors } from "./processors";
 import { startWorkers, type WorkerRuntime } from "./runtime";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 const FAKE_KEY = "AIzaSy-stub-key-for-tests";
 const replies: { status: number; body: unknown }[] = [];
@@ -49,23 +45,14 @@ beforeAll(async () => {
   });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: createAiProvider(env()),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-    }),
+    buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env()) })),
     { concurrency: 2, log: () => {} },
   );
 });
 
 afterAll(async () => {
   await runtime?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
   server?.closeAllConnections();
   server?.close();

@@ -16,12 +16,9 @@ import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as mediaStream } from "@/app/api/v1/media/stream/route";
 import { closeOverviewFeed } from "@/lib/admin/feed";
 import type { Overview } from "@/lib/admin/overview";
-import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues, getQueue, queueNames } from "@/lib/jobs";
+import { getQueue, queueNames } from "@/lib/jobs";
 import { corruptJpeg, makeJpeg } from "@/lib/media/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { rootLogger } from "@/lib/log";
@@ -33,6 +30,7 @@ import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
 import { startMetricsServer, type MetricsServer } from "@/worker/metrics-server";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 const TOKEN = "test-metrics-token-0123456789";
 /** Ports this file may use for the worker's metrics server (the first free one). */
@@ -54,15 +52,7 @@ beforeAll(async () => {
   iso = await isolate({ METRICS_TOKEN: TOKEN });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: createLocalProvider(),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-    }),
+    buildProcessors(processorDeps(lockRedis)),
     { concurrency: 2, log: (line) => workerLog.push(JSON.parse(line)) },
   );
   for (const port of WORKER_METRICS_PORTS) {
@@ -80,8 +70,7 @@ afterAll(async () => {
   await queueEvents?.close();
   await runtime?.close();
   await workerMetrics?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
 });
 

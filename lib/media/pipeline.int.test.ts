@@ -12,9 +12,6 @@ import { createLocalProvider } from "@/lib/ai/local";
 import type { AiProvider } from "@/lib/ai/types";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { closePublisher, announceMedia } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
@@ -23,6 +20,7 @@ import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import { corruptJpeg, makeJpeg, makePng } from "./test-images";
 import type { MediaView } from "./view";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
@@ -43,15 +41,7 @@ beforeAll(async () => {
   };
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: counting,
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-    }),
+    buildProcessors(processorDeps(lockRedis, { ai: counting })),
     { concurrency: 3, log: () => {} },
   );
   alice = await signUp("alice@example.com");
@@ -60,8 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
 });
 

@@ -5,14 +5,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues, getQueue, scheduleMaintenance } from "@/lib/jobs";
+import { getQueue, scheduleMaintenance } from "@/lib/jobs";
 import { bullConnection, createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { makeBatch, uploadBatch } from "@/lib/testing/batch";
 import { signUp } from "@/lib/testing/http";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
@@ -20,6 +16,7 @@ import { waitFor } from "@/lib/testing/processes";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import { reconcileMedia } from "./reconcile";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 const STALE_MS = 60_000;
 let iso: IsolatedEnv;
@@ -35,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
 });
 
@@ -69,16 +65,7 @@ async function failForGood(id: string) {
 
 function startRuntime() {
   return startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: createLocalProvider(),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-      reconcileStaleMs: STALE_MS,
-    }),
+    buildProcessors(processorDeps(lockRedis, { reconcileStaleMs: STALE_MS })),
     { concurrency: 2, log: () => {} },
   );
 }

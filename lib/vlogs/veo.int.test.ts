@@ -13,15 +13,9 @@ import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as getVlog } from "@/app/api/v1/vlogs/[id]/route";
 import { POST as createVlog } from "@/app/api/v1/vlogs/route";
 import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
-import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/lib/media/test-images";
 import { createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
 import { getRunHistory } from "@/lib/workflow/repository";
@@ -29,6 +23,7 @@ import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import type { Timeline } from "./timeline";
 import type { VlogDetail, VlogView } from "./view";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 const PORT = 3451;
 const API_KEY = "AIzaSy-veo-test-key";
@@ -112,16 +107,7 @@ beforeAll(async () => {
   });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      // Photo captions from the local analyser; the vlog steps use Gemini and Veo (from env).
-      ai: createLocalProvider(),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-    }),
+    buildProcessors(processorDeps(lockRedis)),
     { concurrency: 2, log: () => {} },
   );
   cookie = await signUp("veo@example.com");
@@ -129,8 +115,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));

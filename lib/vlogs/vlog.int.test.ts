@@ -20,12 +20,7 @@ import { PATCH as patchStoryboard } from "@/app/api/v1/vlogs/[id]/storyboard/rou
 import { GET as getVideo } from "@/app/api/v1/vlogs/[id]/video/route";
 import { GET as listVlogs, POST as createVlog } from "@/app/api/v1/vlogs/route";
 import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
-import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/lib/media/test-images";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
@@ -36,6 +31,7 @@ import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import type { Timeline } from "./timeline";
 import type { VlogDetail, VlogView } from "./view";
+import { closeConnections, processorDeps } from "@/lib/testing/worker";
 
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
@@ -47,15 +43,7 @@ beforeAll(async () => {
   iso = await isolate({ APP_URL: "http://vlogs.test" });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: createLocalProvider(),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-    }),
+    buildProcessors(processorDeps(lockRedis)),
     { concurrency: 2, log: () => {} },
   );
   alice = await signUp("alice@example.com");
@@ -64,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.close();
-  await Promise.all([closeQueues(), closeEventHub(), closePublisher(), lockRedis?.quit()]);
-  await db().$disconnect();
+  await closeConnections(lockRedis);
   await iso?.teardown();
 });
 

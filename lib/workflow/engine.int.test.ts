@@ -3,14 +3,10 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { announceMedia } from "@/lib/events/publisher";
 import { HttpError } from "@/lib/http/errors";
 import { closeQueues, enqueue, jobIsAlive } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
@@ -19,6 +15,7 @@ import { processStep, type EngineDeps, type StepJobData } from "./engine";
 import { firstStep, runProgress } from "./plan";
 import * as repo from "./repository";
 import { STEP_NAMES, StepRejectedError, type Json, type RunStatus, type StepName, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
+import { processorDeps } from "@/lib/testing/worker";
 
 const PLAN: WorkflowPlan = {
   kind: "test-flow",
@@ -102,16 +99,7 @@ beforeAll(async () => {
     progressIntervalMs: 0,
   };
   runtime = startWorkers(
-    buildProcessors({
-      db: db(),
-      storage: storage(),
-      ai: createLocalProvider(),
-      redis: lockRedis,
-      prefix: env().QUEUE_PREFIX,
-      maxPixels: env().MAX_PIXELS,
-      announce: announceMedia,
-      engine,
-    }),
+    buildProcessors(processorDeps(lockRedis, { engine })),
     { concurrency: 4, log: () => {} },
   );
   const user = await db().user.create({ data: { email: "engine@example.com", passwordHash: "x" } });
