@@ -6,11 +6,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
-    include: ["{lib,worker,app,prisma,scripts}/**/*.test.ts"],
+    include: ["{lib,worker,app,prisma,scripts,test}/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    globalSetup: ["lib/testing/global-setup.ts"],
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -8,10 +8,10 @@ import { readdir, utimes } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { makeJpeg } from "@/lib/media/test-images";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { ensureNextBuild, startNext } from "@/lib/testing/next-app";
-import { bounded, freePort, waitFor, type Child } from "@/lib/testing/processes";
+import { makeJpeg } from "@/test/test-images";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { ensureNextBuild, startNext } from "@/test/next-app";
+import { bounded, freePort, waitFor, type Child } from "@/test/processes";
 
 let iso: IsolatedEnv;
 let port: number;

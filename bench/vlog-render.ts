@@ -18,7 +18,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import { createLocalStorage } from "@/lib/storage/local";
 import { buildRenderArgs, STILL_SCALE, wrapText } from "@/lib/vlogs/ffmpeg-args";
 import { STYLES, type VlogResolution, type VlogStyle } from "@/lib/vlogs/plan";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { corruptJpeg } from "../lib/media/test-images";
+import { corruptJpeg } from "../test/test-images";
 
 const ADMIN = { email: "admin@e2e.example.com", password: "correct horse battery" };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
-import { corruptJpeg, makeJpeg, makePng } from "../lib/media/test-images";
+import { corruptJpeg, makeJpeg, makePng } from "../test/test-images";
 
 test("sign up, upload three photos (one corrupt), watch them finish, open one", async ({ page }) => {
   const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;

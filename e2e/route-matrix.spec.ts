@@ -6,8 +6,8 @@
 // own strict headers.
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { makeJpeg } from "../lib/media/test-images";
-import { discoverRoutes, matrixGaps, type AppRoute } from "../lib/security/routes";
+import { makeJpeg } from "../test/test-images";
+import { discoverRoutes, matrixGaps, type AppRoute } from "../test/routes";
 import { MATRIX, type BodyName, type FixtureName, type MatrixEntry, type Role } from "./route-matrix";
 
 const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;

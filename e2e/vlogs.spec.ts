@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { makeJpeg } from "../lib/media/test-images";
+import { makeJpeg } from "../test/test-images";
 
 test("make a vlog from three photos, edit a caption, render, and watch it", async ({ page }) => {
   test.setTimeout(300_000);

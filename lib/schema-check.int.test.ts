@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { TEST_DATABASE_URL } from "./testing/integration";
+import { TEST_DATABASE_URL } from "@/test/integration";
 import { applyMigrations } from "@/prisma/migrate";
 import { pendingMigrations, schemaProblem } from "./schema-check";
 

@@ -7,10 +7,10 @@ import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
-import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/lib/testing/batch";
-import { signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { startWorker, waitFor, type Child } from "@/lib/testing/processes";
+import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/test/batch";
+import { signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { startWorker, waitFor, type Child } from "@/test/processes";
 
 const LOCK_MS = 3_000;
 const STALLED_MS = 1_000;

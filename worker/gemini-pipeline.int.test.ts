@@ -10,14 +10,14 @@ import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { createAiProvider } from "@/lib/ai";
 import { env } from "@/lib/env";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { createRedis } from "@/lib/redis";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { buildProcessors } from "./processors";
 import { startWorkers, type WorkerRuntime } from "./runtime";
-import { closeConnections, processorDeps } from "@/lib/testing/worker";
+import { closeConnections, processorDeps } from "@/test/worker";
 
 const FAKE_KEY = "AIzaSy-stub-key-for-tests";
 const replies: { status: number; body: unknown }[] = [];

@@ -12,11 +12,11 @@ import { closePublisher } from "@/lib/events/publisher";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
-import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/lib/testing/batch";
+import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/test/batch";
 import { POST as upload } from "@/app/api/v1/media/route";
-import { makeJpeg } from "@/lib/media/test-images";
-import { call, photoForm, signUp } from "@/lib/testing/http";
-import { bounded, sleep, startPrivatePostgres, startWorker, waitFor, type Child, type PrivatePostgres } from "@/lib/testing/processes";
+import { makeJpeg } from "@/test/test-images";
+import { call, photoForm, signUp } from "@/test/http";
+import { bounded, sleep, startPrivatePostgres, startWorker, waitFor, type Child, type PrivatePostgres } from "@/test/processes";
 import { applyMigrations } from "@/prisma/migrate";
 
 const BATCH = 20;

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import sharp from "sharp";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 
 /** Seeded photos with EXIF, like a phone's: shapes and gradients, different per seed. */
 export function photos(count: number, firstSeed: number, width = 1600, height = 1200): Promise<Buffer[]> {

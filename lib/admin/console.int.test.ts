@@ -19,18 +19,18 @@ import type { Overview } from "@/lib/admin/overview";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getQueue, queueNames } from "@/lib/jobs";
-import { corruptJpeg, makeJpeg } from "@/lib/media/test-images";
+import { corruptJpeg, makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
 import { bullConnection, createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { startMetricsServer, type MetricsServer } from "@/worker/metrics-server";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
-import { closeConnections, processorDeps } from "@/lib/testing/worker";
+import { closeConnections, processorDeps } from "@/test/worker";
 
 const TOKEN = "test-metrics-token-0123456789";
 /** Ports this file may use for the worker's metrics server (the first free one). */

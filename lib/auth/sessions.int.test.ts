@@ -9,10 +9,10 @@ import { POST as signUpRoute } from "@/app/api/auth/signup/route";
 import { GET as listMedia, POST as upload } from "@/app/api/v1/media/route";
 import { db } from "@/lib/db";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { BASE, call, photoForm, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { BASE, call, photoForm, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 
 let iso: IsolatedEnv;
 const json = { "content-type": "application/json" };

@@ -13,10 +13,10 @@ import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { call, photoForm, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call, photoForm, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { listApiTokens } from "./tokens";
 
 let iso: IsolatedEnv;

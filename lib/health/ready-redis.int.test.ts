@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as ready } from "@/app/api/ready/route";
 import { db } from "@/lib/db";
 import { closeQueues } from "@/lib/jobs";
-import { call } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 
 const PORTS = [3240, 3241, 3242, 3243, 3244];
 let port = 0;

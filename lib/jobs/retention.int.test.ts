@@ -7,8 +7,8 @@ import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
 import { EVENTS_MAXLEN, eventsKey, publishEvent, type MediaEvent } from "@/lib/events";
 import { bullConnection, createRedis } from "@/lib/redis";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { waitFor } from "@/lib/testing/processes";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { waitFor } from "@/test/processes";
 import { closeQueues, getQueue, jobCatalogue, RETENTION } from "./index";
 
 let iso: IsolatedEnv;

@@ -10,7 +10,7 @@ import {
   makePng,
   makeWebp,
   TEST_EXIF,
-} from "./test-images";
+} from "@/test/test-images";
 
 const LIMIT = { maxPixels: 50_000_000 };
 

@@ -14,13 +14,13 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { call, photoForm, readSse, signUp, type SseMessage } from "@/lib/testing/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { call, photoForm, readSse, signUp, type SseMessage } from "@/test/http";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
-import { corruptJpeg, makeJpeg, makePng } from "./test-images";
+import { corruptJpeg, makeJpeg, makePng } from "@/test/test-images";
 import type { MediaView } from "./view";
-import { closeConnections, processorDeps } from "@/lib/testing/worker";
+import { closeConnections, processorDeps } from "@/test/worker";
 
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;

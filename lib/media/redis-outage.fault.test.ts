@@ -13,11 +13,11 @@ import { closePublisher } from "@/lib/events/publisher";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
-import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/lib/testing/batch";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { bounded, startPrivateRedis, startWorker, waitFor, type Child, type PrivateRedis } from "@/lib/testing/processes";
-import { makeJpeg } from "./test-images";
+import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/test/batch";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { bounded, startPrivateRedis, startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
+import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "./view";
 
 const BATCH = 20;

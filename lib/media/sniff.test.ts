@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeNonImage, sniffImageType, SNIFF_BYTES } from "./sniff";
-import { makeAvif, makeGif, makeJpeg, makePng, makeWebp } from "./test-images";
+import { makeAvif, makeGif, makeJpeg, makePng, makeWebp } from "@/test/test-images";
 
 const bytes = (...parts: (string | number[])[]) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));

@@ -13,13 +13,13 @@ import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { startWorkerProcess, type WorkerProcess } from "@/lib/testing/worker-process";
-import { buildHostileCorpus, type HostileCase } from "./hostile-corpus";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { startWorkerProcess, type WorkerProcess } from "@/test/worker-process";
+import { buildHostileCorpus, type HostileCase } from "@/test/hostile-corpus";
 
 const LIMITS = { maxFileBytes: 2 * 1024 * 1024, maxPixels: 100_000_000, maxFrames: 1_000 };
 

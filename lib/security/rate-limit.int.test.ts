@@ -7,10 +7,10 @@ import { POST as signUpRoute } from "@/app/api/auth/signup/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { db } from "@/lib/db";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import { createRedis } from "@/lib/redis";
-import { call, photoForm } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call, photoForm } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { closeRateLimiter, RateLimiter } from "./rate-limit";
 
 let iso: IsolatedEnv;

@@ -21,12 +21,12 @@ import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
 import { createLogger } from "@/lib/log";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
-import { startWorkerProcess, type WorkerProcess } from "@/lib/testing/worker-process";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { startWorkerProcess, type WorkerProcess } from "@/test/worker-process";
 
 const GEMINI_KEY = `AIzaSyCANARY-${Math.random().toString(36).slice(2, 12)}-do-not-log`;
 

@@ -14,10 +14,10 @@ import { db } from "@/lib/db";
 import { closePublisher } from "@/lib/events/publisher";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import { storage } from "@/lib/storage/instance";
-import { call, photoForm, readSse, signUp } from "@/lib/testing/http";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { call, photoForm, readSse, signUp } from "@/test/http";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { getRunHistory } from "@/lib/workflow/repository";
 import { isTerminalVlog, type VlogView } from "./view";
 
@@ -35,7 +35,7 @@ async function startWorker(): Promise<ChildProcess> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   workers.push(child);
-  // Never outlive the test process (lib/testing/worker-process.ts does the same; this test
+  // Never outlive the test process (test/worker-process.ts does the same; this test
   // needs its own spawn to put the worker and its ffmpeg in one killable process group).
   const killGroup = () => {
     try {

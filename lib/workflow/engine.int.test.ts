@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
 import { closeQueues, enqueue, jobIsAlive } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
-import { isolate, type IsolatedEnv } from "@/lib/testing/integration";
+import { isolate, type IsolatedEnv } from "@/test/integration";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import * as control from "./control";
@@ -15,7 +15,7 @@ import { processStep, type EngineDeps, type StepJobData } from "./engine";
 import { firstStep, runProgress } from "./plan";
 import * as repo from "./repository";
 import { STEP_NAMES, StepRejectedError, type Json, type RunStatus, type StepName, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
-import { processorDeps } from "@/lib/testing/worker";
+import { processorDeps } from "@/test/worker";
 
 const PLAN: WorkflowPlan = {
   kind: "test-flow",

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { POST as upload } from "@/app/api/v1/media/route";
 import type { Db } from "@/lib/db";
 import { eventsKey, type MediaEvent } from "@/lib/events";
-import { makeJpeg } from "@/lib/media/test-images";
+import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { call, photoForm } from "./http";
 

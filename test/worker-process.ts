@@ -14,7 +14,7 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-const root = path.resolve(__dirname, "../..");
+const root = path.resolve(__dirname, "..");
 const STARTUP_MS = 45_000;
 
 export async function startWorkerProcess(overrides: Record<string, string> = {}): Promise<WorkerProcess> {

@@ -47,7 +47,7 @@ function urlSegment(dir: string): string | null {
 }
 
 /** All routes under appDir (default: this project's app/). */
-export function discoverRoutes(root = path.resolve(__dirname, "../..")): AppRoute[] {
+export function discoverRoutes(root = path.resolve(__dirname, "..")): AppRoute[] {
   const appDir = path.join(root, "app");
   const routes: AppRoute[] = [];
   const walk = (dir: string, segments: string[]) => {

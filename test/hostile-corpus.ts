@@ -6,7 +6,7 @@
 // re-encoded for thumbnails ("done").
 import { crc32, deflateSync } from "node:zlib";
 import sharp from "sharp";
-import { corruptJpeg, makeJpeg, makePng, makeWebp } from "@/lib/media/test-images";
+import { corruptJpeg, makeJpeg, makePng, makeWebp } from "@/test/test-images";
 
 export type Outcome = "rejected" | "failed" | "done";
 
