@@ -2,6 +2,8 @@
 // fresh machine work with no cloud account and no API key (local disk, local analyser).
 import path from "node:path";
 import { z } from "zod";
+import { PROVIDER_NAMES } from "./ai/generate";
+import { DEFAULT_AI_PRICES } from "./ai/prices";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -22,6 +24,26 @@ const proxyHops = z
   .string()
   .regex(/^(true|false|yes|no|[0-9])$/, { message: 'use "false", "true" or a number of proxies' })
   .transform((v) => (v === "true" || v === "yes" ? 1 : v === "false" || v === "no" ? 0 : Number(v)));
+
+/** "gemini,openai,anthropic,local": the providers the AI chain tries, in order. */
+const providerList = z
+  .string()
+  .transform((v) => [...new Set(v.split(",").map((p) => p.trim().toLowerCase()).filter(Boolean))])
+  .pipe(z.array(z.enum(PROVIDER_NAMES)).min(1, { message: `name at least one of ${PROVIDER_NAMES.join(", ")}` }));
+
+/** JSON {"model": {"input": usd, "output": usd}} per million tokens, merged over the defaults. */
+const priceTable = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'use JSON such as {"my-model": {"input": 0.5, "output": 1.5}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })))
+  .transform((over) => ({ ...DEFAULT_AI_PRICES, ...over }));
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -49,6 +71,28 @@ const schema = z.object({
   /** Overrides the Gemini endpoint (tests point it at a stub on 127.0.0.1). */
   GEMINI_BASE_URL: z.string().url().optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  // Text generation for AI jobs (lib/ai/chain.ts): a fallback chain over these providers.
+  /** Tried in this order; a provider counts only when configured (gemini: GEMINI_API_KEY,
+   *  openai: OPENAI_API_KEY or OPENAI_BASE_URL, anthropic: ANTHROPIC_API_KEY). */
+  AI_PROVIDERS: providerList.prefault("gemini,openai,anthropic,local"),
+  OPENAI_API_KEY: z.string().optional(),
+  /** Any OpenAI-compatible endpoint: https://api.groq.com/openai/v1, http://127.0.0.1:11434/v1 (Ollama)… */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_MODEL: z.string().default("gpt-4.1-mini"),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  ANTHROPIC_MODEL: z.string().default("claude-haiku-4-5"),
+  /** false: only the first configured provider is tried. */
+  AI_FALLBACK_ENABLED: bool.default(true),
+  /** How long a provider that failed (outage, rate limit, quota) rests, for every worker. */
+  AI_CIRCUIT_OPEN_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Calls in flight to each provider across all worker processes. */
+  AI_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Timeout of one text-generation request, in ms (photo captions use AI_TIMEOUT_MS). */
+  AI_REQUEST_TIMEOUT: z.coerce.number().int().positive().default(60_000),
+  /** USD per million tokens per model, merged over lib/ai/prices.ts's defaults. */
+  AI_PRICES: priceTable.prefault("{}"),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
   /**

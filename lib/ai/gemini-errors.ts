@@ -2,20 +2,14 @@
 // kind tells the worker what to do: retry, wait, or give up. Pure and synchronous so
 // every branch can be unit-tested without a server.
 import { ApiError } from "@google/genai";
-import { AiError } from "./errors";
+import { AiError, MalformedReplyError } from "./errors";
 
 /** Used when a 429 carries no google.rpc.RetryInfo. */
 export const DEFAULT_RATE_LIMIT_DELAY_MS = 30_000;
 
 export const MALFORMED_REPLY_MESSAGE = "Gemini returned a malformed reply";
 
-/** Thrown by the provider when the reply is not the JSON we asked for. */
-export class MalformedReplyError extends Error {
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(`${MALFORMED_REPLY_MESSAGE}: ${detail}`, options);
-    this.name = "MalformedReplyError";
-  }
-}
+export { MalformedReplyError } from "./errors";
 
 export interface ClassifyContext {
   /** Redacted from every message, in case a server or proxy echoes it back. */

@@ -46,7 +46,7 @@ const replySchema = z.object({
 
 // Finish/block reasons that mean Gemini will not describe this photo however often we
 // ask; retrying would only spend quota, so these fail the photo for good.
-const REFUSALS = new Set([
+export const GEMINI_REFUSALS: ReadonlySet<string> = new Set([
   "SAFETY",
   "RECITATION",
   "BLOCKLIST",
@@ -112,7 +112,7 @@ export function createGeminiProvider(config: GeminiConfig): AiProvider {
 
 function parseReply(response: GenerateContentResponse): { caption: string; tags: string[] } {
   const refusal = response.promptFeedback?.blockReason ?? response.candidates?.[0]?.finishReason;
-  if (refusal && REFUSALS.has(refusal)) {
+  if (refusal && GEMINI_REFUSALS.has(refusal)) {
     // classifyGeminiError passes AiErrors through unchanged.
     throw new AiError("permanent", `Gemini declined to describe this photo (${refusal})`);
   }

@@ -1,0 +1,43 @@
+// The contract between text-generating AI work (summaries, judgements, scripts) and any
+// provider that can do it: one request shape, one result shape with usage and cost, so
+// the fallback chain can swap providers without the caller noticing.
+
+/** Remote providers the chain knows, plus "local": the caller's own no-network path. */
+export const PROVIDER_NAMES = ["gemini", "openai", "anthropic", "local"] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type RemoteProviderName = Exclude<ProviderName, "local">;
+
+/** A JSON Schema object (draft 2020-12 subset every provider accepts: type, properties, items, required, enum). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface GenerateRequest {
+  system?: string;
+  prompt: string;
+  /** Ask for JSON that follows this schema; the reply text is then a JSON document. */
+  json?: JsonSchema;
+  maxOutputTokens?: number;
+  /** Aborting it closes the HTTP request to the provider. */
+  signal?: AbortSignal;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Estimated from the price table; null when the model has no price there. */
+  costUsd: number | null;
+}
+
+export interface GenerateResult {
+  text: string;
+  provider: ProviderName;
+  /** The model that answered, as the provider reported it (or as configured). */
+  model: string;
+  usage: Usage;
+}
+
+/** One remote provider. Throws only AiError (lib/ai/errors.ts), already classified. */
+export interface TextProvider {
+  readonly name: RemoteProviderName;
+  readonly model: string;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+}

@@ -1,0 +1,68 @@
+// Builds the text-generation chain from configuration: the providers named in
+// AI_PROVIDERS that are configured, in that order, sharing circuits and caps through Redis.
+import type { Redis } from "ioredis";
+import type { Env } from "../env";
+import { createAnthropicTextProvider } from "./anthropic-text";
+import { createAiChain, type AiChain } from "./chain";
+import { createGeminiTextProvider } from "./gemini-text";
+import type { TextProvider } from "./generate";
+import { createOpenAiTextProvider } from "./openai-text";
+
+export type AiChainEnv = Pick<
+  Env,
+  | "QUEUE_PREFIX"
+  | "AI_PROVIDERS"
+  | "AI_FALLBACK_ENABLED"
+  | "AI_CIRCUIT_OPEN_MS"
+  | "AI_MAX_CONCURRENT_REQUESTS"
+  | "AI_REQUEST_TIMEOUT"
+  | "AI_PRICES"
+  | "GEMINI_API_KEY"
+  | "GEMINI_MODEL"
+  | "GEMINI_BASE_URL"
+  | "OPENAI_API_KEY"
+  | "OPENAI_BASE_URL"
+  | "OPENAI_MODEL"
+  | "ANTHROPIC_API_KEY"
+  | "ANTHROPIC_BASE_URL"
+  | "ANTHROPIC_MODEL"
+>;
+
+/**
+ * The configured providers in AI_PROVIDERS order; unconfigured ones are left out (a
+ * fresh machine gets just "local"). Keys of only whitespace count as unset.
+ */
+export function textProvidersFromEnv(env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">): Array<TextProvider | "local"> {
+  const common = { timeoutMs: env.AI_REQUEST_TIMEOUT, prices: env.AI_PRICES };
+  const list: Array<TextProvider | "local"> = [];
+  for (const name of env.AI_PROVIDERS) {
+    if (name === "local") {
+      list.push("local");
+    } else if (name === "gemini") {
+      const apiKey = env.GEMINI_API_KEY?.trim();
+      if (apiKey) list.push(createGeminiTextProvider({ apiKey, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL, ...common }));
+    } else if (name === "openai") {
+      const apiKey = env.OPENAI_API_KEY?.trim();
+      // A base URL alone is enough: Ollama and llama.cpp take no key.
+      if (apiKey || env.OPENAI_BASE_URL) {
+        list.push(createOpenAiTextProvider({ apiKey, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, ...common }));
+      }
+    } else if (name === "anthropic") {
+      const apiKey = env.ANTHROPIC_API_KEY?.trim();
+      if (apiKey) list.push(createAnthropicTextProvider({ apiKey, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, ...common }));
+    }
+  }
+  return list;
+}
+
+/** One per process; `redis` may be shared (the chain only runs short commands on it). */
+export function createAiChainFromEnv(env: AiChainEnv, redis: Redis): AiChain {
+  return createAiChain({
+    providers: textProvidersFromEnv(env),
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    fallbackEnabled: env.AI_FALLBACK_ENABLED,
+    circuitOpenMs: env.AI_CIRCUIT_OPEN_MS,
+    maxConcurrent: env.AI_MAX_CONCURRENT_REQUESTS,
+  });
+}
