@@ -20,10 +20,17 @@ export interface StubRequest {
   endedAt?: number;
 }
 
-export type StubReply =
-  | { status: number; json?: unknown; text?: string; headers?: Record<string, string>; delayMs?: number }
-  /** Never answer: the client's timeout or abort must end it. */
-  | "hang";
+export interface StubAnswer {
+  status: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+  /** Answer this long after the request arrived. */
+  delayMs?: number;
+}
+
+/** An answer, or "hang": never answer, so the client's timeout or abort must end it. */
+export type StubReply = StubAnswer | "hang";
 
 export interface AiStub {
   kind: StubKind;
@@ -133,7 +140,7 @@ export interface StubUsage {
 }
 
 /** A successful answer in each API's shape, with token usage. */
-export function success(kind: StubKind, text: string, usage: StubUsage = { input: 10, output: 5 }, model?: string): StubReply {
+export function success(kind: StubKind, text: string, usage: StubUsage = { input: 10, output: 5 }, model?: string): StubAnswer {
   switch (kind) {
     case "gemini":
       return {
@@ -179,7 +186,7 @@ export function success(kind: StubKind, text: string, usage: StubUsage = { input
 }
 
 /** "Slow down": Gemini's RetryInfo, OpenAI's and Anthropic's retry-after header. */
-export function rateLimited(kind: StubKind, delaySeconds: number): StubReply {
+export function rateLimited(kind: StubKind, delaySeconds: number): StubAnswer {
   switch (kind) {
     case "gemini":
       return {
@@ -215,7 +222,7 @@ export function rateLimited(kind: StubKind, delaySeconds: number): StubReply {
 }
 
 /** "Nothing left": a daily quota or an empty balance. */
-export function quotaExhausted(kind: StubKind): StubReply {
+export function quotaExhausted(kind: StubKind): StubAnswer {
   switch (kind) {
     case "gemini":
       return {
@@ -249,7 +256,7 @@ export function quotaExhausted(kind: StubKind): StubReply {
 }
 
 /** An outage: 503 in each API's error shape. */
-export function unavailable(kind: StubKind): StubReply {
+export function unavailable(kind: StubKind): StubAnswer {
   switch (kind) {
     case "gemini":
       return { status: 503, json: { error: { code: 503, status: "UNAVAILABLE", message: "The model is overloaded. Please try again later." } } };
@@ -261,7 +268,7 @@ export function unavailable(kind: StubKind): StubReply {
 }
 
 /** A request the provider will never accept as it is. */
-export function badRequest(kind: StubKind, message = "Invalid request: the schema is not supported."): StubReply {
+export function badRequest(kind: StubKind, message = "Invalid request: the schema is not supported."): StubAnswer {
   switch (kind) {
     case "gemini":
       return { status: 400, json: { error: { code: 400, status: "INVALID_ARGUMENT", message } } };

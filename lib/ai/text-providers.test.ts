@@ -184,8 +184,9 @@ describe("provider details", () => {
 });
 
 describe("textProvidersFromEnv", () => {
-  const base = {
-    AI_PROVIDERS: ["gemini", "openai", "anthropic", "local"] as const,
+  type ProvidersEnv = Parameters<typeof textProvidersFromEnv>[0];
+  const base: ProvidersEnv = {
+    AI_PROVIDERS: ["gemini", "openai", "anthropic", "local"],
     AI_REQUEST_TIMEOUT: 60_000,
     AI_PRICES: DEFAULT_AI_PRICES,
     GEMINI_API_KEY: undefined,
@@ -198,15 +199,14 @@ describe("textProvidersFromEnv", () => {
     ANTHROPIC_BASE_URL: undefined,
     ANTHROPIC_MODEL: "claude-haiku-4-5",
   };
-  const names = (env: Partial<typeof base> & Record<string, unknown>) =>
-    textProvidersFromEnv({ ...base, ...env, AI_PROVIDERS: [...(env.AI_PROVIDERS ?? base.AI_PROVIDERS)] } as never).map((p) => (p === "local" ? p : p.name));
+  const names = (env: Partial<ProvidersEnv>) => textProvidersFromEnv({ ...base, ...env }).map((p) => (p === "local" ? p : p.name));
 
   it("keeps only configured providers, in the configured order", () => {
     expect(names({})).toEqual(["local"]);
     expect(names({ GEMINI_API_KEY: "  " })).toEqual(["local"]);
     expect(names({ ANTHROPIC_API_KEY: "a", GEMINI_API_KEY: "g" })).toEqual(["gemini", "anthropic", "local"]);
     // A base URL alone configures the OpenAI-compatible provider (Ollama needs no key).
-    expect(names({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", AI_PROVIDERS: ["openai", "local", "gemini"] as never, GEMINI_API_KEY: "g" })).toEqual([
+    expect(names({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", AI_PROVIDERS: ["openai", "local", "gemini"], GEMINI_API_KEY: "g" })).toEqual([
       "openai",
       "local",
       "gemini",
