@@ -1,7 +1,7 @@
 // The worker process: `node --import tsx worker/index.ts`. Runs every queue's processors
 // until SIGTERM, then lets in-flight jobs finish for up to WORKER_SHUTDOWN_GRACE_MS; jobs
 // still running after that are handed back to the queue for another worker, and it exits.
-import { createAiProvider } from "@/lib/ai";
+import { createAiProvider, createCircuit } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { announcer } from "@/lib/events/publisher";
@@ -25,7 +25,8 @@ async function main() {
   // Redis blinked while it was publishing progress or taking its analysis lock.
   const lockRedis = createRedis("lock");
   const eventsRedis = createRedis("worker-events");
-  const ai = createAiProvider(config);
+  // Gemini's 429 retry delay is shared with every worker process through this circuit.
+  const ai = createAiProvider(config, { circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) });
   const runtime = startWorkers(
     buildProcessors({
       db: db(),
