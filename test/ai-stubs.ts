@@ -13,7 +13,8 @@ export interface StubRequest {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
-  body: any; // loosely typed: tests poke at whatever the SDK sent
+  /** The parsed JSON body (the raw text if it was not JSON); tests cast it to the API's shape. */
+  body: unknown;
   /** The client closed the connection before the stub answered (abort, timeout). */
   aborted: boolean;
   /** When the stub answered or saw the connection close. */

@@ -41,25 +41,47 @@ async function failure(promise: Promise<unknown>): Promise<AiError> {
   return err as AiError;
 }
 
+// The parts of each API's request body these tests read.
+interface GeminiBody {
+  systemInstruction?: { parts?: Array<{ text?: string }> };
+  contents: Array<{ parts: Array<{ text: string }> }>;
+  generationConfig?: { responseJsonSchema?: unknown; maxOutputTokens?: number };
+}
+interface OpenAiBody {
+  messages: Array<{ role: string; content: string }>;
+  response_format?: { json_schema?: { schema?: unknown } };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+}
+interface AnthropicBody {
+  system?: string;
+  messages: Array<{ content: string }>;
+  output_config?: { format?: { schema?: unknown } };
+  max_tokens?: number;
+}
+
 /** What each API calls the system prompt, the user prompt and the schema, read back from the stub. */
-function sent(kind: StubKind, body: any) {
+function sent(kind: StubKind, body: unknown) {
   if (kind === "gemini") {
+    const b = body as GeminiBody;
     return {
-      system: body.systemInstruction?.parts?.[0]?.text,
-      prompt: body.contents[0].parts[0].text,
-      schema: body.generationConfig?.responseJsonSchema,
-      maxTokens: body.generationConfig?.maxOutputTokens,
+      system: b.systemInstruction?.parts?.[0]?.text,
+      prompt: b.contents[0].parts[0].text,
+      schema: b.generationConfig?.responseJsonSchema,
+      maxTokens: b.generationConfig?.maxOutputTokens,
     };
   }
   if (kind === "openai") {
+    const b = body as OpenAiBody;
     return {
-      system: body.messages.find((m: any) => m.role === "system")?.content,
-      prompt: body.messages.find((m: any) => m.role === "user").content,
-      schema: body.response_format?.json_schema?.schema,
-      maxTokens: body.max_tokens ?? body.max_completion_tokens,
+      system: b.messages.find((m) => m.role === "system")?.content,
+      prompt: b.messages.find((m) => m.role === "user")?.content,
+      schema: b.response_format?.json_schema?.schema,
+      maxTokens: b.max_tokens ?? b.max_completion_tokens,
     };
   }
-  return { system: body.system, prompt: body.messages[0].content, schema: body.output_config?.format?.schema, maxTokens: body.max_tokens };
+  const b = body as AnthropicBody;
+  return { system: b.system, prompt: b.messages[0].content, schema: b.output_config?.format?.schema, maxTokens: b.max_tokens };
 }
 
 const SCHEMA = { type: "object", properties: { summary: { type: "string" } }, required: ["summary"] };
