@@ -12,9 +12,10 @@ const KATAKANA = /\p{Script=Katakana}|ー/u;
 const CJK_CLASS = "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}々〆ヶー";
 const NOT_CJK = `(?![${CJK_CLASS}])`;
 // A token is a CJK run, a number ("3.5", "40%"), or a word of any other script (CJK letters
-// are \p{L} too, so words stop where a CJK run starts: "AIの" → "AI", "の").
+// are \p{L} too, so words stop where a CJK run starts: "AIの" → "AI", "の"). Hyphenated
+// words stay whole ("bike-share", "e-bikes").
 const TOKEN = new RegExp(
-  `[${CJK_CLASS}]+|\\p{N}+(?:[.,]\\p{N}+)*%?|${NOT_CJK}[\\p{L}\\p{N}](?:${NOT_CJK}[\\p{L}\\p{M}\\p{N}])*(?:['’]\\p{L}+)*`,
+  `[${CJK_CLASS}]+|\\p{N}+(?:[.,]\\p{N}+)*%?|${NOT_CJK}[\\p{L}\\p{N}](?:${NOT_CJK}[\\p{L}\\p{M}\\p{N}])*(?:['’]\\p{L}+|-${NOT_CJK}[\\p{L}\\p{N}]+)*`,
   "gu",
 );
 
@@ -65,7 +66,7 @@ export function guessLanguage(text: string): "ja" | "zh" | "ko" | "en" {
 }
 
 /** English plural folding only: "queues"→"queue", "priorities"→"priority". Safe and cheap. */
-function fold(word: string): string {
+export function fold(word: string): string {
   if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
   if (word.length > 3 && word.endsWith("s") && !/(?:ss|us|is|ys|'s)$/.test(word)) return word.slice(0, -1);
   return word;
