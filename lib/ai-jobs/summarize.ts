@@ -22,6 +22,7 @@ import {
   tfidfVectors,
   tokenize,
   truncate,
+  WEAK_WORDS,
   words,
   type Sentence,
   type Vector,
@@ -140,14 +141,6 @@ export function rankSentences(text: string): Ranked {
   }
   return { sentences, vectors, order };
 }
-
-/** Common words that make poor key phrases on their own or inside one. */
-const WEAK_WORDS = new Set(
-  (
-    "first second third last next new said says say told according year years month months week weeks day days " +
-    "time times people way lot part number another although though whether since"
-  ).split(" "),
-);
 
 /**
  * Key terms: for Latin scripts, runs of up to three content words ("docking stations",

@@ -33,6 +33,14 @@ export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
+/** Common words that make poor key terms though they are not stopwords ("first", "said"). */
+export const WEAK_WORDS: ReadonlySet<string> = new Set(
+  (
+    "first second third last next new said says say told according year years month months week weeks day days " +
+    "time times people way lot part number another although though whether since dr mr mrs ms prof"
+  ).split(" "),
+);
+
 const NEGATION = /\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b/i;
 /** True when an English sentence says something is not so (used to spot flipped claims). */
 export function hasNegation(sentence: string): boolean {
