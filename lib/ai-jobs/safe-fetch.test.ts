@@ -1,4 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -271,5 +276,34 @@ describe("fetching", () => {
     expect(page.body).toBe(ARTICLE);
     expect(page.redirects).toEqual([`http://stub.test:${port}/hops/1`, `http://stub.test:${port}/hops/0`]);
     expect(calls).toEqual(["stub.test", "stub.test", "stub.test"]); // once per hop
+  });
+});
+
+describe("https", () => {
+  it("verifies the certificate for the hostname while connecting to the pinned address", async () => {
+    // A self-signed certificate for stub.test: reaching the TLS handshake proves the pinned
+    // address was used; the refusal proves verification was not switched off.
+    const dir = mkdtempSync(join(tmpdir(), "safe-fetch-tls-"));
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=stub.test", "-days", "1",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      const tls = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" }).end(ARTICLE);
+      });
+      await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+      const tlsPort = (tls.address() as AddressInfo).port;
+      try {
+        const err = await refusal(
+          safeFetch(`https://stub.test:${tlsPort}/`, { allowPrivateHosts: ["stub.test"], resolve: stubDns({ "stub.test": "127.0.0.1" }) }),
+        );
+        expect(err).toBeInstanceOf(InvalidInputError);
+        expect(err.message).toMatch(/stub\.test:\d+'s security certificate is not valid \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+      } finally {
+        tls.closeAllConnections();
+        await new Promise((r) => tls.close(r));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
