@@ -98,13 +98,17 @@ function centroidScores(vectors: Vector[]): number[] {
 interface Ranked {
   sentences: Sentence[];
   vectors: Vector[];
-  /** Sentence indexes, most important first, near-duplicates pushed back. */
+  /** Sentence indexes, most important first, near-duplicates pushed back (at most `limit`). */
   order: number[];
 }
 
-/** Ranks the sentences of a text; exported for validate-summary and the tests. */
-export function rankSentences(text: string): Ranked {
+/**
+ * Ranks the sentences of a text and returns the best `limit` of them (all by default).
+ * Selection is O(n · limit), so ask only for what is needed on long texts.
+ */
+export function rankSentences(text: string, limit: number | ((sentences: number) => number) = Infinity): Ranked {
   const sentences = splitSentencesDetailed(text);
+  const wanted = typeof limit === "function" ? limit(sentences.length) : limit;
   const tokens = sentences.map((s) => tokenize(s.text));
   const vectors = tfidfVectors(tokens);
   const n = sentences.length;
@@ -128,7 +132,7 @@ export function rankSentences(text: string): Ranked {
   const order: number[] = [];
   const left = new Set(sentences.map((_, i) => i));
   const maxSim = new Array<number>(n).fill(0);
-  while (left.size) {
+  while (left.size && order.length < wanted) {
     let best = -1;
     let bestScore = -Infinity;
     for (const i of left) {
@@ -207,13 +211,13 @@ export function summarizeLocally(input: SummarizeInput, now: Date = new Date()):
   const text = input.text.trim();
   const language = guessLanguage(text);
   const base = { generated_at: now.toISOString(), language, method: "extractive" as const, keywords: keyPhrases(text) };
-  const ranked = rankSentences(text);
+  const ranked = rankSentences(text, (n) => Math.max(targetSentenceCount(n, input.length), MAX_KEY_POINTS));
   const n = ranked.sentences.length;
+  const k = targetSentenceCount(n, input.length);
   if (n <= 1 || text.length <= SHORT_TEXT_CHARS) {
     const points = ranked.order.slice(0, MAX_KEY_POINTS).map((i) => truncate(ranked.sentences[i].text, KEY_POINT_CHARS));
     return { ...base, summary: joinSentences(ranked.sentences.map((s) => s.text)) || text, keyPoints: points.length ? points : [text] };
   }
-  const k = targetSentenceCount(n, input.length);
   const chosen = ranked.order.slice(0, k).sort((a, b) => a - b);
   return {
     ...base,

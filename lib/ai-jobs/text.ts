@@ -195,7 +195,7 @@ function splitParagraph(p: string): string[] {
       let j = i + 1;
       while (j < p.length && (CJK_TERMINAL.includes(p[j]) || "!?！？".includes(p[j]) || CLOSERS.includes(p[j]))) j++;
       const quoted = j > i + 1 && CLOSERS.includes(p[j - 1]);
-      const rest = p.slice(j).trimStart();
+      const rest = p.slice(j, j + 8).trimStart();
       // A quotation inside a sentence goes on: 「はい。」と答えた / "Done?" she asked.
       const continues = quoted && (/^\p{Ll}/u.test(rest) || /^\p{Script=Hiragana}/u.test(rest));
       const cjk = CJK_TERMINAL.includes(ch) || ch === "！" || ch === "？";
