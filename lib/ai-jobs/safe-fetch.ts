@@ -416,9 +416,10 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
     signal: controller.signal,
   };
 
-  let url = checkUrl(input.trim(), null, ctx);
+  let url: URL | null = null;
   const redirects: string[] = [];
   try {
+    url = checkUrl(input.trim(), null, ctx);
     for (;;) {
       const pinned = await pickAddress(url, redirects.length > 0, ctx);
       let res: IncomingMessage;
@@ -471,7 +472,7 @@ export async function safeFetch(input: string, options: SafeFetchOptions = {}): 
     }
   } catch (err) {
     if (err === timedOut || controller.signal.reason === timedOut) {
-      throw new RejectedInputError("too_long", `The page at ${url.host} did not finish loading within ${Math.round(timeoutMs / 100) / 10} seconds.`);
+      throw new RejectedInputError("too_long", `The page at ${url?.host ?? input} did not finish loading within ${Math.round(timeoutMs / 100) / 10} seconds.`);
     }
     throw err;
   } finally {
