@@ -51,14 +51,25 @@ const workflowRetried: JobsOptions = {
 };
 
 /** One step of a workflow run (lib/workflow). The generation makes a resumed step a new job. */
+const kebab = /^[a-z][a-z0-9-]*$/;
 const workflowStepPayload = z.object({
   runId: z.string().uuid(),
-  phase: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  step: z.enum(["think", "execute", "integrate"]),
+  phase: z.string().regex(kebab),
+  // Any step of any plan: the engine checks it against the run's plan when the job runs.
+  step: z.string().regex(kebab),
   generation: z.number().int().min(0),
 });
 type WorkflowStepPayload = z.infer<typeof workflowStepPayload>;
 const workflowStepJobId = (p: WorkflowStepPayload) => `wf-${p.runId}-${p.phase}-${p.step}-g${p.generation}`;
+
+/**
+ * A job that runs steps of workflow runs on its own queue. The workflow engine is its
+ * processor and records its failures (worker/processors/workflow-step.ts), so a pipeline
+ * adds a queue for its heavy step with this one entry and names it in its plan.
+ */
+function workflowStepJob<Q extends string>(queue: Q, options: JobsOptions = workflowRetried) {
+  return { queue, payload: workflowStepPayload, jobId: workflowStepJobId, options, workflowStep: true } as const;
+}
 
 export const jobCatalogue = {
   "analyze-media": {
@@ -76,22 +87,18 @@ export const jobCatalogue = {
     options: maintenance,
   },
   // Light workflow steps (planning, writing, storing): many may run at once.
-  "workflow-step": {
-    queue: "workflow-steps",
-    payload: workflowStepPayload,
-    jobId: workflowStepJobId,
-    options: workflowRetried,
-  },
+  "workflow-step": workflowStepJob("workflow-steps"),
   // The CPU-heavy vlog render: its own queue so it can be rate-limited and run few at a time.
-  "vlog-render": {
-    queue: "vlog-render",
-    payload: workflowStepPayload,
-    jobId: workflowStepJobId,
-    options: workflowRetried,
-  },
+  "vlog-render": workflowStepJob("vlog-render"),
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;
+/** The jobs a workflow plan may name for its steps (entries marked `workflowStep: true`). */
+export type WorkflowStepJobName = { [N in JobName]: (typeof jobCatalogue)[N] extends { workflowStep: true } ? N : never }[JobName];
+export const workflowStepJobNames = (Object.keys(jobCatalogue) as JobName[]).filter(
+  (name): name is WorkflowStepJobName => "workflowStep" in jobCatalogue[name],
+);
+export type { WorkflowStepPayload };
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalogue)[N]["payload"]>;
 export type QueueName = (typeof jobCatalogue)[JobName]["queue"];
 

@@ -2,7 +2,7 @@
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
-import { jobCatalogue, type JobName, type JobPayload, type QueueName } from "./catalogue";
+import { jobCatalogue, type JobName, type JobPayload, type QueueName, type WorkflowStepJobName, type WorkflowStepPayload } from "./catalogue";
 
 export * from "./catalogue";
 
@@ -75,6 +75,15 @@ export async function jobIsAlive<N extends JobName>(name: N, payload: JobPayload
   }
   return state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children";
 }
+
+/**
+ * What the workflow engine and its controls need from the queues (EngineDeps and
+ * ControlDeps of lib/workflow): add a step's job, ask whether it is still alive.
+ */
+export const workflowQueues = {
+  enqueue: (job: WorkflowStepJobName, data: WorkflowStepPayload) => enqueue(job, data),
+  jobIsAlive: (job: WorkflowStepJobName, data: WorkflowStepPayload) => jobIsAlive(job, data),
+};
 
 export async function closeQueues(): Promise<void> {
   const queues = [...(holder.framecastQueues?.values() ?? [])];

@@ -1,32 +1,35 @@
 // What a vlog is made of, shared by the web app and the worker: the workflow plan (two
 // phases, three steps each), the styles a user can pick, and the run's input.
+import type { WorkflowStepJobName } from "@/lib/jobs/catalogue";
+import { definePlan } from "@/lib/workflow/plan";
 import type { WorkflowPlan } from "@/lib/workflow/types";
 
 export const VLOG_KIND = "vlog";
 
-export const VLOG_PLAN: WorkflowPlan = {
+// Step names are stored in WorkflowStep rows: renaming one strands existing vlogs.
+export const VLOG_PLAN = definePlan({
   kind: VLOG_KIND,
   phases: [
     {
       name: "storyboard",
       label: "Storyboard",
-      steps: {
-        think: { label: "Choosing shots", job: "workflow-step", weight: 4 },
-        execute: { label: "Writing captions", job: "workflow-step", weight: 6 },
-        integrate: { label: "Building the storyboard", job: "workflow-step", weight: 2 },
-      },
+      steps: [
+        { name: "think", label: "Choosing shots", job: "workflow-step", weight: 4 },
+        { name: "execute", label: "Writing captions", job: "workflow-step", weight: 6 },
+        { name: "integrate", label: "Building the storyboard", job: "workflow-step", weight: 2 },
+      ],
     },
     {
       name: "render",
       label: "Render",
-      steps: {
-        think: { label: "Planning the timeline", job: "workflow-step", weight: 2 },
-        execute: { label: "Rendering the video", job: "vlog-render", weight: 78 },
-        integrate: { label: "Publishing", job: "workflow-step", weight: 8 },
-      },
+      steps: [
+        { name: "think", label: "Planning the timeline", job: "workflow-step", weight: 2 },
+        { name: "execute", label: "Rendering the video", job: "vlog-render", weight: 78 },
+        { name: "integrate", label: "Publishing", job: "workflow-step", weight: 8 },
+      ],
     },
   ],
-};
+} as const satisfies WorkflowPlan<WorkflowStepJobName>);
 
 /** The run's input: everything else is read from the vlog row when a step runs. */
 export interface VlogRunInput {

@@ -6,13 +6,11 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { announce } from "@/lib/events/publisher";
 import { HttpError } from "@/lib/http/errors";
-import { enqueue, jobIsAlive } from "@/lib/jobs";
+import { workflowQueues } from "@/lib/jobs";
 import { findOwnedMedia } from "@/lib/media/repository";
 import * as control from "@/lib/workflow/control";
-import type { StepJobData } from "@/lib/workflow/engine";
-import { firstStep, phasePlan } from "@/lib/workflow/plan";
+import { firstStep, jobOf } from "@/lib/workflow/plan";
 import { createRun } from "@/lib/workflow/repository";
-import type { StepJobName } from "@/lib/workflow/types";
 import { vlogAnnouncer } from "./events";
 import { DEFAULT_STYLE, MAX_TITLE_CHARS, RESOLUTIONS, STYLE_NAMES, VLOG_KIND, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "./plan";
 import { createVlog, getOwnedVlog, saveStoryboard, setShareToken } from "./repository";
@@ -35,11 +33,7 @@ export const createVlogSchema = z.object({
 });
 export type CreateVlogInput = z.input<typeof createVlogSchema>;
 
-const engineDeps = () => ({
-  db: db(),
-  enqueue: (job: StepJobName, data: StepJobData) => enqueue(job, data),
-  jobIsAlive: (job: StepJobName, data: StepJobData) => jobIsAlive(job, data),
-});
+const engineDeps = () => ({ db: db(), ...workflowQueues });
 
 const announceVlog = (runId: string) => vlogAnnouncer(db(), announce)({ id: runId });
 
@@ -89,7 +83,7 @@ export async function createVlogFor(user: SessionUser, input: z.infer<typeof cre
   });
   const first = firstStep(VLOG_PLAN);
   try {
-    await enqueue(phasePlan(VLOG_PLAN, first.phase).steps[first.step].job, { runId: run.id, phase: first.phase, step: first.step, generation: 0 });
+    await workflowQueues.enqueue(jobOf(VLOG_PLAN, first.phase, first.step), { runId: run.id, phase: first.phase, step: first.step, generation: 0 });
   } catch (err) {
     // Nothing half-made: without its first job the vlog would wait forever.
     await db().workflowRun.delete({ where: { id: run.id } }).catch(() => {});

@@ -3,29 +3,26 @@
 // the step's job itself; the worker does the rest (engine.ts).
 import type { Db } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
-import { findStep, phasePlan } from "./plan";
+import { findStep, firstStepOf, jobOf } from "./plan";
 import * as repo from "./repository";
 import type { StepJobData } from "./engine";
-import type { StepJobName, WorkflowPlan } from "./types";
+import type { WorkflowPlan } from "./types";
 
-export interface ControlDeps {
+/** `Job` names a step's job, as in the plans (see EngineDeps). */
+export interface ControlDeps<Job extends string = string> {
   db: Db;
-  enqueue(job: StepJobName, data: StepJobData): Promise<unknown>;
+  enqueue(job: Job, data: StepJobData): Promise<unknown>;
   /**
    * Whether the job for this step is still going to run or running on a live worker:
    * waiting, delayed, or active with its lock held.
    */
-  jobIsAlive(job: StepJobName, data: StepJobData): Promise<boolean>;
+  jobIsAlive(job: Job, data: StepJobData): Promise<boolean>;
 }
 
 const conflict = (message: string, code: string) => new HttpError(409, message, { code });
 
-function jobFor(plan: WorkflowPlan, phase: string, step: string): StepJobName {
-  return phasePlan(plan, phase).steps[findStep(plan, phase, step).step].job;
-}
-
 /** Starts the step a waiting run stopped at (the next phase, or the next step). */
-export async function proceed(deps: ControlDeps, plan: WorkflowPlan, runId: string) {
+export async function proceed<Job extends string>(deps: ControlDeps<Job>, plan: WorkflowPlan<Job>, runId: string) {
   const run = await repo.getRun(deps.db, runId);
   if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
   if (run.status !== "waiting") {
@@ -40,8 +37,8 @@ export async function proceed(deps: ControlDeps, plan: WorkflowPlan, runId: stri
   }
   const started = await repo.proceedRun(deps.db, { runId, generation: run.generation });
   if (!started) throw conflict("Someone else just moved this on.", "cannot_proceed");
-  const data = { runId, phase: started.phase, step: started.step as StepJobData["step"], generation: started.generation };
-  await deps.enqueue(jobFor(plan, started.phase, started.step), data);
+  const data = { runId, phase: started.phase, step: started.step, generation: started.generation };
+  await deps.enqueue(jobOf(plan, started.phase, started.step), data);
   return started;
 }
 
@@ -49,21 +46,21 @@ export async function proceed(deps: ControlDeps, plan: WorkflowPlan, runId: stri
  * Continues a failed run from its failed step, or a run whose worker died mid-step,
  * under a new generation. Succeeded steps keep their output and never run again.
  */
-export async function resume(deps: ControlDeps, plan: WorkflowPlan, runId: string) {
+export async function resume<Job extends string>(deps: ControlDeps<Job>, plan: WorkflowPlan<Job>, runId: string) {
   const run = await repo.getRun(deps.db, runId);
   if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
   if (run.status === "waiting") throw conflict("Nothing failed: press proceed to go on.", "cannot_resume");
   if (run.status === "completed") throw conflict("This has finished: there is nothing to resume.", "cannot_resume");
   if (run.status === "running") {
-    const current = { runId, phase: run.phase, step: run.step as StepJobData["step"], generation: run.generation };
-    if (await deps.jobIsAlive(jobFor(plan, run.phase, run.step), current)) {
+    const current = { runId, phase: run.phase, step: run.step, generation: run.generation };
+    if (await deps.jobIsAlive(jobOf(plan, run.phase, run.step), current)) {
       throw conflict("This step is still running on a worker.", "still_running");
     }
   }
   const resumed = await repo.resumeRun(deps.db, { runId, generation: run.generation });
   if (!resumed) throw conflict("Someone else just resumed this.", "cannot_resume");
-  const data = { runId, phase: resumed.phase, step: resumed.step as StepJobData["step"], generation: resumed.generation };
-  await deps.enqueue(jobFor(plan, resumed.phase, resumed.step), data);
+  const data = { runId, phase: resumed.phase, step: resumed.step, generation: resumed.generation };
+  await deps.enqueue(jobOf(plan, resumed.phase, resumed.step), data);
   return resumed;
 }
 
@@ -76,7 +73,7 @@ export async function rewind(deps: Pick<ControlDeps, "db">, plan: WorkflowPlan, 
   const run = await repo.getRun(deps.db, runId);
   if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
   if (run.status === "running") throw conflict("Wait until the current step finishes.", "busy");
-  const target = findStep(plan, phase, "think");
+  const target = firstStepOf(plan, phase);
   const at = findStep(plan, run.phase, run.step);
   if (run.status === "waiting" && at.position === target.position) return run;
   const rewound = await repo.rewindRun(deps.db, plan, { runId, generation: run.generation, phase });

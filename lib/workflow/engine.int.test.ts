@@ -1,34 +1,47 @@
 // The workflow engine against real Postgres, Redis and the real worker runtime, with a
-// small two-phase test workflow whose steps can be told to fail or to hang.
+// small two-phase test workflow (three steps, then four, on two queues) whose steps can be
+// told to fail or to hang.
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
-import { closeQueues, enqueue, jobIsAlive } from "@/lib/jobs";
+import { closeQueues, workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import * as control from "./control";
-import { processStep, type EngineDeps, type StepJobData } from "./engine";
-import { firstStep, runProgress } from "./plan";
+import { processStep, type EngineDeps } from "./engine";
+import { definePlan, firstStep, jobOf, runProgress, stepLabel } from "./plan";
 import * as repo from "./repository";
-import { STEP_NAMES, StepRejectedError, type Json, type RunStatus, type StepName, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
+import { StepRejectedError, type Json, type RunStatus, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
 import { processorDeps } from "@/test/worker";
 
-const PLAN: WorkflowPlan = {
+const PLAN: WorkflowPlan<WorkflowStepJobName> = definePlan({
   kind: "test-flow",
-  phases: ["one", "two"].map((name) => ({
-    name,
-    label: name === "one" ? "Phase one" : "Phase two",
-    steps: {
-      think: { label: "Thinking", job: "workflow-step" as const, weight: 1 },
-      execute: { label: "Doing", job: "workflow-step" as const, weight: 1 },
-      integrate: { label: "Wrapping up", job: "workflow-step" as const, weight: 1 },
+  phases: [
+    {
+      name: "one",
+      label: "Phase one",
+      steps: [
+        { name: "probe", label: "Probing", job: "workflow-step", weight: 1 },
+        { name: "understand", label: "Understanding", job: "workflow-step", weight: 1 },
+        { name: "assemble", label: "Assembling", job: "workflow-step", weight: 1 },
+      ],
     },
-  })),
-};
+    {
+      name: "two",
+      label: "Phase two",
+      steps: [
+        { name: "encode", label: "Encoding", job: "vlog-render", weight: 1 },
+        { name: "store", label: "Storing", job: "workflow-step", weight: 1 },
+        { name: "feed", label: "Feeding", job: "workflow-step", weight: 1 },
+        { name: "notify", label: "Notifying", job: "workflow-step", weight: 1 },
+      ],
+    },
+  ],
+});
 
 interface Behaviour {
   /** "phase/step" that throws a permanent error the first time it runs. */
@@ -44,13 +57,13 @@ const hanging = new Map<string, () => void>();
 const changes = new EventEmitter();
 changes.setMaxListeners(100);
 
-const definition: WorkflowDefinition<{ label: string }> = {
+const definition: WorkflowDefinition<{ label: string }, typeof PLAN> = {
   plan: PLAN,
   handlers: Object.fromEntries(
     PLAN.phases.map((phase) => [
       phase.name,
       Object.fromEntries(
-        STEP_NAMES.map((step) => [
+        phase.steps.map(({ name: step }) => [
           step,
           async (ctx) => {
             const key = `${ctx.phase}/${ctx.step}`;
@@ -73,20 +86,16 @@ const definition: WorkflowDefinition<{ label: string }> = {
         ]),
       ),
     ]),
-  ) as WorkflowDefinition<{ label: string }>["handlers"],
+  ) as WorkflowDefinition<{ label: string }, typeof PLAN>["handlers"],
 };
 
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
 let lockRedis: Redis;
 let ownerId: string;
-let engine: EngineDeps;
+let engine: EngineDeps<WorkflowStepJobName>;
 
-const controlDeps = () => ({
-  db: db(),
-  enqueue: (job: "workflow-step" | "vlog-render", data: StepJobData) => enqueue(job, data),
-  jobIsAlive: (job: "workflow-step" | "vlog-render", data: StepJobData) => jobIsAlive(job, data),
-});
+const controlDeps = () => ({ db: db(), ...workflowQueues });
 
 beforeAll(async () => {
   iso = await isolate();
@@ -94,7 +103,7 @@ beforeAll(async () => {
   engine = {
     db: db(),
     definitions: { "test-flow": definition },
-    enqueue: (job, data) => enqueue(job, data),
+    enqueue: workflowQueues.enqueue,
     announce: async (run) => void changes.emit("change", run.id),
     progressIntervalMs: 0,
   };
@@ -124,7 +133,7 @@ async function start(opts: { autoSteps?: boolean; autoPhases?: boolean; behaviou
   });
   behaviours.set(run.id, opts.behaviour ?? {});
   const first = firstStep(PLAN);
-  await enqueue("workflow-step", { runId: run.id, phase: first.phase, step: first.step, generation: 0 });
+  await workflowQueues.enqueue(jobOf(PLAN, first.phase, first.step), { runId: run.id, phase: first.phase, step: first.step, generation: 0 });
   return run.id;
 }
 
@@ -168,31 +177,32 @@ async function attemptsOf(runId: string) {
   return Object.fromEntries(run!.steps.map((s) => [`${s.phase}/${s.step}`, s.history.map((h) => h.outcome)]));
 }
 
-const ALL = PLAN.phases.flatMap((p) => STEP_NAMES.map((s) => `${p.name}/${s}`));
+const ALL = PLAN.phases.flatMap((p) => p.steps.map((s) => `${p.name}/${s.name}`));
 
 describe("workflow engine", () => {
   it("advances by itself within a phase, then waits at the phase gate until someone proceeds", async () => {
     const id = await start();
     const waiting = await waitFor(id, status("waiting"));
-    expect(calls.get(id)).toEqual(["one/think", "one/execute", "one/integrate"]);
+    expect(calls.get(id)).toEqual(["one/probe", "one/understand", "one/assemble"]);
     expect(progressOf(waiting)).toEqual({
       currentPhase: "two",
-      currentStep: "think",
+      currentStep: "encode",
       completedPhases: ["one"],
       canProceed: true,
       requiresManualTrigger: true,
     });
-    expect(waiting.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "pending", "pending", "pending"]);
+    expect(waiting.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "pending", "pending", "pending", "pending"]);
     // Each step's input and output were stored; later steps saw earlier outputs.
-    const execute = waiting.steps[1];
-    expect(execute.output).toMatchObject({ step: "one/execute", seen: ["one/think"], input: "hello" });
-    expect(execute.input).toMatchObject({ run: { label: "hello" }, outputs: { one: { think: { step: "one/think" } } } });
-    expect(execute.durationMs).not.toBeNull();
+    const understand = waiting.steps[1];
+    expect(understand.output).toMatchObject({ step: "one/understand", seen: ["one/probe"], input: "hello" });
+    expect(understand.input).toMatchObject({ run: { label: "hello" }, outputs: { one: { probe: { step: "one/probe" } } } });
+    expect(understand.durationMs).not.toBeNull();
 
     await control.proceed(controlDeps(), PLAN, id);
     const done = await waitFor(id, status("completed"));
     expect(calls.get(id)).toEqual(ALL);
-    expect(done.steps[3].output).toMatchObject({ seen: ["one/think", "one/execute", "one/integrate"] });
+    expect(done.steps[3].output).toMatchObject({ seen: ["one/probe", "one/understand", "one/assemble"] });
+    expect(done.steps[6].output).toMatchObject({ seen: ALL.slice(0, 6) });
     expect(progressOf(done)).toMatchObject({ completedPhases: ["one", "two"], canProceed: false, requiresManualTrigger: false });
     await expect(control.proceed(controlDeps(), PLAN, id)).rejects.toMatchObject({ status: 409 });
   });
@@ -220,7 +230,8 @@ describe("workflow engine", () => {
     it(`after a failure at ${failing}, resume continues there and re-runs no step that succeeded`, async () => {
       const id = await start({ autoPhases: true, behaviour: { failOnce: failing } });
       const broken = await waitFor(id, status("failed"));
-      const label = `${failing.startsWith("one") ? "Phase one" : "Phase two"} → ${{ think: "Thinking", execute: "Doing", integrate: "Wrapping up" }[failing.split("/")[1] as StepName]}`;
+      const [phase, step] = failing.split("/");
+      const label = `${phase === "one" ? "Phase one" : "Phase two"} → ${stepLabel(PLAN, phase, step)}`;
       expect(broken.error).toBe(`${label} failed: injected failure at ${failing}`);
       const index = ALL.indexOf(failing);
       expect(broken.steps.map((s) => s.status)).toEqual(ALL.map((_, i) => (i < index ? "succeeded" : i === index ? "failed" : "pending")));
@@ -237,18 +248,18 @@ describe("workflow engine", () => {
   }
 
   it("refuses to resume a step that is still running on a live worker, and ignores stale jobs", async () => {
-    const id = await start({ behaviour: { hang: "one/execute" } });
+    const id = await start({ behaviour: { hang: "one/understand" } });
     await waitFor(id, (r) => r.steps[1].status === "running" && r.steps[1].progress === 0.5);
     const refused = await control.resume(controlDeps(), PLAN, id).catch((e) => e);
     expect(refused).toBeInstanceOf(HttpError);
     expect(refused).toMatchObject({ status: 409, extra: { code: "still_running" } });
 
     // A job of an older generation (e.g. a duplicate from before a resume) does nothing.
-    const stale = await processStep({ runId: id, phase: "one", step: "think", generation: 7 }, engine);
+    const stale = await processStep({ runId: id, phase: "one", step: "probe", generation: 7 }, engine);
     expect(stale).toEqual({ ran: false, reason: "superseded by a newer generation" });
 
     hanging.get(id)!();
     await waitFor(id, status("waiting"));
-    expect(calls.get(id)).toEqual(["one/think", "one/execute", "one/integrate"]);
+    expect(calls.get(id)).toEqual(["one/probe", "one/understand", "one/assemble"]);
   });
 });

@@ -7,9 +7,9 @@ import { setMaxListeners } from "node:events";
 import os from "node:os";
 import type { Db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { nextStep, phasePlan, stepOrder } from "./plan";
+import { jobOf, nextStep, phasePlan, stepOrder, stepPlan } from "./plan";
 import * as repo from "./repository";
-import { SupersededError, type Json, type StepJobName, type StepName, type WorkflowDefinition } from "./types";
+import { SupersededError, type Json, type StepName, type WorkflowDefinition, type WorkflowPlan } from "./types";
 
 export interface StepJobData {
   runId: string;
@@ -24,12 +24,16 @@ export interface RunRef {
   ownerId: string;
 }
 
-export interface EngineDeps {
+/**
+ * `Job` is whatever names a step's job in the plans (lib/jobs: WorkflowStepJobName); the
+ * engine only hands it back to `enqueue`, so it knows no pipeline's jobs.
+ */
+export interface EngineDeps<Job extends string = string> {
   db: Db;
   // Definitions differ in their run input type; the engine treats inputs as opaque.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  definitions: Record<string, WorkflowDefinition<any>>;
-  enqueue(job: StepJobName, data: StepJobData): Promise<unknown>;
+  definitions: Record<string, WorkflowDefinition<any, WorkflowPlan<Job>>>;
+  enqueue(job: Job, data: StepJobData): Promise<unknown>;
   /** Tells clients the run changed (SSE); called after every state change. */
   announce(run: RunRef): Promise<unknown>;
   /** How often progress may be written per step (default 500 ms). */
@@ -54,7 +58,7 @@ function safeAnnounce(deps: Pick<EngineDeps, "announce">): EngineDeps["announce"
 }
 
 /** Runs the step a job names, if it is still the run's current work. */
-export async function processStep(data: StepJobData, engineDeps: EngineDeps): Promise<StepResult> {
+export async function processStep<Job extends string>(data: StepJobData, engineDeps: EngineDeps<Job>): Promise<StepResult> {
   const deps = { ...engineDeps, announce: safeAnnounce(engineDeps) };
   const { db } = deps;
   const run = await repo.getRun(db, data.runId);
@@ -151,7 +155,7 @@ export async function processStep(data: StepJobData, engineDeps: EngineDeps): Pr
  * Moves the run past a step that succeeded: enqueue the next step, wait for a person,
  * or finish. Safe to call twice: the move is conditional on where the run stands.
  */
-async function advance(deps: EngineDeps, definition: WorkflowDefinition, run: RunRef & { autoProgressSteps: boolean; autoProgressPhases: boolean }, data: StepJobData) {
+async function advance<Job extends string>(deps: EngineDeps<Job>, definition: WorkflowDefinition<unknown, WorkflowPlan<Job>>, run: RunRef & { autoProgressSteps: boolean; autoProgressPhases: boolean }, data: StepJobData) {
   const { db } = deps;
   const plan = definition.plan;
   const next = nextStep(plan, data.phase, data.step);
@@ -181,18 +185,17 @@ async function advance(deps: EngineDeps, definition: WorkflowDefinition, run: Ru
   }
 }
 
-export function enqueueStep(deps: Pick<EngineDeps, "enqueue">, definition: WorkflowDefinition, data: StepJobData) {
-  const job = phasePlan(definition.plan, data.phase).steps[data.step].job;
-  return deps.enqueue(job, data);
+export function enqueueStep<Job extends string>(deps: Pick<EngineDeps<Job>, "enqueue">, definition: { plan: WorkflowPlan<Job> }, data: StepJobData) {
+  return deps.enqueue(jobOf(definition.plan, data.phase, data.step), data);
 }
 
 /** Outputs of every step before `position` that succeeded, keyed by phase then step. */
 async function collectOutputs(db: Db, runId: string, position: number) {
   const steps = await repo.listSteps(db, runId);
-  const outputs: Record<string, Partial<Record<StepName, Json>>> = {};
+  const outputs: Record<string, Record<StepName, Json>> = {};
   for (const s of steps) {
     if (s.position >= position || s.status !== "succeeded") continue;
-    (outputs[s.phase] ??= {})[s.step as StepName] = s.output as Json;
+    (outputs[s.phase] ??= {})[s.step] = s.output as Json;
   }
   return outputs;
 }
@@ -205,7 +208,7 @@ export async function recordStepFailure(
   data: StepJobData,
   failure: { message: string },
   final: boolean,
-  engineDeps: Pick<EngineDeps, "db" | "definitions" | "announce">,
+  engineDeps: Pick<EngineDeps<string>, "db" | "definitions" | "announce">,
 ): Promise<void> {
   const deps = { ...engineDeps, announce: safeAnnounce(engineDeps) };
   const run = await repo.getRun(deps.db, data.runId);
@@ -213,8 +216,9 @@ export async function recordStepFailure(
   const step = await repo.getStep(deps.db, run.id, data.phase, data.step);
   if (!step) return;
   const definition = deps.definitions[run.kind];
-  const phase = definition ? phasePlan(definition.plan, data.phase) : null;
-  const where = phase ? `${phase.label} → ${phase.steps[data.step].label}` : `${data.phase}/${data.step}`;
+  const where = definition
+    ? `${phasePlan(definition.plan, data.phase).label} → ${stepPlan(definition.plan, data.phase, data.step).label}`
+    : `${data.phase}/${data.step}`;
   const changed = final
     ? await repo.failStep(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message, runError: `${where} failed: ${failure.message}` })
     : await repo.markRetrying(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message });

@@ -3,7 +3,7 @@
 // matters, its position), so a stale job or a double click can never move a run twice.
 import type { Db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { stepOrder } from "./plan";
+import { firstStepOf, stepOrder } from "./plan";
 import type { Json, RunStatus, StepName, StepRef, WorkflowPlan } from "./types";
 
 type Tx = Prisma.TransactionClient | Db;
@@ -291,7 +291,7 @@ export async function resumeRun(db: Db, args: { runId: string; generation: numbe
  * so jobs of the old one are ignored.
  */
 export async function rewindRun(db: Db, plan: WorkflowPlan, args: { runId: string; generation: number; phase: string }) {
-  const from = stepOrder(plan).find((r) => r.phase === args.phase && r.step === "think")!;
+  const from = firstStepOf(plan, args.phase);
   return db.$transaction(async (tx) => {
     const run = await tx.workflowRun.findUnique({ where: { id: args.runId } });
     if (!run || run.generation !== args.generation || run.status === "running") return null;

@@ -1,33 +1,38 @@
-// The shapes of the generic workflow engine. A workflow *plan* (names, labels, which
-// queue each step runs on) is light and shared by the web app and the worker; the step
-// *handlers* hold the real work and are only ever imported by the worker.
+// The shapes of the generic workflow engine. A workflow *plan* (phases, each an ordered
+// list of named steps, and which job runs each step) is light and shared by the web app
+// and the worker; the step *handlers* hold the real work and only the worker imports them.
 
-export const STEP_NAMES = ["think", "execute", "integrate"] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+/** A step's or phase's name: kebab-case, stored in WorkflowStep.step / .phase and part of job ids. */
+export type StepName = string;
 
 export type RunStatus = "running" | "waiting" | "completed" | "failed";
 export type StepStatus = "pending" | "queued" | "running" | "retrying" | "succeeded" | "failed";
 
-/** The job catalogue entries that run workflow steps (see lib/jobs/catalogue.ts). */
-export type StepJobName = "workflow-step" | "vlog-render";
-
-export interface StepPlan {
+/**
+ * One step of a phase. `Job` is the catalogue job whose queue runs it: the engine only
+ * passes it back to its `enqueue`, so it never names a pipeline's jobs itself (lib/jobs
+ * narrows it to the catalogue entries marked `workflowStep: true`).
+ */
+export interface StepPlan<Job extends string = string> {
+  /** kebab-case, unique within its phase. */
+  name: StepName;
   label: string;
-  job: StepJobName;
+  job: Job;
   /** Share of the whole run's progress bar this step fills (any scale; normalised). */
   weight: number;
 }
 
-export interface PhasePlan {
-  /** kebab-case; part of job ids. */
+export interface PhasePlan<Job extends string = string> {
+  /** kebab-case, unique within the plan; part of job ids. */
   name: string;
   label: string;
-  steps: Record<StepName, StepPlan>;
+  /** Run in this order; at least one. Between phases the run may stop at a gate. */
+  steps: readonly StepPlan<Job>[];
 }
 
-export interface WorkflowPlan {
+export interface WorkflowPlan<Job extends string = string> {
   kind: string;
-  phases: PhasePlan[];
+  phases: readonly PhasePlan<Job>[];
 }
 
 /** JSON that can be stored in a step's input/output/checkpoint column. */
@@ -61,10 +66,18 @@ export interface StepContext<RunInput = unknown> {
 
 export type StepHandler<RunInput = unknown> = (ctx: StepContext<RunInput>) => Promise<Json>;
 
+/**
+ * A handler for every step of every phase of `Plan`, keyed by phase then step name. With a
+ * plan declared `as const`, a missing or misspelt handler is a compile error.
+ */
+export type StepHandlers<Plan extends WorkflowPlan, RunInput = unknown> = {
+  [P in Plan["phases"][number] as P["name"]]: { [S in P["steps"][number] as S["name"]]: StepHandler<RunInput> };
+};
+
 /** The worker-side definition: the plan plus a handler for every step of every phase. */
-export interface WorkflowDefinition<RunInput = unknown> {
-  plan: WorkflowPlan;
-  handlers: Record<string, Record<StepName, StepHandler<RunInput>>>;
+export interface WorkflowDefinition<RunInput = unknown, Plan extends WorkflowPlan = WorkflowPlan> {
+  plan: Plan;
+  handlers: StepHandlers<Plan, RunInput>;
 }
 
 /** Thrown inside a step when the run moved to a newer generation while it was running. */
@@ -101,5 +114,8 @@ export interface RunProgress {
 export interface StepRef {
   phase: string;
   step: StepName;
+  /** 0, 1, 2, … across the whole run (WorkflowStep.position). */
   position: number;
+  /** 0 for the first step of its phase: a phase boundary (a gate) lies before it unless position is 0 too. */
+  index: number;
 }

@@ -1,14 +1,15 @@
 // The worker's processor map. Typed against the job catalogue, so a job without a
-// processor is a compile error; worker/index.ts also checks it at start-up.
+// processor is a compile error; worker/runtime.ts also checks it at start-up. Jobs marked
+// `workflowStep: true` in the catalogue get the workflow engine as their processor.
 import type { Job } from "bullmq";
-import type { JobName, JobPayload } from "@/lib/jobs/catalogue";
+import type { JobName, JobPayload, WorkflowStepJobName } from "@/lib/jobs/catalogue";
 import { env } from "@/lib/env";
 import { updateMediaState } from "@/lib/media/repository";
 import type { EngineDeps } from "@/lib/workflow/engine";
 import type { Failure } from "../failures";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
 import { reconcileMediaJob } from "./reconcile-media";
-import { workflowStepProcessor } from "./workflow-step";
+import { workflowStepProcessors } from "./workflow-step";
 import { workflowEngine } from "./workflows";
 
 export interface ProcessorDef<N extends JobName> {
@@ -20,20 +21,19 @@ export interface ProcessorDef<N extends JobName> {
 }
 
 export type ProcessorMap = { [N in JobName]: ProcessorDef<N> };
+/** The jobs that need a processor written for them: all but the workflow step jobs. */
+type OwnProcessors = { [N in Exclude<JobName, WorkflowStepJobName>]: ProcessorDef<N> };
 
 export interface ProcessorDeps extends AnalyzeDeps {
   /** The reconciler leaves alone photos whose state changed more recently than this (default 5 min). */
   reconcileStaleMs?: number;
   /** Workflow engine; defaults to the vlog workflows configured from the environment. */
-  engine?: EngineDeps;
+  engine?: EngineDeps<WorkflowStepJobName>;
 }
 
 export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
   const engine = deps.engine ?? workflowEngine(deps, env());
-  const steps = workflowStepProcessor(engine);
-  return {
-    "workflow-step": steps,
-    "vlog-render": steps,
+  const own: OwnProcessors = {
     "analyze-media": {
       process: (job, token) => analyzeMedia(job, deps, token),
       async onFailure(job, failure, final) {
@@ -53,4 +53,5 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
       async onFailure() {},
     },
   };
+  return { ...own, ...workflowStepProcessors(engine) };
 }

@@ -1,12 +1,15 @@
-// workflow-step and vlog-render: both run one step of a workflow run through the engine
-// (lib/workflow/engine.ts). They differ only in their queue: vlog-render is the CPU-heavy
-// one, rate-limited and run few at a time.
+// Every catalogue job marked `workflowStep: true` (workflow-step, vlog-render, …) runs one
+// step of a workflow run through the engine (lib/workflow/engine.ts); they differ only in
+// their queue (vlog-render is the CPU-heavy one, rate-limited and run few at a time). So
+// the engine is their processor and their failure hook, and a new one needs no code here.
 import type { Job } from "bullmq";
+import { workflowStepJobNames, type WorkflowStepJobName } from "@/lib/jobs/catalogue";
 import { AiError } from "@/lib/ai/errors";
 import { StorageNotFoundError } from "@/lib/storage/types";
 import { processStep, recordStepFailure, type EngineDeps, type StepJobData } from "@/lib/workflow/engine";
 import { StepRejectedError } from "@/lib/workflow/types";
 import { classifyFailure, type Failure } from "../failures";
+import type { ProcessorDef } from "./index";
 import { FfmpegError } from "./vlog/ffmpeg";
 
 export const STEP_GENERIC_FAILURE = "Something went wrong in this step. Press Resume to try it again.";
@@ -37,10 +40,16 @@ export function classifyStepFailure(err: unknown): Failure {
   return { kind: "transient", message: STEP_GENERIC_FAILURE };
 }
 
-export function workflowStepProcessor(deps: EngineDeps) {
+export function workflowStepProcessor(deps: EngineDeps<WorkflowStepJobName>) {
   return {
     process: (job: Job<StepJobData>) => processStep(job.data, deps),
     onFailure: (job: Job<StepJobData>, failure: Failure, final: boolean) => recordStepFailure(job.data, failure, final, deps),
     classify: classifyStepFailure,
   };
+}
+
+/** The processor of every workflow step job of the catalogue: the engine, for each. */
+export function workflowStepProcessors(deps: EngineDeps<WorkflowStepJobName>): { [N in WorkflowStepJobName]: ProcessorDef<N> } {
+  const processor = workflowStepProcessor(deps);
+  return Object.fromEntries(workflowStepJobNames.map((name) => [name, processor])) as { [N in WorkflowStepJobName]: ProcessorDef<N> };
 }

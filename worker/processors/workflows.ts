@@ -9,13 +9,13 @@ import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { announce } from "@/lib/events/publisher";
-import { enqueue } from "@/lib/jobs";
+import { workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import type { Storage } from "@/lib/storage/types";
 import { vlogAnnouncer } from "@/lib/vlogs/events";
 import { VLOG_KIND } from "@/lib/vlogs/plan";
 import { createGeminiWriter, localWriter } from "@/lib/vlogs/writer-gemini";
 import type { EngineDeps } from "@/lib/workflow/engine";
-import type { WorkflowDefinition } from "@/lib/workflow/types";
+import type { WorkflowDefinition, WorkflowPlan } from "@/lib/workflow/types";
 import { vlogWorkflow, type VlogStepDeps } from "./vlog/steps";
 
 type WorkflowEnv = Pick<
@@ -68,13 +68,13 @@ export function workflowEngine(
   base: { db: Db; storage: Storage },
   config: WorkflowEnv,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  extra: Record<string, WorkflowDefinition<any>> = {},
-): EngineDeps {
+  extra: Record<string, WorkflowDefinition<any, WorkflowPlan<WorkflowStepJobName>>> = {},
+): EngineDeps<WorkflowStepJobName> {
   const announceVlog = vlogAnnouncer(base.db, announce);
   return {
     db: base.db,
     definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), ...extra },
-    enqueue: (job, data) => enqueue(job, data),
+    enqueue: workflowQueues.enqueue,
     announce: (run) => (run.kind === VLOG_KIND ? announceVlog(run) : Promise.resolve()),
   };
 }

@@ -45,7 +45,7 @@ async function loadMedia(deps: VlogStepDeps, ownerId: string, ids: readonly stri
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInput> {
+export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInput, typeof VLOG_PLAN> {
   return {
     plan: VLOG_PLAN,
     handlers: {
