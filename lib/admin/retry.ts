@@ -4,14 +4,9 @@
 import type { Job } from "bullmq";
 import { HttpError, notFound } from "@/lib/http/errors";
 import { getQueue, jobCatalogue, type JobName, type JobPayload, type QueueName } from "@/lib/jobs";
+import { jobHooks } from "@/lib/jobs/hooks";
 import { log } from "@/lib/log";
-import { markMediaRequeued } from "@/lib/media/service";
 import { NO_MESSAGE } from "./failed";
-
-/** What to update in Postgres before a job of this kind runs again (Postgres is the truth). */
-const beforeRetry: { [N in JobName]?: (payload: JobPayload<N>) => Promise<void> } = {
-  "analyze-media": (payload) => markMediaRequeued(payload.mediaId),
-};
 
 /** How many failed jobs a group retry looks through (newest first). */
 export const GROUP_SCAN_LIMIT = 10_000;
@@ -19,7 +14,8 @@ const PAGE = 500;
 
 async function retryJob(job: Job): Promise<void> {
   const name = job.name as JobName;
-  const hook = beforeRetry[name] as ((payload: unknown) => Promise<void>) | undefined;
+  // What to update in Postgres before the job runs again (Postgres is the truth).
+  const hook = jobHooks[name]?.beforeRetry as ((payload: JobPayload<JobName>) => Promise<void>) | undefined;
   if (hook && name in jobCatalogue) {
     const parsed = jobCatalogue[name].payload.safeParse(job.data);
     if (parsed.success) await hook(parsed.data);

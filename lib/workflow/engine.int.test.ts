@@ -6,7 +6,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { HttpError } from "@/lib/http/errors";
-import { closeQueues, workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
+import { retryFailedJob } from "@/lib/admin/retry";
+import { closeQueues, getQueue, jobCatalogue, jobIdOf, workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { buildProcessors } from "@/worker/processors";
@@ -246,6 +247,22 @@ describe("workflow engine", () => {
       for (const [i, key] of ALL.entries()) expect(attempts[key]).toEqual(i === index ? ["failed", "succeeded"] : ["succeeded"]);
     });
   }
+
+  it("an admin retry of a failed step's job runs that step again, in the same generation", async () => {
+    const id = await start({ autoPhases: true, behaviour: { failOnce: "two/store" } });
+    await waitFor(id, status("failed"));
+    const data = { runId: id, phase: "two", step: "store", generation: 0 };
+    const queue = jobCatalogue["workflow-step"].queue;
+    const jobId = jobIdOf("workflow-step", data);
+    // The run records the failure just before BullMQ moves the job to failed.
+    while (!(await getQueue(queue).getJob(jobId))?.finishedOn) await new Promise((r) => setTimeout(r, 20));
+    await retryFailedJob(queue, jobId);
+    const done = await waitFor(id, status("completed"));
+    expect(done.generation).toBe(0);
+    expect(done.error).toBeNull();
+    expect(calls.get(id)).toEqual([...ALL.slice(0, 5), ...ALL.slice(4)]);
+    expect((await attemptsOf(id))["two/store"]).toEqual(["failed", "succeeded"]);
+  });
 
   it("refuses to resume a step that is still running on a live worker, and ignores stale jobs", async () => {
     const id = await start({ behaviour: { hang: "one/understand" } });

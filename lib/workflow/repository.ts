@@ -319,3 +319,24 @@ export async function rewindRun(db: Db, plan: WorkflowPlan, args: { runId: strin
     return { ...run, status: "waiting" as const, phase: from.phase, step: from.step, generation };
   });
 }
+
+/**
+ * An admin is putting the failed job of this step back in the queue (same job id, same
+ * generation): the run and the step go back to running/queued so the job, when it runs,
+ * finds the run at its step and does the work. Does nothing (false) when the run is no
+ * longer failed there, e.g. it was resumed since: the retried job is then stale and idle.
+ */
+export async function reopenFailedStep(db: Db, args: { runId: string; generation: number; phase: string; step: string }) {
+  return db.$transaction(async (tx) => {
+    const moved = await tx.workflowRun.updateMany({
+      where: { id: args.runId, generation: args.generation, status: "failed", phase: args.phase, step: args.step },
+      data: { status: "running", error: null, version: { increment: 1 } },
+    });
+    if (moved.count === 0) return false;
+    await tx.workflowStep.update({
+      where: { runId_phase_step: { runId: args.runId, phase: args.phase, step: args.step } },
+      data: { status: "queued", queuedAt: new Date(), progress: 0 },
+    });
+    return true;
+  });
+}
