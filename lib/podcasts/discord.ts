@@ -195,15 +195,24 @@ function httpUrl(url: string): string | undefined {
 function isPublicHttpUrl(url: string): boolean {
   if (!httpUrl(url)) return false;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || /\.(localhost|local|internal|lan|home\.arpa)$/.test(host) || !host.includes(".") && isIP(host) === 0) {
-    return false;
-  }
-  if (isIP(host) === 4) {
+  const family = isIP(host);
+  if (family === 4) {
     const [a, b] = host.split(".").map(Number);
-    return !(a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127));
+    const isPrivate =
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168);
+    return !isPrivate;
   }
-  if (isIP(host) === 6) return !/^(::1?|f[cd]|fe[89ab]|::ffff:)/.test(host);
-  return true;
+  // Loopback, unspecified, unique-local, link-local, IPv4-mapped.
+  if (family === 6) return !/^(::1?$|::ffff:|f[cd]|fe[89ab])/.test(host);
+  // A single-label name ("framecast", "nas") only resolves inside someone's network.
+  if (!host.includes(".") || host === "localhost") return false;
+  return !/\.(localhost|local|internal|lan|home\.arpa)$/.test(host);
 }
 
 function parseJson(text: string): { retry_after?: unknown; message?: unknown } | null {

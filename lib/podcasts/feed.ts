@@ -222,16 +222,23 @@ function cdata(el: XMLBuilder, text: string): void {
 }
 
 // Sanitising costs ~0.3 ms per episode of notes; a rebuild after one edit should not redo
-// the other 999. Keyed by the input, so an edited note is simply a new entry.
+// the other 999. Keyed by the input, so an edited note is simply a new entry; the oldest
+// entries go once the cache holds more than ~8 M characters (some tens of MB at most).
 const SANITISED = new Map<string, string>();
-const SANITISED_MAX = 5_000;
+const SANITISED_MAX_CHARS = 8_000_000;
+let sanitisedChars = 0;
 
 function cachedSanitise(html: string): string {
   let clean = SANITISED.get(html);
   if (clean === undefined) {
     clean = sanitiseShowNotes(html);
-    if (SANITISED.size >= SANITISED_MAX) SANITISED.delete(SANITISED.keys().next().value!);
     SANITISED.set(html, clean);
+    sanitisedChars += html.length + clean.length;
+    for (const [oldest, value] of SANITISED) {
+      if (sanitisedChars <= SANITISED_MAX_CHARS || oldest === html) break;
+      SANITISED.delete(oldest);
+      sanitisedChars -= oldest.length + value.length;
+    }
   }
   return clean;
 }
