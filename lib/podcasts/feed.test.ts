@@ -4,7 +4,7 @@ import { parseFeed } from "podcast-partytime";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "@/lib/errors";
 import { buildFeed, rfc2822, type Episode, type EpisodeUrls, type PublicUrls, type Show } from "./feed";
-import { podcastGuid } from "./podcast-guid";
+import { podcastGuid } from "./shows";
 
 const TRICKY = `Tom & Jerry's <Live> "Show" 🎙️🐈`;
 
@@ -15,8 +15,9 @@ const show: Show = {
   author: "Ada & Co",
   ownerName: "Ada Lovelace",
   ownerEmail: "ada@example.com",
-  categories: [{ name: "Leisure", subcategory: "Video Games" }, { name: "Technology" }],
+  category: "Leisure > Video Games",
   explicit: false,
+  podcastGuid: podcastGuid("https://app.example.com/feeds/first-token"),
   updatedAt: new Date("2026-01-10T08:00:00Z"),
 };
 
@@ -40,11 +41,11 @@ const ep1: Episode = {
   id: "ep-1",
   title: "First & <best> \"one\" 🚀",
   summary: "We start. 1 < 2 & 3 > 2.",
-  showNotesHtml: `<p onclick="steal()">Links: <a href="https://example.org/?a=1&b=2" target="_blank">site</a>
+  showNotes: `<p onclick="steal()">Links: <a href="https://example.org/?a=1&b=2" target="_blank">site</a>
     <a href="javascript:alert(1)">bad</a></p><script>alert("pwned")</script><style>p{}</style><h3>Part 2</h3>`,
   publishedAt: new Date("2026-01-05T09:30:00Z"),
   audioBytes: 12_345_678,
-  durationSeconds: 1834.56,
+  durationSec: 1834.56,
   episodeNumber: 1,
   season: 1,
   episodeType: "full",
@@ -55,11 +56,11 @@ const ep2: Episode = {
   id: "ep-2",
   title: "Bonus: the trailer",
   summary: "A short one.",
-  showNotesHtml: null,
+  showNotes: null,
   publishedAt: new Date("2026-01-12T17:00:05Z"),
   updatedAt: new Date("2026-01-13T10:00:00Z"),
   audioBytes: 98_765,
-  durationSeconds: 59.4,
+  durationSec: 59.4,
   episodeNumber: 2,
   season: 1,
   episodeType: "bonus",
@@ -112,10 +113,10 @@ describe("buildFeed", () => {
     expect(feed.owner).toEqual({ name: "Ada Lovelace", email: "ada@example.com" });
     expect(feed.itunesImage).toBe(urls.artwork);
     expect(feed.image).toMatchObject({ url: urls.artwork, title: TRICKY, link: urls.show });
-    expect(feed.itunesCategory).toEqual(["Leisure > Video Games", "Technology"]);
+    expect(feed.itunesCategory).toEqual(["Leisure > Video Games"]);
     expect(feed.explicit).toBe(false);
     expect(feed.itunesType).toBe("episodic");
-    expect(feed.guid).toBe(podcastGuid(urls.feed));
+    expect(feed.guid).toBe(show.podcastGuid);
     expect(feed.locked).toBe(true);
     expect(feed.podcastOwner).toBe("ada@example.com");
     expect(feed.generator).toBe("Framecast");
@@ -130,8 +131,10 @@ describe("buildFeed", () => {
       "application/rss+xml",
     ]);
     // Subcategory nested inside its category, as Apple requires.
-    const leisure = all("itunes:category").find((el) => el.getAttribute("text") === "Leisure")!;
-    expect(all("itunes:category", leisure).map((el) => el.getAttribute("text"))).toEqual(["Video Games"]);
+    const [leisure, ...rest] = all("itunes:category");
+    expect(leisure.getAttribute("text")).toBe("Leisure");
+    expect(leisure.parentElement?.tagName).toBe("channel");
+    expect(rest.map((el) => [el.getAttribute("text"), el.parentElement === leisure])).toEqual([["Video Games", true]]);
     expect(all("itunes:explicit")[0].textContent).toBe("false");
     expect(all("podcast:locked")[0].textContent).toBe("yes");
     expect(all("podcast:locked")[0].getAttribute("owner")).toBe("ada@example.com");
@@ -227,6 +230,9 @@ describe("buildFeed", () => {
     expect(all("enclosure", items[0])[0].getAttribute("length")).toBe("98765");
     const big = buildFeed(show, [{ ...ep1, audioBytes: 3_221_225_472 }], urls); // > 2^31
     expect(parseFeed(big)!.items[0].enclosure.length).toBe(3_221_225_472);
+    // The Episode table stores bytes as BIGINT; Prisma hands them over as bigint.
+    const fromRow = buildFeed(show, [{ ...ep1, audioBytes: 9_007_199_254_740_993n }], urls); // > 2^53
+    expect(fromRow).toContain('length="9007199254740993"');
   });
 
   it("is identical across rebuilds, and an episode's guid survives other episodes coming and going", () => {
@@ -238,10 +244,16 @@ describe("buildFeed", () => {
     expect(alone.items[0].guid).toBe("ep-1");
   });
 
-  it("uses the stored podcast:guid when the show has one, so a rotated feed URL keeps the identity", () => {
-    const stored = podcastGuid("https://app.example.com/feeds/first-token");
-    const rotated = buildFeed({ ...show, guid: stored }, [ep1], { ...urls, feed: "https://app.example.com/feeds/new-token" });
-    expect(parseFeed(rotated)!.guid).toBe(stored);
+  it("keeps the stored podcast:guid when the feed URL changes (a rotated token)", () => {
+    const rotated = buildFeed(show, [ep1], { ...urls, feed: "https://app.example.com/feeds/new-token" });
+    expect(parseFeed(rotated)!.guid).toBe(show.podcastGuid);
+    expect(parseFeed(rotated)!.pubsub?.self).toBe("https://app.example.com/feeds/new-token");
+  });
+
+  it("writes a top-level category without a subcategory, in Apple's spelling", () => {
+    const feed = buildFeed({ ...show, category: "tv & film" }, [], urls);
+    expect(parseFeed(feed)!.itunesCategory).toEqual(["TV & Film"]);
+    expect(feed).toContain('<itunes:category text="TV &amp; Film"/>');
   });
 
   it("honours locked=false, serial shows and an explicit show", () => {
@@ -271,12 +283,14 @@ describe("buildFeed", () => {
       }
       throw new Error("expected InvalidInputError");
     };
-    expect(fails(() => buildFeed({ ...show, categories: [{ name: "Gaming" }] }, [], urls))).toHaveProperty("categories");
-    expect(fails(() => buildFeed({ ...show, categories: [{ name: "Leisure", subcategory: "Poker" }] }, [], urls))).toHaveProperty("categories");
-    expect(fails(() => buildFeed({ ...show, categories: [] }, [], urls))).toHaveProperty("categories");
+    expect(fails(() => buildFeed({ ...show, category: "Gaming" }, [], urls))).toHaveProperty("category");
+    expect(fails(() => buildFeed({ ...show, category: "Leisure > Poker" }, [], urls))).toHaveProperty("category");
+    expect(fails(() => buildFeed({ ...show, podcastGuid: "" }, [], urls))).toHaveProperty("podcastGuid");
+    expect(fails(() => buildFeed(show, [{ ...ep1, episodeType: "special" }], urls))).toHaveProperty("episodeType");
+    expect(fails(() => buildFeed(show, [{ ...ep1, audioBytes: 0n }], urls))).toHaveProperty("audioBytes");
     expect(fails(() => buildFeed(show, [{ ...ep1, audioBytes: 0 }], urls))).toHaveProperty("audioBytes");
     expect(fails(() => buildFeed(show, [{ ...ep1, audioBytes: 1.5 }], urls))).toHaveProperty("audioBytes");
-    expect(fails(() => buildFeed(show, [{ ...ep1, durationSeconds: NaN }], urls))).toHaveProperty("durationSeconds");
+    expect(fails(() => buildFeed(show, [{ ...ep1, durationSec: NaN }], urls))).toHaveProperty("durationSec");
     expect(fails(() => buildFeed(show, [{ ...ep1, episodeNumber: 0 }], urls))).toHaveProperty("episodeNumber");
     expect(fails(() => buildFeed(show, [ep1, { ...ep2, id: "ep-1" }], urls))).toHaveProperty("id");
     expect(fails(() => buildFeed(show, [ep1], { ...urls, feed: "/feeds/relative" }))).toHaveProperty("feedUrl");
@@ -288,7 +302,7 @@ describe("buildFeed", () => {
       ...ep1,
       id: `ep-${i}`,
       title: `Episode ${i} & friends <live>`,
-      showNotesHtml: `<p>Notes for episode ${i} with <a href="https://example.org/${i}">a link</a>.</p><ul><li>one</li><li>two</li></ul>`,
+      showNotes: `<p>Notes for episode ${i} with <a href="https://example.org/${i}">a link</a>.</p><ul><li>one</li><li>two</li></ul>`,
       publishedAt: new Date(Date.UTC(2020, 0, 1) + i * 86_400_000),
       episodeNumber: i + 1,
     }));

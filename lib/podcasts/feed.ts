@@ -7,8 +7,7 @@
 // and serve it with a stable ETag.
 import { create } from "xmlbuilder2";
 import { InvalidInputError } from "@/lib/errors";
-import { isAppleCategory, type AppleCategory } from "./categories";
-import { podcastGuid } from "./podcast-guid";
+import { parseAppleCategory } from "./categories";
 import { sanitiseShowNotes, textToHtml } from "./show-notes";
 
 type XMLBuilder = ReturnType<typeof create>;
@@ -24,7 +23,13 @@ export const FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8";
 
 export const FEED_GENERATOR = "Framecast";
 
-/** The show as the feed needs it. Nullable fields map straight from database columns. */
+export type EpisodeType = "full" | "trailer" | "bonus";
+const EPISODE_TYPES: readonly string[] = ["full", "trailer", "bonus"] satisfies EpisodeType[];
+
+/**
+ * The show as the feed needs it. Names and nullability follow the Show table, so a row
+ * maps across nearly as is.
+ */
 export interface Show {
   title: string;
   /** Plain text. */
@@ -34,21 +39,21 @@ export interface Show {
   author: string;
   ownerName: string;
   ownerEmail: string;
-  /** The first is the primary category Apple files the show under. At least one. */
-  categories: readonly AppleCategory[];
+  /** Apple category, "Parent" or "Parent > Sub" (see APPLE_CATEGORIES). */
+  category: string;
   explicit: boolean;
+  /** podcast:guid, fixed when the show was made (podcastGuid() in ./shows, of its first feed URL). */
+  podcastGuid: string;
   /** Apple's show type; default "episodic" (newest first). */
   type?: "episodic" | "serial" | null;
-  /** Stored podcast:guid (see podcastGuid()); when absent it is derived from urls.feed. */
-  guid?: string | null;
   /** podcast:locked: other hosting platforms may not import the feed. Default true. */
   locked?: boolean | null;
   copyright?: string | null;
-  /** When the show's own fields last changed; feeds into lastBuildDate. */
+  /** When the feed's content last changed (the row's feedUpdatedAt); feeds into lastBuildDate. */
   updatedAt: Date;
 }
 
-/** One published episode. The caller passes only what belongs in the feed. */
+/** One published episode. Names follow the Episode table; pass only published episodes. */
 export interface Episode {
   /** Stable for the episode's whole life: it becomes `<guid isPermaLink="false">`. */
   id: string;
@@ -56,19 +61,20 @@ export interface Episode {
   /** Plain text: itunes:summary, and the description when there are no show notes. */
   summary?: string | null;
   /** The author's HTML; sanitised again here whatever the caller did. */
-  showNotesHtml?: string | null;
+  showNotes?: string | null;
   publishedAt: Date;
   /** When the episode last changed (edited after publishing); feeds into lastBuildDate. */
   updatedAt?: Date | null;
   /** Exact size of the stored audio file: podcast apps compare it with what they download. */
-  audioBytes: number;
+  audioBytes: number | bigint;
   /** From ffprobe; written as whole seconds. */
-  durationSeconds: number;
+  durationSec: number;
   /** Default "audio/mpeg". */
   audioType?: string | null;
   episodeNumber?: number | null;
   season?: number | null;
-  episodeType?: "full" | "trailer" | "bonus" | null;
+  /** "full" (default), "trailer" or "bonus". */
+  episodeType?: EpisodeType | string | null;
   /** Null follows the show. */
   explicit?: boolean | null;
   keywords?: readonly string[] | null;
@@ -149,13 +155,12 @@ function writeChannel(channel: XMLBuilder, show: Show, items: readonly Episode[]
   owner.ele(itunes, "itunes:name").txt(show.ownerName);
   owner.ele(itunes, "itunes:email").txt(show.ownerEmail);
   if (urls.artwork) channel.ele(itunes, "itunes:image", { href: urls.artwork });
-  for (const category of show.categories) {
-    const el = channel.ele(itunes, "itunes:category", { text: category.name });
-    if (category.subcategory) el.ele(itunes, "itunes:category", { text: category.subcategory });
-  }
+  const category = parseAppleCategory(show.category);
+  const categoryEl = channel.ele(itunes, "itunes:category", { text: category.name });
+  if (category.subcategory) categoryEl.ele(itunes, "itunes:category", { text: category.subcategory });
   channel.ele(itunes, "itunes:explicit").txt(String(show.explicit));
   channel.ele(itunes, "itunes:type").txt(show.type ?? "episodic");
-  channel.ele(podcast, "podcast:guid").txt(show.guid || podcastGuid(urls.feed));
+  channel.ele(podcast, "podcast:guid").txt(show.podcastGuid);
   channel.ele(podcast, "podcast:locked", { owner: show.ownerEmail }).txt(show.locked === false ? "no" : "yes");
 }
 
@@ -165,7 +170,7 @@ function writeItem(item: XMLBuilder, show: Show, episode: Episode, urls: Episode
   item.ele("guid", { isPermaLink: "false" }).txt(episode.id);
   item.ele("title").txt(episode.title);
   item.ele("link").txt(urls.page);
-  const html = episode.showNotesHtml ? cachedSanitise(episode.showNotesHtml) : "";
+  const html = episode.showNotes ? cachedSanitise(episode.showNotes) : "";
   const description = html || (episode.summary ? textToHtml(episode.summary) : "");
   if (description) cdata(item.ele("description"), description);
   // Apple Podcasts and most apps prefer content:encoded for HTML notes; plain RSS readers
@@ -173,7 +178,7 @@ function writeItem(item: XMLBuilder, show: Show, episode: Episode, urls: Episode
   if (html) cdata(item.ele(content, "content:encoded"), html);
   item.ele("pubDate").txt(rfc2822(episode.publishedAt));
   item.ele("enclosure", { url: urls.audio, length: String(episode.audioBytes), type: episode.audioType || "audio/mpeg" });
-  item.ele(itunes, "itunes:duration").txt(String(Math.round(episode.durationSeconds)));
+  item.ele(itunes, "itunes:duration").txt(String(Math.round(episode.durationSec)));
   item.ele(itunes, "itunes:episodeType").txt(episode.episodeType ?? "full");
   if (episode.season != null) item.ele(itunes, "itunes:season").txt(String(episode.season));
   if (episode.episodeNumber != null) item.ele(itunes, "itunes:episode").txt(String(episode.episodeNumber));
@@ -247,11 +252,13 @@ function checkShow(show: Show, urls: PublicUrls): void {
   const fields: Record<string, string> = {};
   if (!show.title.trim()) fields.title = "The show needs a title.";
   if (!/^[^\s@]+@[^\s@]+$/.test(show.ownerEmail)) fields.ownerEmail = "The owner's email address is not valid.";
-  if (show.categories.length === 0) fields.categories = "Pick at least one Apple Podcasts category.";
-  for (const c of show.categories) {
-    if (!isAppleCategory(c)) {
-      fields.categories = `"${[c.name, c.subcategory].filter(Boolean).join(" > ")}" is not an Apple Podcasts category.`;
-    }
+  try {
+    parseAppleCategory(show.category);
+  } catch (err) {
+    Object.assign(fields, (err as InvalidInputError).fields);
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(show.podcastGuid)) {
+    fields.podcastGuid = "The show's podcast:guid is not a UUID.";
   }
   if (!isDate(show.updatedAt)) fields.updatedAt = "The show's last change date is not a date.";
   checkUrl(fields, "feedUrl", urls.feed);
@@ -265,8 +272,12 @@ function checkEpisode(e: Episode, urls: EpisodeUrls): void {
   if (!e.id) fields.id = "The episode has no id.";
   if (!e.title.trim()) fields.title = "The episode needs a title.";
   if (!isDate(e.publishedAt)) fields.publishedAt = "The publication date is not a date.";
-  if (!Number.isSafeInteger(e.audioBytes) || e.audioBytes <= 0) fields.audioBytes = "The audio file's size is unknown.";
-  if (!Number.isFinite(e.durationSeconds) || e.durationSeconds < 0) fields.durationSeconds = "The audio's duration is unknown.";
+  const bytes = e.audioBytes;
+  if (typeof bytes === "bigint" ? bytes <= 0n : !(Number.isSafeInteger(bytes) && bytes > 0)) {
+    fields.audioBytes = "The audio file's size is unknown.";
+  }
+  if (!Number.isFinite(e.durationSec) || e.durationSec < 0) fields.durationSec = "The audio's duration is unknown.";
+  if (e.episodeType && !EPISODE_TYPES.includes(e.episodeType)) fields.episodeType = "Must be full, trailer or bonus.";
   for (const key of ["episodeNumber", "season"] as const) {
     const n = e[key];
     if (n != null && !(Number.isSafeInteger(n) && n > 0)) fields[key] = "Must be a whole number from 1 up.";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "@/lib/errors";
 import { isAppleCategory, parseAppleCategory } from "./categories";
-import { podcastGuid } from "./podcast-guid";
 import { sanitiseShowNotes, showNotesToText, textToHtml } from "./show-notes";
 
 describe("sanitiseShowNotes", () => {
@@ -87,18 +86,5 @@ describe("Apple categories", () => {
     } catch (err) {
       expect((err as InvalidInputError).fields["show.category"]).toMatch(/not an Apple Podcasts category/);
     }
-  });
-});
-
-describe("podcastGuid", () => {
-  it("matches the Podcasting 2.0 spec's worked example", () => {
-    expect(podcastGuid("https://podnews.net/rss")).toBe("9b024349-ccf0-5f69-a609-6b82873eab3c");
-  });
-
-  it("ignores the scheme and trailing slashes, as the spec says", () => {
-    const guid = podcastGuid("podnews.net/rss");
-    expect(podcastGuid("http://podnews.net/rss/")).toBe(guid);
-    expect(podcastGuid("https://podnews.net/rss//")).toBe(guid);
-    expect(podcastGuid("https://podnews.net/other")).not.toBe(guid);
   });
 });
