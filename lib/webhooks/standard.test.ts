@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidInputError, RateLimitedError } from "@/lib/errors";
-import { deliver, generateWebhookSecret, signWebhook, webhookBody, type WebhookEvent } from "./standard";
+import { deliver, generateWebhookSecret, signWebhook, webhookBody, type DeliveryAttempt, type WebhookEvent } from "./standard";
 
 interface Received {
   path: string;
@@ -192,5 +192,32 @@ describe("deliver: what the receiver's answer means", () => {
       (e: unknown) => e,
     );
     expect((err as Error).name).toBe("AbortError");
+  });
+
+  it("reports every attempt in the shape of a WebhookDelivery row, failed ones included", async () => {
+    const attempts: DeliveryAttempt[] = [];
+    const onAttempt = (a: DeliveryAttempt) => void attempts.push(a);
+    answer = (res) => res.writeHead(500).end();
+    await deliver(`${origin}/h`, event, data, secret, { onAttempt }).catch(() => {});
+    answer = (res) => res.writeHead(404).end();
+    await deliver(`${origin}/h`, event, data, secret, { onAttempt }).catch(() => {});
+    answer = () => {};
+    await deliver(`${origin}/h`, event, data, secret, { onAttempt, timeoutMs: 200 }).catch(() => {});
+    answer = (res) => res.writeHead(200).end("ok");
+    await deliver(`${origin}/h`, event, data, secret, { onAttempt });
+    expect(attempts.every((a) => Number.isInteger(a.durationMs) && a.durationMs >= 0)).toBe(true);
+    expect(attempts.map(({ durationMs: _ms, ...a }) => a)).toEqual([
+      { messageId: event.id, status: 500, ok: false, error: "The webhook endpoint answered 500; it will be tried again." },
+      { messageId: event.id, status: 404, ok: false, error: "The webhook endpoint refused the delivery (404); check the URL and the receiver." },
+      { messageId: event.id, status: null, ok: false, error: "The webhook endpoint did not answer within 1 second; it will be tried again." },
+      { messageId: event.id, status: 200, ok: true, error: null },
+    ]);
+    // A cancelled job is not a failed delivery: nothing to record.
+    attempts.length = 0;
+    answer = () => {};
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await deliver(`${origin}/h`, event, data, secret, { onAttempt, signal: controller.signal }).catch(() => {});
+    expect(attempts).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // "id.timestamp.body">`, keyed by a secret shown to its owner once as `whsec_<base64>`.
 import { createHmac, randomBytes } from "node:crypto";
 import { InvalidInputError, RateLimitedError } from "@/lib/errors";
-import { formatSeconds, parseRetryAfter, postJson, type PostOptions } from "./post";
+import { formatSeconds, parseRetryAfter, postJson, type PostAnswer, type PostOptions } from "./post";
 
 export const WEBHOOK_SECRET_PREFIX = "whsec_";
 
@@ -53,6 +53,25 @@ export interface DeliveryResult {
   webhookId: string;
 }
 
+/** One try, in the shape of a WebhookDelivery row, whatever its outcome. */
+export interface DeliveryAttempt {
+  /** The webhook-id. */
+  messageId: string;
+  /** The receiver's HTTP status; null when it could not be reached or did not answer. */
+  status: number | null;
+  ok: boolean;
+  /** The sentence the thrown error carries; null when ok. */
+  error: string | null;
+  durationMs: number;
+}
+
+export interface DeliverOptions extends PostOptions {
+  /** Called once per call before deliver() returns or throws, to record the attempt. */
+  onAttempt?: (attempt: DeliveryAttempt) => void | Promise<void>;
+  /** The send time to sign (tests); default now. */
+  now?: () => Date;
+}
+
 /**
  * POSTs the signed event to `url` and says how it went:
  * - 2xx → the result (record it as a delivery attempt);
@@ -60,34 +79,52 @@ export interface DeliveryResult {
  * - 5xx, 408, network failure, timeout → a plain Error: transient, retry with backoff;
  * - any other answer (4xx, a redirect) → InvalidInputError on `webhookUrl`: retrying
  *   cannot help until the owner fixes the URL or the receiver.
- * Messages never contain the URL or the secret.
+ * Messages never contain the URL or the secret. `onAttempt` sees every outcome except the
+ * caller's own abort (a cancelled job is not a failed delivery).
  */
 export async function deliver(
   url: string,
   event: WebhookEvent,
   data: unknown,
   secret: string,
-  opts: PostOptions & { now?: () => Date } = {},
+  opts: DeliverOptions = {},
 ): Promise<DeliveryResult> {
   const body = webhookBody(event, data);
   const headers = signWebhook(secret, event.id, opts.now?.() ?? new Date(), body);
-  const who = "The webhook endpoint";
-  const answer = await postJson(url, body, { ...headers }, who, opts);
-  const { status } = answer;
-  if (status >= 200 && status < 300) {
-    return { status, durationMs: Math.round(answer.durationMs), webhookId: event.id };
+  const started = performance.now();
+  let answer: PostAnswer | undefined;
+  try {
+    answer = await postJson(url, body, { ...headers }, WHO, opts);
+    classify(answer);
+  } catch (err) {
+    if (!(opts.signal?.aborted && err === opts.signal.reason)) {
+      const durationMs = Math.round(answer?.durationMs ?? performance.now() - started);
+      const error = err instanceof Error ? err.message : String(err);
+      await opts.onAttempt?.({ messageId: event.id, status: answer?.status ?? null, ok: false, error, durationMs });
+    }
+    throw err;
   }
+  const durationMs = Math.round(answer.durationMs);
+  await opts.onAttempt?.({ messageId: event.id, status: answer.status, ok: true, error: null, durationMs });
+  return { status: answer.status, durationMs, webhookId: event.id };
+}
+
+const WHO = "The webhook endpoint";
+
+function classify(answer: PostAnswer): void {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return;
   if (status === 429) {
     const ms = parseRetryAfter(answer.headers.get("retry-after")) ?? DEFAULT_RETRY_AFTER_MS;
-    throw new RateLimitedError(`${who} asked us to slow down (429); trying again in ${formatSeconds(ms)}.`, ms);
+    throw new RateLimitedError(`${WHO} asked us to slow down (429); trying again in ${formatSeconds(ms)}.`, ms);
   }
   if (status >= 500 || status === 408) {
-    throw new Error(`${who} answered ${status}; it will be tried again.`);
+    throw new Error(`${WHO} answered ${status}; it will be tried again.`);
   }
   const why =
     status >= 300 && status < 400
-      ? `${who} answered with a redirect (${status}); webhooks are not followed to other addresses, so enter the final URL.`
-      : `${who} refused the delivery (${status}${reason(answer.body)}); check the URL and the receiver.`;
+      ? `${WHO} answered with a redirect (${status}); webhooks are not followed to other addresses, so enter the final URL.`
+      : `${WHO} refused the delivery (${status}${reason(answer.body)}); check the URL and the receiver.`;
   throw new InvalidInputError({ webhookUrl: why }, why);
 }
 
