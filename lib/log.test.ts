@@ -1,6 +1,6 @@
+import { route } from "@/lib/http/route";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { route } from "@/lib/http/errors";
 import { createLogger, log, requestIdFrom, withLogger } from "./log";
 
 function capture() {

@@ -2,7 +2,7 @@
 // same error message. Each goes back to the queue under its own id with a fresh set of
 // attempts; the entity it is about is marked queued first, so users see it move at once.
 import type { Job } from "bullmq";
-import { HttpError, notFound } from "@/lib/http/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { getQueue, jobCatalogue, type JobName, type JobPayload, type QueueName } from "@/lib/jobs";
 import { jobHooks } from "@/lib/jobs/hooks";
 import { log } from "@/lib/log";
@@ -25,9 +25,9 @@ async function retryJob(job: Job): Promise<void> {
 
 export async function retryFailedJob(queueName: QueueName, jobId: string): Promise<{ retried: number }> {
   const job = await getQueue(queueName).getJob(jobId);
-  if (!job) throw notFound("That job");
+  if (!job) throw new NotFoundError("That job");
   if (!(await job.isFailed())) {
-    throw new HttpError(409, "That job is no longer failed (it may have been retried already).", { code: "not_failed" });
+    throw new ConflictError("not_failed", "That job is no longer failed (it may have been retried already).");
   }
   await retryJob(job);
   log().info({ queue: queueName, jobId }, "admin retried a failed job");
@@ -53,7 +53,7 @@ export async function retryFailedGroup(queueName: QueueName, message: string): P
       log().debug({ queue: queueName, jobId: job.id, err: (err as Error).message }, "skipped in group retry");
     }
   }
-  if (retried === 0) throw new HttpError(409, "No failed jobs with that message are left to retry.", { code: "not_failed" });
+  if (retried === 0) throw new ConflictError("not_failed", "No failed jobs with that message are left to retry.");
   log().info({ queue: queueName, retried, message }, "admin retried a group of failed jobs");
   return { retried };
 }

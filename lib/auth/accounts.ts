@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { ConflictError } from "@/lib/errors";
 import { HttpError } from "@/lib/http/errors";
 import { hashPassword, verifyPassword } from "./password";
 
@@ -26,8 +27,7 @@ export async function signUp(db: Db, input: Credentials) {
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email } });
     if (existing) {
-      throw new HttpError(409, "An account with this email already exists. Sign in instead.", {
-        code: "email_taken",
+      throw new ConflictError("email_taken", "An account with this email already exists. Sign in instead.", {
         fields: { email: "An account with this email already exists." },
       });
     }
@@ -44,7 +44,7 @@ export async function signIn(db: Db, input: Credentials) {
   dummyHash ??= hashPassword("not-a-real-password");
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
   if (!user || !ok) {
-    throw new HttpError(401, "That email and password do not match an account.", { code: "bad_credentials" });
+    throw new HttpError(401, "That email and password do not match an account.", "bad_credentials");
   }
   return user;
 }

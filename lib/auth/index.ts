@@ -26,7 +26,7 @@ export function scopeFor(request: Request): TokenScope {
 }
 
 const badToken = () =>
-  new HttpError(401, "That API token is not valid, or it has been revoked.", { code: "invalid_token" });
+  new HttpError(401, "That API token is not valid, or it has been revoked.", "invalid_token");
 
 /**
  * The signed-in user, from an API token when the request carries `Authorization`,

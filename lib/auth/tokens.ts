@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
-import { HttpError, notFound } from "@/lib/http/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 
 export const TOKEN_PREFIX = "fc_";
 export const TOKEN_SCOPES = ["read", "write"] as const;
@@ -56,9 +56,7 @@ function toView(row: TokenRow): ApiTokenView {
 export async function createApiToken(db: Db, userId: string, input: z.infer<typeof newTokenSchema>) {
   const active = await db.apiToken.count({ where: { userId, revokedAt: null } });
   if (active >= MAX_ACTIVE_TOKENS) {
-    throw new HttpError(409, `You already have ${MAX_ACTIVE_TOKENS} active tokens. Revoke one you no longer use first.`, {
-      code: "too_many_tokens",
-    });
+    throw new ConflictError("too_many_tokens", `You already have ${MAX_ACTIVE_TOKENS} active tokens. Revoke one you no longer use first.`);
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const row = await db.apiToken.create({
@@ -74,10 +72,10 @@ export async function listApiTokens(db: Db, userId: string): Promise<ApiTokenVie
 
 /** Revokes one of this user's tokens; someone else's id is reported as missing. */
 export async function revokeApiToken(db: Db, userId: string, id: string): Promise<void> {
-  if (!z.string().uuid().safeParse(id).success) throw notFound("That token");
+  if (!z.string().uuid().safeParse(id).success) throw new NotFoundError("That token");
   const { count } = await db.apiToken.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: new Date() } });
   if (count === 0 && !(await db.apiToken.findFirst({ where: { id, userId }, select: { id: true } }))) {
-    throw notFound("That token");
+    throw new NotFoundError("That token");
   }
 }
 

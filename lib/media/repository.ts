@@ -1,7 +1,7 @@
 // The only module that touches the Media and Analysis tables.
 import type { Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { notFound } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import type { MediaStatus } from "./progress";
 
 export type NewMedia = {
@@ -24,7 +24,7 @@ export async function deleteMedia(db: Db, id: string): Promise<void> {
 /** A photo of this owner; someone else's id is indistinguishable from a missing one. */
 export async function getOwnedMedia(db: Db, ownerId: string, id: string) {
   const row = await db.media.findFirst({ where: { id, ownerId }, include: { analysis: true } });
-  if (!row) throw notFound("That photo");
+  if (!row) throw new NotFoundError("That photo");
   return row;
 }
 

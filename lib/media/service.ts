@@ -4,12 +4,11 @@ import path from "node:path";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { ConflictError, RejectedInputError } from "@/lib/errors";
 import { announceMedia } from "@/lib/events/publisher";
-import { HttpError } from "@/lib/http/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
-import { MediaRejectedError } from "./errors";
 import { checkImageHeader } from "./image-header";
 import type { ImageMime } from "./sniff";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
@@ -23,8 +22,8 @@ export interface UploadResult {
 
 /**
  * Reads each uploaded image's header (never its pixels) and refuses, with the reason,
- * what the worker would refuse anyway: over the pixel or frame limit (413), or a header
- * that cannot be read (422). The person hears at once instead of after a queue wait.
+ * what the worker would refuse anyway: over the pixel or frame limit, or a header that
+ * cannot be read. The person hears at once instead of after a queue wait.
  */
 function headerCheck(limits: { maxPixels: number; maxFrames: number }): Inspect {
   return async ({ tempPath, mime }) => {
@@ -32,8 +31,8 @@ function headerCheck(limits: { maxPixels: number; maxFrames: number }): Inspect 
       await checkImageHeader(tempPath, limits, mime as ImageMime);
       return null;
     } catch (err) {
-      if (!(err instanceof MediaRejectedError)) throw err;
-      return { status: err.reason === "too_large" ? 413 : 422, message: err.message };
+      if (err instanceof RejectedInputError) return err;
+      throw err;
     }
   };
 }
@@ -88,7 +87,7 @@ export async function acceptUpload(user: SessionUser, request: Request): Promise
   }
   if (created.length === 0) {
     const first = rejected[0];
-    throw new HttpError(first.status, first.error, { code: "rejected" });
+    throw new RejectedInputError(first.reason, first.error);
   }
   return { media: created, rejected };
 }
@@ -97,7 +96,7 @@ export async function acceptUpload(user: SessionUser, request: Request): Promise
 export async function retryMedia(user: SessionUser, id: string): Promise<MediaView> {
   const row = await getOwnedMedia(db(), user.id, id);
   if (row.status !== "failed") {
-    throw new HttpError(409, "Only a photo whose analysis failed can be retried.", { code: "not_failed" });
+    throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
   }
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
   const job = await findJob("analyze-media", { mediaId: id });

@@ -9,7 +9,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { HttpError } from "@/lib/http/errors";
+import { InvalidInputError, RejectedInputError, type RejectionReason } from "@/lib/errors";
 import { webMetrics } from "@/lib/metrics/web";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { SNIFF_BYTES, describeNonImage, sniffImageType } from "./sniff";
@@ -23,9 +23,9 @@ export interface UploadLimits {
 /**
  * A further check of a file that passed sniffing and the size limit, run on its temp file
  * (e.g. reading the image header for its pixel and frame counts). Returns null to accept,
- * or the status and message to refuse the file with.
+ * or why the file is refused.
  */
-export type Inspect = (file: { tempPath: string; mime: string }) => Promise<{ status: number; message: string } | null>;
+export type Inspect = (file: { tempPath: string; mime: string }) => Promise<RejectedInputError | null>;
 
 export interface ReceivedFile {
   name: string;
@@ -37,7 +37,7 @@ export interface ReceivedFile {
 
 export interface RejectedFile {
   name: string;
-  status: number;
+  reason: RejectionReason;
   error: string;
 }
 
@@ -89,13 +89,11 @@ class Inspector extends Transform {
 export async function receiveUpload(request: Request, tempDir: string, limits: UploadLimits, inspect?: Inspect) {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
-    throw new HttpError(415, 'Send photos as multipart/form-data, in a field named "files".', { code: "bad_content_type" });
+    throw new RejectedInputError("wrong_type", 'Send photos as multipart/form-data, in a field named "files".');
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limits.maxRequestBytes) {
-    throw new HttpError(413, `This upload is ${formatMb(declared)}; one request may carry at most ${formatMb(limits.maxRequestBytes)}.`, {
-      code: "request_too_large",
-    });
+    throw new RejectedInputError("too_large", `This upload is ${formatMb(declared)}; one request may carry at most ${formatMb(limits.maxRequestBytes)}.`);
   }
   await mkdir(tempDir, { recursive: true });
 
@@ -127,12 +125,12 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
         async () => {
           if ((file as { truncated?: boolean }).truncated) {
             await unlink(tempPath).catch(() => {});
-            return { rejection: { name, status: 413, error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` } };
+            return { rejection: { name, reason: "too_large", error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` } };
           }
           const refusal = await inspect?.({ tempPath, mime: inspector.mime! });
           if (refusal) {
             await unlink(tempPath).catch(() => {});
-            return { rejection: { name, status: refusal.status, error: `${name}: ${refusal.message}` } };
+            return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
           }
           return { file: { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! } };
         },
@@ -144,7 +142,7 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
             const what = describeNonImage(inspector.headBytes);
             const looks = what === "unknown" ? "" : ` (it looks like ${what})`;
             return {
-              rejection: { name, status: 415, error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}` },
+              rejection: { name, reason: "wrong_type", error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}` },
             };
           }
           throw err;
@@ -161,7 +159,7 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
       received += chunk.length;
       uploadBytes.inc(chunk.length);
       if (received > limits.maxRequestBytes) {
-        return done(new HttpError(413, `One request may carry at most ${formatMb(limits.maxRequestBytes)}.`, { code: "request_too_large" }));
+        return done(new RejectedInputError("too_large", `One request may carry at most ${formatMb(limits.maxRequestBytes)}.`));
       }
       done(null, chunk);
     },
@@ -174,16 +172,17 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
   } catch (err) {
     const settled = await Promise.allSettled(work);
     await discard(settled.flatMap((s) => (s.status === "fulfilled" && "file" in s.value ? [s.value.file] : [])));
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(400, "The upload was interrupted or malformed. Please try again.", { code: "bad_upload" });
+    if (err instanceof RejectedInputError) throw err;
+    throw new RejectedInputError("damaged", "The upload was interrupted or malformed. Please try again.", { cause: err });
   }
   const accepted = outcomes.flatMap((o) => ("file" in o ? [o.file] : []));
   const rejected = outcomes.flatMap((o) => ("rejection" in o ? [o.rejection] : []));
   if (tooManyFiles) {
-    rejected.push({ name: "(more files)", status: 413, error: `Send at most ${limits.maxFiles} files per request.` });
+    rejected.push({ name: "(more files)", reason: "too_large", error: `Send at most ${limits.maxFiles} files per request.` });
   }
   if (accepted.length === 0 && rejected.length === 0) {
-    throw new HttpError(400, 'No files were found in the upload. Attach photos in a field named "files".', { code: "no_files" });
+    const message = 'No files were found in the upload. Attach photos in a field named "files".';
+    throw new InvalidInputError({ files: message }, message);
   }
   return { accepted, rejected };
 }

@@ -5,7 +5,7 @@
 // cross-site posts out; this also stops same-site attackers (a sibling subdomain) and
 // browsers without SameSite. Requests carrying `Authorization: Bearer` are exempt: a token
 // is not sent ambiently, and a cross-origin page cannot add that header without a CORS
-// preflight, which this app never grants. route() (lib/http/errors.ts) applies this to
+// preflight, which this app never grants. route() (lib/http/route.ts) applies this to
 // every route handler.
 import { SESSION_COOKIE, readCookie } from "@/lib/auth/session";
 

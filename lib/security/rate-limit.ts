@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
-import { HttpError } from "@/lib/http/errors";
+import { RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/redis";
 
@@ -61,12 +61,10 @@ export class RateLimiter {
   }
 }
 
-export function tooManyRequests(message: string, retryAfterMs: number): HttpError {
+/** The refusal a person reads, with how long to wait (the edge adds Retry-After). */
+export function tooManyRequests(message: string, retryAfterMs: number): RateLimitedError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new HttpError(429, `${message} Try again in ${describeWait(seconds)}.`, {
-    code: "rate_limited",
-    retryAfterSeconds: seconds,
-  });
+  return new RateLimitedError(`${message} Try again in ${describeWait(seconds)}.`, retryAfterMs);
 }
 
 function describeWait(seconds: number): string {
@@ -75,7 +73,7 @@ function describeWait(seconds: number): string {
   return minutes === 1 ? "1 minute" : `${minutes} minutes`;
 }
 
-/** Counts an attempt; throws 429 (with Retry-After) once the rule's limit is passed. */
+/** Counts an attempt; throws RateLimitedError once the rule's limit is passed. */
 export async function enforce(action: string, subject: string, rule: RateRule, message: string): Promise<void> {
   const state = await rateLimiter().hit(action, subject, rule);
   if (state.count > rule.limit) {

@@ -1,7 +1,7 @@
 // The only module that touches the Vlog table (its workflow run is lib/workflow's).
 import type { Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { notFound } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import type { StoryboardDoc } from "./storyboard";
 
 type Tx = Prisma.TransactionClient | Db;
@@ -20,7 +20,7 @@ export function createVlog(
 /** A vlog of this owner with its run and steps; someone else's id is a 404, as a missing one. */
 export async function getOwnedVlog(db: Db, ownerId: string, id: string): Promise<VlogRow> {
   const row = await db.vlog.findFirst({ where: { id, ownerId }, include: withRun });
-  if (!row) throw notFound("That vlog");
+  if (!row) throw new NotFoundError("That vlog");
   return row;
 }
 

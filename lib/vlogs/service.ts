@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors";
 import { announce } from "@/lib/events/publisher";
-import { HttpError } from "@/lib/http/errors";
 import { workflowQueues } from "@/lib/jobs";
 import { findOwnedMedia } from "@/lib/media/repository";
 import * as control from "@/lib/workflow/control";
@@ -15,7 +15,7 @@ import { vlogAnnouncer } from "./events";
 import { DEFAULT_STYLE, MAX_TITLE_CHARS, RESOLUTIONS, STYLE_NAMES, VLOG_KIND, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "./plan";
 import { createVlog, getOwnedVlog, saveStoryboard, setShareToken } from "./repository";
 import { newShareToken } from "./share";
-import { applyStoryboardPatch, StoryboardEditError, type StoryboardPatch } from "./storyboard";
+import { applyStoryboardPatch, type StoryboardPatch } from "./storyboard";
 import { storyboardOf, toVlogDetail, type VlogDetail } from "./view";
 
 export const createVlogSchema = z.object({
@@ -37,6 +37,8 @@ const engineDeps = () => ({ db: db(), ...workflowQueues });
 
 const announceVlog = (runId: string) => vlogAnnouncer(db(), announce)({ id: runId });
 
+const STALE_STORYBOARD = "The storyboard changed since you loaded it. Reload to see the latest version.";
+
 async function detail(user: SessionUser, id: string): Promise<VlogDetail> {
   return toVlogDetail(await getOwnedVlog(db(), user.id, id), env().APP_URL);
 }
@@ -49,16 +51,16 @@ export async function createVlogFor(user: SessionUser, input: z.infer<typeof cre
   const config = env();
   const ids = [...new Set(input.mediaIds)];
   if (ids.length > config.VLOG_MAX_PHOTOS) {
-    throw new HttpError(422, `A vlog can use at most ${config.VLOG_MAX_PHOTOS} photos.`, { code: "invalid_input", fields: { mediaIds: "Too many photos." } });
+    throw new InvalidInputError({ mediaIds: "Too many photos." }, `A vlog can use at most ${config.VLOG_MAX_PHOTOS} photos.`);
   }
   const media = await findOwnedMedia(db(), user.id, ids);
-  if (media.length !== ids.length) throw new HttpError(404, "One of those photos was not found.", { code: "not_found" });
+  if (media.length !== ids.length) throw new NotFoundError("One of those photos");
   const pending = media.filter((m) => m.status !== "done");
   if (pending.length > 0) {
-    throw new HttpError(422, `${pending.length === 1 ? "One photo is" : `${pending.length} photos are`} not analysed yet (or failed). Choose analysed photos only.`, {
-      code: "invalid_input",
-      fields: { mediaIds: "Only analysed photos can go into a vlog." },
-    });
+    throw new InvalidInputError(
+      { mediaIds: "Only analysed photos can go into a vlog." },
+      `${pending.length === 1 ? "One photo is" : `${pending.length} photos are`} not analysed yet (or failed). Choose analysed photos only.`,
+    );
   }
   const autoProgressPhases = input.autoProgress ?? config.AUTO_PROGRESS_PHASES;
   const { vlog, run } = await db().$transaction(async (tx) => {
@@ -121,25 +123,19 @@ export async function resumeVlog(user: SessionUser, id: string): Promise<VlogDet
 export async function editStoryboard(user: SessionUser, id: string, patch: StoryboardPatch): Promise<VlogDetail> {
   const row = await getOwnedVlog(db(), user.id, id);
   const doc = storyboardOf(row);
-  if (!doc) throw new HttpError(409, "The storyboard is not ready yet.", { code: "not_ready" });
-  if (row.run.status === "running") throw new HttpError(409, "Wait until the current step finishes before editing.", { code: "busy" });
+  if (!doc) throw new ConflictError("not_ready", "The storyboard is not ready yet.");
+  if (row.run.status === "running") throw new ConflictError("busy", "Wait until the current step finishes before editing.");
   if (patch.baseVersion !== undefined && patch.baseVersion !== row.storyboardVersion) {
-    throw new HttpError(409, "The storyboard changed since you loaded it. Reload to see the latest version.", { code: "stale" });
+    throw new ConflictError("stale", STALE_STORYBOARD);
   }
-  let next;
-  try {
-    next = applyStoryboardPatch(doc, patch, row.mediaIds);
-  } catch (err) {
-    if (err instanceof StoryboardEditError) throw new HttpError(422, err.message, { code: "invalid_input", fields: { [err.field]: err.message } });
-    throw err;
-  }
+  const next = applyStoryboardPatch(doc, patch, row.mediaIds);
   // Rewind first: if that is refused (a step just started), the storyboard stays as it was.
   const renderStarted = row.run.phase === "render" && !(row.run.status === "waiting" && row.run.step === "think");
   if (renderStarted || row.run.status === "completed" || row.run.status === "failed") {
     await control.rewind(engineDeps(), VLOG_PLAN, row.runId, "render");
   }
   const saved = await saveStoryboard(db(), row.id, next, row.storyboardVersion);
-  if (!saved) throw new HttpError(409, "The storyboard changed since you loaded it. Reload to see the latest version.", { code: "stale" });
+  if (!saved) throw new ConflictError("stale", STALE_STORYBOARD);
   await announceVlog(row.runId);
   return detail(user, id);
 }
@@ -147,7 +143,7 @@ export async function editStoryboard(user: SessionUser, id: string, patch: Story
 /** Makes (or replaces) the public link. A replaced link stops working at once. */
 export async function shareVlog(user: SessionUser, id: string): Promise<VlogDetail> {
   const row = await getOwnedVlog(db(), user.id, id);
-  if (!row.videoKey) throw new HttpError(409, "There is no video to share yet.", { code: "not_ready" });
+  if (!row.videoKey) throw new ConflictError("not_ready", "There is no video to share yet.");
   await setShareToken(db(), row.id, newShareToken());
   return detail(user, id);
 }

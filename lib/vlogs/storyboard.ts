@@ -2,6 +2,7 @@
 // screen, plus the title. Written by the storyboard phase, edited by the user, read by
 // the render phase. Pure: validation and edits only.
 import { z } from "zod";
+import { InvalidInputError } from "@/lib/errors";
 import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MAX_TITLE_CHARS, MIN_SHOT_SECONDS, STYLE_NAMES, type VlogStyle } from "./plan";
 
 export interface StoryboardShot {
@@ -56,15 +57,7 @@ export const storyboardPatchSchema = z.object({
 });
 export type StoryboardPatch = z.infer<typeof storyboardPatchSchema>;
 
-export class StoryboardEditError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = "StoryboardEditError";
-  }
-}
+const refused = (field: string, message: string) => new InvalidInputError({ [field]: message }, message);
 
 /**
  * Applies an edit. Shots may be reordered, re-captioned, re-timed or dropped, and a photo
@@ -79,8 +72,8 @@ export function applyStoryboardPatch(doc: StoryboardDoc, patch: StoryboardPatch,
     const seen = new Set<string>();
     const byId = new Map(doc.shots.map((s) => [s.mediaId, s]));
     next.shots = patch.shots.map((shot, i) => {
-      if (!allowed.has(shot.mediaId)) throw new StoryboardEditError("That photo is not part of this vlog.", `shots.${i}.mediaId`);
-      if (seen.has(shot.mediaId)) throw new StoryboardEditError("A photo can appear only once.", `shots.${i}.mediaId`);
+      if (!allowed.has(shot.mediaId)) throw refused(`shots.${i}.mediaId`, "That photo is not part of this vlog.");
+      if (seen.has(shot.mediaId)) throw refused(`shots.${i}.mediaId`, "A photo can appear only once.");
       seen.add(shot.mediaId);
       const before = byId.get(shot.mediaId);
       return { mediaId: shot.mediaId, caption: shot.caption, duration: shot.duration ?? before?.duration ?? doc.shots[0].duration };

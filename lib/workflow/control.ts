@@ -2,7 +2,7 @@
 // resume after a failure or a lost worker, rewind to a phase after an edit. Each enqueues
 // the step's job itself; the worker does the rest (engine.ts).
 import type { Db } from "@/lib/db";
-import { HttpError } from "@/lib/http/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { findStep, firstStepOf, jobOf } from "./plan";
 import * as repo from "./repository";
 import type { StepJobData } from "./engine";
@@ -19,24 +19,22 @@ export interface ControlDeps<Job extends string = string> {
   jobIsAlive(job: Job, data: StepJobData): Promise<boolean>;
 }
 
-const conflict = (message: string, code: string) => new HttpError(409, message, { code });
-
 /** Starts the step a waiting run stopped at (the next phase, or the next step). */
 export async function proceed<Job extends string>(deps: ControlDeps<Job>, plan: WorkflowPlan<Job>, runId: string) {
   const run = await repo.getRun(deps.db, runId);
-  if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
+  if (!run) throw new NotFoundError("That workflow");
   if (run.status !== "waiting") {
-    throw conflict(
+    throw new ConflictError(
+      "cannot_proceed",
       run.status === "running"
         ? "This is already running."
         : run.status === "failed"
           ? "A step failed: resume it instead."
           : "This has finished: there is nothing to proceed to.",
-      "cannot_proceed",
     );
   }
   const started = await repo.proceedRun(deps.db, { runId, generation: run.generation });
-  if (!started) throw conflict("Someone else just moved this on.", "cannot_proceed");
+  if (!started) throw new ConflictError("cannot_proceed", "Someone else just moved this on.");
   const data = { runId, phase: started.phase, step: started.step, generation: started.generation };
   await deps.enqueue(jobOf(plan, started.phase, started.step), data);
   return started;
@@ -48,17 +46,17 @@ export async function proceed<Job extends string>(deps: ControlDeps<Job>, plan: 
  */
 export async function resume<Job extends string>(deps: ControlDeps<Job>, plan: WorkflowPlan<Job>, runId: string) {
   const run = await repo.getRun(deps.db, runId);
-  if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
-  if (run.status === "waiting") throw conflict("Nothing failed: press proceed to go on.", "cannot_resume");
-  if (run.status === "completed") throw conflict("This has finished: there is nothing to resume.", "cannot_resume");
+  if (!run) throw new NotFoundError("That workflow");
+  if (run.status === "waiting") throw new ConflictError("cannot_resume", "Nothing failed: press proceed to go on.");
+  if (run.status === "completed") throw new ConflictError("cannot_resume", "This has finished: there is nothing to resume.");
   if (run.status === "running") {
     const current = { runId, phase: run.phase, step: run.step, generation: run.generation };
     if (await deps.jobIsAlive(jobOf(plan, run.phase, run.step), current)) {
-      throw conflict("This step is still running on a worker.", "still_running");
+      throw new ConflictError("still_running", "This step is still running on a worker.");
     }
   }
   const resumed = await repo.resumeRun(deps.db, { runId, generation: run.generation });
-  if (!resumed) throw conflict("Someone else just resumed this.", "cannot_resume");
+  if (!resumed) throw new ConflictError("cannot_resume", "Someone else just resumed this.");
   const data = { runId, phase: resumed.phase, step: resumed.step, generation: resumed.generation };
   await deps.enqueue(jobOf(plan, resumed.phase, resumed.step), data);
   return resumed;
@@ -71,12 +69,12 @@ export async function resume<Job extends string>(deps: ControlDeps<Job>, plan: W
  */
 export async function rewind(deps: Pick<ControlDeps, "db">, plan: WorkflowPlan, runId: string, phase: string) {
   const run = await repo.getRun(deps.db, runId);
-  if (!run) throw new HttpError(404, "That workflow was not found.", { code: "not_found" });
-  if (run.status === "running") throw conflict("Wait until the current step finishes.", "busy");
+  if (!run) throw new NotFoundError("That workflow");
+  if (run.status === "running") throw new ConflictError("busy", "Wait until the current step finishes.");
   const target = firstStepOf(plan, phase);
   const at = findStep(plan, run.phase, run.step);
   if (run.status === "waiting" && at.position === target.position) return run;
   const rewound = await repo.rewindRun(deps.db, plan, { runId, generation: run.generation, phase });
-  if (!rewound) throw conflict("Someone else just changed this.", "busy");
+  if (!rewound) throw new ConflictError("busy", "Someone else just changed this.");
   return rewound;
 }

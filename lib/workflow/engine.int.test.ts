@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { HttpError } from "@/lib/http/errors";
+import { ConflictError } from "@/lib/errors";
 import { retryFailedJob } from "@/lib/admin/retry";
 import { closeQueues, getQueue, jobCatalogue, jobIdOf, workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
@@ -268,8 +268,8 @@ describe("workflow engine", () => {
     const id = await start({ behaviour: { hang: "one/understand" } });
     await waitFor(id, (r) => r.steps[1].status === "running" && r.steps[1].progress === 0.5);
     const refused = await control.resume(controlDeps(), PLAN, id).catch((e) => e);
-    expect(refused).toBeInstanceOf(HttpError);
-    expect(refused).toMatchObject({ status: 409, extra: { code: "still_running" } });
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toMatchObject({ code: "still_running" });
 
     // A job of an older generation (e.g. a duplicate from before a resume) does nothing.
     const stale = await processStep({ runId: id, phase: "one", step: "probe", generation: 7 }, engine);

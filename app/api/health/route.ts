@@ -1,6 +1,6 @@
+import { route } from "@/lib/http/route";
 // GET: liveness — the process is up and its event loop answers. Touches no service, so a
 // database or Redis outage never gets a healthy web process restarted (see /api/ready).
-import { route } from "@/lib/http/errors";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

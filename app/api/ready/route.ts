@@ -2,7 +2,7 @@
 // all answer; otherwise 503 naming the ones that failed and why.
 import { db } from "@/lib/db";
 import { checkReadiness, type RedisProbe } from "@/lib/health/readiness";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { getQueue, queueNames } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { storage } from "@/lib/storage/instance";

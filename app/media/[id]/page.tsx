@@ -4,7 +4,7 @@ import { LiveStatus } from "@/components/live-status";
 import { RetryButton } from "@/components/retry-button";
 import { requirePageUser } from "@/lib/auth/page";
 import { db } from "@/lib/db";
-import { HttpError } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { mediaIdParam } from "@/lib/http/params";
 import { toMediaDetail } from "@/lib/media/detail";
 import { isTerminal } from "@/lib/media/progress";
@@ -16,7 +16,7 @@ async function load(userId: string, id: string) {
   try {
     return toMediaDetail(await getOwnedMedia(db(), userId, mediaIdParam(id)));
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) notFound();
+    if (err instanceof NotFoundError) notFound();
     throw err;
   }
 }

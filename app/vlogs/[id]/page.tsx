@@ -4,7 +4,7 @@ import { VlogWorkspace } from "@/components/vlog-workspace";
 import { requirePageUser } from "@/lib/auth/page";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { HttpError } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { vlogIdParam } from "@/lib/http/params";
 import { getOwnedVlog } from "@/lib/vlogs/repository";
 import { toVlogDetail } from "@/lib/vlogs/view";
@@ -15,7 +15,7 @@ async function load(userId: string, id: string) {
   try {
     return toVlogDetail(await getOwnedVlog(db(), userId, vlogIdParam(id)), env().APP_URL);
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) notFound();
+    if (err instanceof NotFoundError) notFound();
     throw err;
   }
 }

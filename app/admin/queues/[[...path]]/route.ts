@@ -3,7 +3,7 @@
 import { bullBoard } from "@/lib/admin/bull-board";
 import { currentUser } from "@/lib/auth";
 import { signInPath } from "@/lib/auth/admin";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

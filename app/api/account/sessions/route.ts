@@ -2,7 +2,7 @@
 import { requireSessionUser } from "@/lib/auth";
 import { clearedSessionCookie, revokeAllSessions } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const DELETE = route(async (request) => {
   const user = await requireSessionUser(request);

@@ -4,7 +4,7 @@ import { requireSessionUser } from "@/lib/auth";
 import { createApiToken, newTokenSchema } from "@/lib/auth/tokens";
 import { db } from "@/lib/db";
 import { readJson } from "@/lib/http/body";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@
 // jobs grouped by message. The page follows /api/admin/overview/stream for live updates.
 import { buildOverview } from "@/lib/admin/overview";
 import { requireAdmin } from "@/lib/auth/admin";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

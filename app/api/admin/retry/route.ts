@@ -5,7 +5,7 @@ import { overviewFeed } from "@/lib/admin/feed";
 import { retryFailedGroup, retryFailedJob } from "@/lib/admin/retry";
 import { requireAdmin } from "@/lib/auth/admin";
 import { readJson } from "@/lib/http/body";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { queueNames } from "@/lib/jobs";
 
 export const runtime = "nodejs";

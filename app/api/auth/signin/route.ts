@@ -6,7 +6,7 @@ import { throttledSignIn } from "@/lib/auth/throttle";
 import { sessionToken } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { readJson } from "@/lib/http/body";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const POST = route(async (request) => {
   const input = await readJson(request, credentialsSchema);

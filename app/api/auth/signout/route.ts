@@ -2,7 +2,7 @@
 import { sessionToken } from "@/lib/auth";
 import { clearedSessionCookie, revokeSession } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const POST = route(async (request) => {
   await revokeSession(db(), sessionToken(request));

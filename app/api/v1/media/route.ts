@@ -4,8 +4,10 @@
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { badRequest, route } from "@/lib/http/errors";
+import { badRequest } from "@/lib/http/errors";
 import { idsParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
+import { REJECTION_STATUS } from "@/lib/http/status";
 import { findOwnedMedia, listOwnedMedia } from "@/lib/media/repository";
 import { acceptUpload } from "@/lib/media/service";
 import { toMediaView } from "@/lib/media/view";
@@ -17,8 +19,10 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (request) => {
   const user = await requireUser(request);
   await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
-  const result = await acceptUpload(user, request);
-  return Response.json(result, { status: 202 });
+  const { media, rejected } = await acceptUpload(user, request);
+  // Each refused file carries the status it would have had on its own.
+  const refused = rejected.map(({ name, reason, error }) => ({ name, status: REJECTION_STATUS[reason], error }));
+  return Response.json({ media, rejected: refused }, { status: 202 });
 });
 
 export const GET = route(async (request) => {

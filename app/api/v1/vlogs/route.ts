@@ -2,8 +2,8 @@
 // the rest. GET: your vlogs, newest first.
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
 import { readJson } from "@/lib/http/body";
+import { route } from "@/lib/http/route";
 import { listOwnedVlogs } from "@/lib/vlogs/repository";
 import { createVlogFor, createVlogSchema } from "@/lib/vlogs/service";
 import { toVlogView } from "@/lib/vlogs/view";

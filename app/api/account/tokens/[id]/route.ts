@@ -2,7 +2,7 @@
 import { requireSessionUser } from "@/lib/auth";
 import { revokeApiToken } from "@/lib/auth/tokens";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 
 export const DELETE = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireSessionUser(request);

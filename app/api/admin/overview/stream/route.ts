@@ -5,7 +5,7 @@ import { sessionToken } from "@/lib/auth";
 import { requireAdmin } from "@/lib/auth/admin";
 import { userForToken } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { sseResponse } from "@/lib/http/sse";
 import { trackSseStream } from "@/lib/metrics/web";
 

@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/admin";
 import { db } from "@/lib/db";
-import { notFound, route } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
+import { route } from "@/lib/http/route";
 import { getRunHistory } from "@/lib/workflow/repository";
 
 export const runtime = "nodejs";
@@ -12,8 +13,8 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   await requireAdmin(request);
   const { id } = await params;
-  if (!z.string().uuid().safeParse(id).success) throw notFound("That workflow run");
+  if (!z.string().uuid().safeParse(id).success) throw new NotFoundError("That workflow run");
   const run = await getRunHistory(db(), id);
-  if (!run) throw notFound("That workflow run");
+  if (!run) throw new NotFoundError("That workflow run");
   return Response.json({ run }, { headers: { "Cache-Control": "no-store" } });
 });

@@ -1,7 +1,8 @@
 // GET (public): the poster frame behind a share link, /api/shared/<token>/poster (see ../video/route.ts).
 import { db } from "@/lib/db";
-import { notFound, route } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/files";
+import { route } from "@/lib/http/route";
 import { storage } from "@/lib/storage/instance";
 import { getVlogByShareToken } from "@/lib/vlogs/repository";
 import { SHARE_TOKEN } from "@/lib/vlogs/share";
@@ -12,6 +13,6 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ params: Promise<{ token: string }> }>(async (_request, { params }) => {
   const { token } = await params;
   const row = SHARE_TOKEN.test(token) ? await getVlogByShareToken(db(), token) : null;
-  if (!row?.posterKey) throw notFound("That shared video");
+  if (!row?.posterKey) throw new NotFoundError("That shared video");
   return fileResponse(storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, no-store" });
 });

@@ -1,8 +1,9 @@
 // GET (public): the video behind a share link (/api/shared/<token>/video). The unguessable token is the permission;
 // it serves only this vlog's video, and stops the moment the owner revokes the link.
 import { db } from "@/lib/db";
-import { notFound, route } from "@/lib/http/errors";
+import { NotFoundError } from "@/lib/errors";
 import { rangedFileResponse } from "@/lib/http/files";
+import { route } from "@/lib/http/route";
 import { storage } from "@/lib/storage/instance";
 import { getVlogByShareToken } from "@/lib/vlogs/repository";
 import { SHARE_TOKEN } from "@/lib/vlogs/share";
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ params: Promise<{ token: string }> }>(async (request, { params }) => {
   const { token } = await params;
   const row = SHARE_TOKEN.test(token) ? await getVlogByShareToken(db(), token) : null;
-  if (!row?.videoKey) throw notFound("That shared video");
+  if (!row?.videoKey) throw new NotFoundError("That shared video");
   const download = new URL(request.url).searchParams.has("download") ? downloadName(row) : undefined;
   // no-store: a revoked link must not keep working from a shared cache.
   return rangedFileResponse(request, storage(), row.videoKey, { contentType: "video/mp4", download, cacheControl: "private, no-store" });

@@ -1,8 +1,8 @@
 // GET: one photo's status and, once analysed, its results.
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
 import { mediaIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { toMediaDetail } from "@/lib/media/detail";
 import { getOwnedMedia } from "@/lib/media/repository";
 

@@ -2,9 +2,10 @@
 // snapshot from Postgres, then live events, and ends when every photo is done or failed.
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
 import { eventHub } from "@/lib/events/web";
-import { notFound, route } from "@/lib/http/errors";
 import { idsParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { sseResponse } from "@/lib/http/sse";
 import { isTerminal } from "@/lib/media/progress";
 import { findOwnedMedia } from "@/lib/media/repository";
@@ -37,7 +38,7 @@ export const GET = route(async (request) => {
   }
   if (snapshot.length !== ids.length) {
     unsubscribe();
-    throw notFound("One of those photos");
+    throw new NotFoundError("One of those photos");
   }
 
   return sseResponse(request.signal, (channel) => {

@@ -1,7 +1,7 @@
 // GET: one vlog — status, progress, phase/step, each step's outcome, storyboard, video URLs.
 import { requireUser } from "@/lib/auth";
-import { route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { getVlogDetail } from "@/lib/vlogs/service";
 
 export const dynamic = "force-dynamic";

@@ -3,9 +3,10 @@
 // is completed or failed (a page re-opens it after Resume or Render).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
 import { eventHub } from "@/lib/events/web";
-import { notFound, route } from "@/lib/http/errors";
 import { vlogIdsParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { sseResponse } from "@/lib/http/sse";
 import { findOwnedVlogs } from "@/lib/vlogs/repository";
 import { isTerminalVlog, toVlogView, type VlogView } from "@/lib/vlogs/view";
@@ -36,7 +37,7 @@ export const GET = route(async (request) => {
   }
   if (snapshot.length !== ids.length) {
     unsubscribe();
-    throw notFound("One of those vlogs");
+    throw new NotFoundError("One of those vlogs");
   }
 
   return sseResponse(request.signal, (channel) => {

@@ -3,9 +3,10 @@
 import { requireAdmin } from "@/lib/auth/admin";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { NotFoundError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/files";
-import { notFound, route } from "@/lib/http/errors";
 import { mediaIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { log } from "@/lib/log";
 import { getMediaForAdmin } from "@/lib/media/repository";
 import { storage } from "@/lib/storage/instance";
@@ -17,7 +18,7 @@ const CACHE = "private, max-age=300";
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   await requireAdmin(request);
   const row = await getMediaForAdmin(db(), mediaIdParam((await params).id));
-  if (!row) throw notFound("That photo");
+  if (!row) throw new NotFoundError("That photo");
   if (row.analysis) {
     return fileResponse(storage(), row.analysis.thumbnailKey, { contentType: "image/webp", cacheControl: CACHE });
   }
@@ -28,7 +29,7 @@ export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { 
     preview = await previewFromOriginal(await storage().getBuffer(row.storageKey), env().MAX_PIXELS);
   } catch (err) {
     log().info({ mediaId: row.id, err: (err as Error).message }, "no preview for this photo");
-    throw notFound("A preview of that photo");
+    throw new NotFoundError("A preview of that photo");
   }
   return new Response(new Uint8Array(preview), {
     headers: { "Content-Type": "image/webp", "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff" },

@@ -2,8 +2,8 @@
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { fileResponse } from "@/lib/http/files";
-import { route } from "@/lib/http/errors";
 import { mediaIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { getOwnedMedia } from "@/lib/media/repository";
 import { storage } from "@/lib/storage/instance";
 

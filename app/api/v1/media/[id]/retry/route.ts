@@ -1,7 +1,7 @@
 // POST: queue a failed photo's analysis again.
 import { requireUser } from "@/lib/auth";
-import { route } from "@/lib/http/errors";
 import { mediaIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { retryMedia } from "@/lib/media/service";
 
 export const POST = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {

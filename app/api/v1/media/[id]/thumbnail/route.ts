@@ -1,9 +1,10 @@
 // GET: the photo's thumbnail (WebP, re-encoded, no metadata).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/files";
-import { notFound, route } from "@/lib/http/errors";
 import { mediaIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { getOwnedMedia } from "@/lib/media/repository";
 import { storage } from "@/lib/storage/instance";
 
@@ -12,7 +13,7 @@ export const runtime = "nodejs";
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireUser(request);
   const row = await getOwnedMedia(db(), user.id, mediaIdParam((await params).id));
-  if (row.status !== "done" || !row.analysis) throw notFound("That thumbnail");
+  if (row.status !== "done" || !row.analysis) throw new NotFoundError("That thumbnail");
   return fileResponse(storage(), row.analysis.thumbnailKey, {
     contentType: "image/webp",
     cacheControl: "private, max-age=31536000, immutable",

@@ -1,9 +1,10 @@
 // GET: the vlog's poster frame (JPEG).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/files";
-import { notFound, route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { storage } from "@/lib/storage/instance";
 import { getOwnedVlog } from "@/lib/vlogs/repository";
 
@@ -12,6 +13,6 @@ export const runtime = "nodejs";
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireUser(request);
   const row = await getOwnedVlog(db(), user.id, vlogIdParam((await params).id));
-  if (!row.posterKey) throw notFound("That poster");
+  if (!row.posterKey) throw new NotFoundError("That poster");
   return fileResponse(storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, max-age=3600" });
 });

@@ -1,8 +1,8 @@
 // GET: where the vlog's workflow stands: { currentPhase, currentStep, completedPhases,
 // canProceed, requiresManualTrigger } (plus status and percent for convenience).
 import { requireUser } from "@/lib/auth";
-import { route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { getVlogDetail } from "@/lib/vlogs/service";
 
 export const dynamic = "force-dynamic";

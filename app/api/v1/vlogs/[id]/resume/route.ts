@@ -1,7 +1,7 @@
 // POST: continue a failed (or orphaned) vlog from its last successful step → 202.
 import { requireUser } from "@/lib/auth";
-import { route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { resumeVlog } from "@/lib/vlogs/service";
 
 export const POST = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {

@@ -1,7 +1,7 @@
 // POST: make (or replace) the vlog's public link. DELETE: revoke it; it stops working at once.
 import { requireUser } from "@/lib/auth";
-import { route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { shareVlog, unshareVlog } from "@/lib/vlogs/service";
 
 export const POST = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {

@@ -1,8 +1,8 @@
 // PATCH: edit the storyboard — reorder, re-caption, re-time or drop shots, change the title.
 import { requireUser } from "@/lib/auth";
 import { readJson } from "@/lib/http/body";
-import { route } from "@/lib/http/errors";
 import { vlogIdParam } from "@/lib/http/params";
+import { route } from "@/lib/http/route";
 import { editStoryboard } from "@/lib/vlogs/service";
 import { storyboardPatchSchema } from "@/lib/vlogs/storyboard";
 
