@@ -1,8 +1,10 @@
-// Turns any error a processor meets into one decision: fail now, retry later, or wait
-// out a rate limit; plus the sentence the user will read.
+// The one failure classifier of the worker: turns any error a processor meets into one
+// decision (fail now, retry later, wait out a rate limit or an outage) plus the sentence
+// the user will read. Every pipeline uses it; only the wording differs (a photo says
+// "Press Retry", a workflow step "Press Resume"). Instance checks only, never messages.
 import { AiError } from "@/lib/ai/errors";
 import { isDatabaseUnavailable } from "@/lib/db-errors";
-import { MediaRejectedError } from "@/lib/media/errors";
+import { DomainError, RateLimitedError } from "@/lib/errors";
 import { StorageNotFoundError } from "@/lib/storage/types";
 
 export type Failure =
@@ -12,29 +14,55 @@ export type Failure =
   | { kind: "transient"; message: string }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
 
+/** What a pipeline says where the error itself has nothing a person should read. */
+export interface FailureWording {
+  /** Anything unexpected (details stay in the log); the job is retried. */
+  generic: string;
+  /** A stored file the job reads has gone. */
+  missingFile: string;
+  /** BullMQ failed the job because its workers kept dying (worker/runtime.ts). */
+  stalled: string;
+  /** The AI provider as this pipeline's user knows it, what it refused, and which button to press. */
+  ai: { service: string; refused: string; button: string };
+}
+
 export const GENERIC_FAILURE = "Something went wrong while analysing this photo. Press Retry to try again.";
 
 export const UNAVAILABLE_MESSAGE = "Waiting for the database to come back; this photo will continue by itself.";
 
-export function classifyFailure(err: unknown): Failure {
+/** Photo analysis, and every job that brings no wording of its own. */
+export const PHOTO_WORDING: FailureWording = {
+  generic: GENERIC_FAILURE,
+  missingFile: "The uploaded file is missing from storage. Please upload it again.",
+  stalled: GENERIC_FAILURE,
+  ai: { service: "caption service", refused: "refused this photo", button: "Retry" },
+};
+
+export function classifyFailure(err: unknown, wording: FailureWording = PHOTO_WORDING): Failure {
   // Not the job's fault and not worth an attempt: every job would fail the same way.
   if (isDatabaseUnavailable(err)) return { kind: "unavailable", message: UNAVAILABLE_MESSAGE };
-  if (err instanceof MediaRejectedError) return { kind: "permanent", message: err.message };
-  if (err instanceof StorageNotFoundError) {
-    return { kind: "permanent", message: "The uploaded file is missing from storage. Please upload it again." };
+  if (err instanceof StorageNotFoundError) return { kind: "permanent", message: wording.missingFile };
+  if (err instanceof AiError) return classifyAiError(err, wording.ai);
+  if (err instanceof RateLimitedError) return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs };
+  // Our own errors carry their kind and a sentence for the user (a rejected file, a
+  // conflict, a render that failed, ...).
+  if (err instanceof DomainError) {
+    const kind = err.kind;
+    if (kind !== "rate_limited") return { kind, message: err.message };
   }
-  if (err instanceof AiError) {
-    switch (err.kind) {
-      case "rate_limited":
-        return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs ?? 30_000 };
-      case "transient":
-        return { kind: "transient", message: `The caption service had a problem: ${err.message}` };
-      case "quota_exhausted":
-        return { kind: "permanent", message: "The caption service's daily quota is used up. Press Retry tomorrow." };
-      default:
-        return { kind: "permanent", message: `The caption service refused this photo: ${err.message}` };
-    }
+  // Network blips, timeouts, bugs: worth another attempt; details stay in the log.
+  return { kind: "transient", message: wording.generic };
+}
+
+function classifyAiError(err: AiError, ai: FailureWording["ai"]): Failure {
+  switch (err.kind) {
+    case "rate_limited":
+      return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs ?? 30_000 };
+    case "transient":
+      return { kind: "transient", message: `The ${ai.service} had a problem: ${err.message}` };
+    case "quota_exhausted":
+      return { kind: "permanent", message: `The ${ai.service}'s daily quota is used up. Press ${ai.button} tomorrow.` };
+    default:
+      return { kind: "permanent", message: `The ${ai.service} ${ai.refused}: ${err.message}` };
   }
-  // Database or network blips, timeouts: worth another attempt; details stay in the log.
-  return { kind: "transient", message: GENERIC_FAILURE };
 }

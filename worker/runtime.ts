@@ -2,12 +2,12 @@
 // permanent → UnrecoverableError (no retry), transient → retry with capped exponential
 // backoff, rate limited → pause the queue for the provider's delay without spending an
 // attempt, database unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
-import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, MetricsTime, RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { env } from "@/lib/env";
 import { backoffDelays, cappedExponentialDelay, jobCatalogue, queueNames, queueSettings, type JobName } from "@/lib/jobs/catalogue";
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
 import { bullConnection, outageLogger } from "@/lib/redis";
-import { classifyFailure, GENERIC_FAILURE } from "./failures";
+import { classifyFailure, PHOTO_WORDING } from "./failures";
 import { countStalledFailure, instrumentProcessor } from "./metrics";
 import type { ProcessorDef, ProcessorMap } from "./processors";
 
@@ -65,8 +65,8 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
         try {
           return await def.process(job, token);
         } catch (err) {
-          if (err instanceof DelayedError || (err as Error).name === "RateLimitError") throw err;
-          const failure = def.classify?.(err) ?? classifyFailure(err);
+          if (err instanceof DelayedError || err instanceof RateLimitError) throw err;
+          const failure = classifyFailure(err, def.wording);
           if (failure.kind === "unavailable") {
             // Postgres is down: every job would fail alike, so none spends an attempt.
             // Try again after a growing pause (1 s … 5 s) for as long as the outage lasts.
@@ -107,14 +107,15 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
         metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 24 },
       },
     );
-    // A job that stalled too often fails without its processor running: record it.
+    // A job that stalled too often fails without its processor running: record it. BullMQ
+    // has no error class for this; it marks the job with a deferred failure instead.
     worker.on("failed", (job, err) => {
-      if (!job || !/stalled/i.test(err.message)) return;
+      if (!job?.deferredFailure) return;
       countStalledFailure(queue, job);
       const jobLog = logger.child({ queue, jobId: job.id, job: job.name });
       jobLog.error({ err: err.message }, "job failed after stalling");
       const def = processors[job.name as JobName] as ProcessorDef<JobName> | undefined;
-      const message = def?.classify?.(err).message ?? GENERIC_FAILURE;
+      const message = (def?.wording ?? PHOTO_WORDING).stalled;
       def?.onFailure(job, { kind: "permanent", message }, true).catch((e) => jobLog.error({ err: e }, "recording the failure failed"));
     });
     worker.on("completed", (job) => {

@@ -4,7 +4,8 @@
 // single pixel being decoded. Also maps decoder errors to messages a person can act on.
 // Kept apart from image.ts so the web process loads sharp but not the analysis code.
 import sharp, { type Metadata } from "sharp";
-import { damagedError, MediaRejectedError, tooLargeError, tooManyFramesError } from "./errors";
+import { RejectedInputError } from "@/lib/errors";
+import { damagedError, tooLargeError, tooManyFramesError } from "./errors";
 import type { ImageMime } from "./sniff";
 
 export interface HeaderLimits {
@@ -18,7 +19,7 @@ export interface HeaderLimits {
  * Reads only the header (a file path or bytes) and refuses what is too big to decode:
  * width × height over maxPixels, or more frames than maxFrames. Cheap enough to run in the
  * upload request, so a 50,000 × 50,000 PNG is turned away there, and the worker runs it
- * again before decoding. Throws MediaRejectedError.
+ * again before decoding. Throws RejectedInputError.
  */
 export async function checkImageHeader(input: Buffer | string, limits: HeaderLimits, mime?: ImageMime): Promise<Metadata> {
   const meta = await readMetadata(input, mime);
@@ -39,12 +40,12 @@ async function readMetadata(input: Buffer | string, mime?: ImageMime): Promise<M
   }
 }
 
-export function classifyDecodeError(err: unknown, mime?: ImageMime): MediaRejectedError {
-  if (err instanceof MediaRejectedError) return err;
+export function classifyDecodeError(err: unknown, mime?: ImageMime): RejectedInputError {
+  if (err instanceof RejectedInputError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   // Backstop only: the header check above normally catches this with exact numbers.
   if (/exceeds pixel limit/i.test(msg)) {
-    return new MediaRejectedError("too_large", "This image has more pixels than we accept.", { cause: err });
+    return new RejectedInputError("too_large", "This image has more pixels than we accept.", { cause: err });
   }
   // libheif without an HEVC decoder (sharp's prebuilt binaries ship AV1 only) and similar.
   if (/unsupported (?:codec|compression|feature)|no decoding plugin|not supported/i.test(msg)) {
@@ -52,7 +53,7 @@ export function classifyDecodeError(err: unknown, mime?: ImageMime): MediaReject
       mime === "image/heic"
         ? "This HEIC photo uses a compression we can't decode. Please export it as JPEG and upload it again."
         : "This image uses a variant of its format that we can't decode. Please convert it to JPEG or PNG and upload it again.";
-    return new MediaRejectedError("unsupported", message, { cause: err });
+    return new RejectedInputError("unsupported", message, { cause: err });
   }
   return damagedError(err);
 }

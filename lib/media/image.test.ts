@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { MediaRejectedError } from "./errors";
+import { RejectedInputError } from "@/lib/errors";
 import { analyseImage, hammingDistance, type ImageStage } from "./image";
 import {
   corruptJpeg,
@@ -14,13 +14,13 @@ import {
 
 const LIMIT = { maxPixels: 50_000_000 };
 
-async function rejection(p: Promise<unknown>): Promise<MediaRejectedError> {
+async function rejection(p: Promise<unknown>): Promise<RejectedInputError> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(MediaRejectedError);
-  return err as MediaRejectedError;
+  expect(err).toBeInstanceOf(RejectedInputError);
+  return err as RejectedInputError;
 }
 
 describe("analyseImage", () => {
@@ -205,7 +205,7 @@ describe("analyseImage rejections", () => {
   it("rejects non-images by their content, whatever they are called", async () => {
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n");
     const err = await rejection(analyseImage(pdf, LIMIT));
-    expect(err.reason).toBe("not_an_image");
+    expect(err.reason).toBe("wrong_type");
     expect(err.message).toMatch(/^This file is not a photo we can read \(it looks like a PDF\)\./);
 
     const text = await rejection(analyseImage(Buffer.from("definitely a jpeg, trust me\n"), LIMIT));

@@ -9,7 +9,8 @@
 import sharp from "sharp";
 import exifr from "exifr";
 import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
-import { MediaRejectedError, notAPhotoError } from "./errors";
+import { RejectedInputError } from "@/lib/errors";
+import { notAPhotoError } from "./errors";
 import { checkImageHeader, classifyDecodeError, type HeaderLimits } from "./image-header";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "./sniff";
 
@@ -56,7 +57,7 @@ const FORMAT_BY_MIME: Record<ImageMime, ImageFormat> = {
 
 export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Promise<ImageAnalysis> {
   if (input.length === 0) {
-    throw new MediaRejectedError("empty", "This file is empty (0 bytes), so there is no photo in it.");
+    throw new RejectedInputError("empty", "This file is empty (0 bytes), so there is no photo in it.");
   }
   const head = input.subarray(0, SNIFF_BYTES);
   const sniffed = sniffImageType(head);

@@ -16,7 +16,7 @@ import * as control from "./control";
 import { processStep, type EngineDeps } from "./engine";
 import { definePlan, firstStep, jobOf, runProgress, stepLabel } from "./plan";
 import * as repo from "./repository";
-import { StepRejectedError, type Json, type RunStatus, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
+import { type Json, type RunStatus, type StepStatus, type WorkflowDefinition, type WorkflowPlan } from "./types";
 import { processorDeps } from "@/test/worker";
 
 const PLAN: WorkflowPlan<WorkflowStepJobName> = definePlan({
@@ -74,7 +74,7 @@ const definition: WorkflowDefinition<{ label: string }, typeof PLAN> = {
             const behaviour = behaviours.get(ctx.run.id) ?? {};
             if (behaviour.failOnce === key && !failed.has(ctx.run.id)) {
               failed.add(ctx.run.id);
-              throw new StepRejectedError(`injected failure at ${key}`);
+              throw new ConflictError("injected", `injected failure at ${key}`);
             }
             if (behaviour.hang === key) {
               await ctx.progress(0.5, "hanging");

@@ -88,17 +88,6 @@ export class SupersededError extends Error {
   }
 }
 
-/**
- * A step failure that no retry can fix (bad input, missing photo): fails the step at
- * once with this message, which the user reads.
- */
-export class StepRejectedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StepRejectedError";
-  }
-}
-
 /** Where a run stands, in the shape GET …/progress returns. */
 export interface RunProgress {
   currentPhase: string | null;

@@ -6,7 +6,7 @@ import type { JobName, JobPayload, WorkflowStepJobName } from "@/lib/jobs/catalo
 import { env } from "@/lib/env";
 import { updateMediaState } from "@/lib/media/repository";
 import type { EngineDeps } from "@/lib/workflow/engine";
-import type { Failure } from "../failures";
+import type { Failure, FailureWording } from "../failures";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
 import { reconcileMediaJob } from "./reconcile-media";
 import { workflowStepProcessors } from "./workflow-step";
@@ -16,8 +16,8 @@ export interface ProcessorDef<N extends JobName> {
   process(job: Job<JobPayload<N>>, token?: string): Promise<unknown>;
   /** Records a failed attempt on the entity: final, or waiting for another try. */
   onFailure(job: Job<JobPayload<N>>, failure: Failure, final: boolean): Promise<void>;
-  /** Overrides the default error classification (worker/failures.ts) for this job. */
-  classify?(err: unknown): Failure;
+  /** How this job's failures read to its user (worker/failures.ts); default: a photo's. */
+  wording?: FailureWording;
 }
 
 export type ProcessorMap = { [N in JobName]: ProcessorDef<N> };

@@ -3,9 +3,12 @@
 // from `-progress pipe:1`; errors keep the tail of stderr for the log and a short,
 // readable reason for the user.
 import { spawn } from "node:child_process";
+import { DomainError } from "@/lib/errors";
 import { createProgressParser } from "@/lib/vlogs/ffmpeg-args";
 
-export class FfmpegError extends Error {
+/** A failed render or probe, with a sentence for the user; `detail` (stderr) is for the log. */
+export class FfmpegError extends DomainError {
+  readonly code = "render_failed";
   constructor(
     message: string,
     /** permanent: the same input will fail again; transient: killed, out of memory, … */

@@ -7,6 +7,7 @@
 // the engine stores as its output; none keeps state in memory between steps.
 import type { VeoClient } from "@/lib/ai/veo";
 import type { Db } from "@/lib/db";
+import { ConflictError } from "@/lib/errors";
 import { findOwnedMediaWithAnalysis } from "@/lib/media/repository";
 import type { Storage } from "@/lib/storage/types";
 import { STYLES, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "@/lib/vlogs/plan";
@@ -18,7 +19,7 @@ import { buildTimeline, type Timeline } from "@/lib/vlogs/timeline";
 import { storyboardOf } from "@/lib/vlogs/view";
 import type { StoryboardWriter } from "@/lib/vlogs/writer-gemini";
 import type { ShotFacts, WrittenStoryboard } from "@/lib/vlogs/writer-local";
-import { StepRejectedError, type Json, type StepContext, type WorkflowDefinition } from "@/lib/workflow/types";
+import type { Json, StepContext, WorkflowDefinition } from "@/lib/workflow/types";
 import { measureQuality } from "./quality";
 import { renderVideo, type RenderResult } from "./render";
 
@@ -36,7 +37,7 @@ type Ctx = StepContext<VlogRunInput>;
 
 async function loadVlog(deps: VlogStepDeps, ctx: Ctx) {
   const vlog = await getVlog(deps.db, ctx.run.input.vlogId);
-  if (!vlog) throw new StepRejectedError("This vlog was deleted.");
+  if (!vlog) throw new ConflictError("vlog_deleted", "This vlog was deleted.");
   return vlog;
 }
 
@@ -65,7 +66,7 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
             }
             await ctx.progress((index + 1) / vlog.mediaIds.length, `Looked at ${index + 1} of ${vlog.mediaIds.length} photos`);
           }
-          if (candidates.length === 0) throw new StepRejectedError("None of the selected photos can be used: they are missing or not analysed.");
+          if (candidates.length === 0) throw new ConflictError("no_usable_photos", "None of the selected photos can be used: they are missing or not analysed.");
           const selection = selectShots(candidates);
           return { shots: selection.shots, dropped: [...unusable, ...selection.dropped] } as unknown as Json;
         },
@@ -105,7 +106,7 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
         async think(ctx) {
           const vlog = await loadVlog(deps, ctx);
           const doc = storyboardOf(vlog);
-          if (!doc || doc.shots.length === 0) throw new StepRejectedError("The storyboard has no shots: add at least one photo back.");
+          if (!doc || doc.shots.length === 0) throw new ConflictError("empty_storyboard", "The storyboard has no shots: add at least one photo back.");
           const timeline = buildTimeline(doc, { resolution: vlog.resolution as VlogResolution });
           return { storyboardVersion: vlog.storyboardVersion, timeline } as unknown as Json;
         },
@@ -117,7 +118,7 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
           const originals: Record<string, string> = {};
           for (const shot of timeline.shots) {
             const m = media.get(shot.mediaId);
-            if (!m) throw new StepRejectedError("A photo in the storyboard was deleted: remove it from the storyboard and render again.");
+            if (!m) throw new ConflictError("photo_deleted", "A photo in the storyboard was deleted: remove it from the storyboard and render again.");
             originals[shot.mediaId] = m.storageKey;
           }
           return renderVideo(
