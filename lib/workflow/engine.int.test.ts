@@ -205,7 +205,7 @@ describe("workflow engine", () => {
     expect(done.steps[3].output).toMatchObject({ seen: ["one/probe", "one/understand", "one/assemble"] });
     expect(done.steps[6].output).toMatchObject({ seen: ALL.slice(0, 6) });
     expect(progressOf(done)).toMatchObject({ completedPhases: ["one", "two"], canProceed: false, requiresManualTrigger: false });
-    await expect(control.proceed(controlDeps(), PLAN, id)).rejects.toMatchObject({ status: 409 });
+    await expect(control.proceed(controlDeps(), PLAN, id)).rejects.toMatchObject({ name: "ConflictError", code: "cannot_proceed" });
   });
 
   it("runs straight through when auto-progress between phases is on", async () => {

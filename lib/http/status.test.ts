@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  RejectedInputError,
+  UnavailableError,
+} from "@/lib/errors";
+import { HttpError } from "./errors";
+import { errorResponse } from "./status";
+
+async function answer(err: unknown) {
+  const res = errorResponse(err);
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), error: (await res.json()).error };
+}
+
+describe("errorResponse", () => {
+  it("answers each domain error with its status, its sentence and its code", async () => {
+    expect(await answer(new NotFoundError("That vlog"))).toEqual({
+      status: 404,
+      retryAfter: null,
+      error: { message: "That vlog was not found.", code: "not_found" },
+    });
+    expect(await answer(new ConflictError("busy", "Wait until the current step finishes."))).toMatchObject({
+      status: 409,
+      error: { message: "Wait until the current step finishes.", code: "busy" },
+    });
+    const taken = new ConflictError("email_taken", "An account with this email already exists.", { fields: { email: "Taken." } });
+    expect((await answer(taken)).error.fields).toEqual({ email: "Taken." });
+    expect(await answer(new InvalidInputError({ "shots.0.mediaId": "A photo can appear only once." }, "A photo can appear only once."))).toMatchObject({
+      status: 422,
+      error: { code: "invalid_input", fields: { "shots.0.mediaId": "A photo can appear only once." } },
+    });
+  });
+
+  it("answers a refused file by why it was refused", async () => {
+    const statusFor = async (reason: ConstructorParameters<typeof RejectedInputError>[0]) =>
+      (await answer(new RejectedInputError(reason, "No."))).status;
+    expect(await statusFor("wrong_type")).toBe(415);
+    expect(await statusFor("unsupported")).toBe(415);
+    expect(await statusFor("too_large")).toBe(413);
+    expect(await statusFor("too_long")).toBe(422);
+    expect(await statusFor("damaged")).toBe(422);
+    expect(await statusFor("empty")).toBe(422);
+  });
+
+  it("tells a client how long to wait when it should come back", async () => {
+    expect(await answer(new RateLimitedError("Too many uploads. Try again in 2 seconds.", 1_200))).toMatchObject({
+      status: 429,
+      retryAfter: "2",
+      error: { code: "rate_limited" },
+    });
+    expect(await answer(new UnavailableError("storage", "Storage is unavailable right now.", 7))).toMatchObject({
+      status: 503,
+      retryAfter: "7",
+      error: { message: "Storage is unavailable right now.", code: "unavailable" },
+    });
+    const pgDown = Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
+    expect(await answer(pgDown)).toMatchObject({ status: 503, retryAfter: "5", error: { message: expect.stringMatching(/^The database is unavailable/) } });
+  });
+
+  it("maps zod's issues to field messages, and the edge's own errors to their status", async () => {
+    const parsed = z.object({ name: z.string().min(1, "Give it a name.") }).safeParse({ name: "" });
+    expect(await answer(parsed.error)).toMatchObject({ status: 422, error: { code: "invalid_input", fields: { name: "Give it a name." } } });
+    expect(await answer(new HttpError(401, "Please sign in first.", "unauthenticated"))).toMatchObject({ status: 401, error: { code: "unauthenticated" } });
+  });
+
+  it("never shows the internals of anything else", async () => {
+    const res = await answer(new Error("secret stack detail at /srv/app.ts:12"));
+    expect(res).toEqual({ status: 500, retryAfter: null, error: { message: "Something went wrong on our side. Please try again.", code: "internal" } });
+  });
+});
