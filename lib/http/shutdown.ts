@@ -11,8 +11,8 @@ import path from "node:path";
 import { env } from "@/lib/env";
 import { rootLogger } from "@/lib/log";
 import { closeEventHub } from "@/lib/events/web";
-import { sweepTempFiles } from "@/lib/media/upload";
 import { closeAllStreams } from "./sse";
+import { sweepTempFiles } from "./upload";
 
 const logger = () => rootLogger().child({ component: "web" });
 

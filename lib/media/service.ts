@@ -4,7 +4,7 @@ import path from "node:path";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { ConflictError, RejectedInputError } from "@/lib/errors";
+import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
 import { announceMedia } from "@/lib/events/publisher";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
@@ -12,8 +12,28 @@ import { storage } from "@/lib/storage/instance";
 import { checkImageHeader } from "./image-header";
 import type { ImageMime } from "./sniff";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
-import { discard, receiveUpload, type Inspect, type RejectedFile } from "./upload";
 import { toMediaView, type MediaView } from "./view";
+
+/** A file read from an upload (lib/http/upload.ts): sniffed as a photo, hashed, in a temp file. */
+export interface ReceivedFile {
+  name: string;
+  tempPath: string;
+  size: number;
+  sha256: string;
+  mime: string;
+}
+
+/** A file refused while the upload was read, and why. */
+export interface RejectedFile {
+  name: string;
+  reason: RejectionReason;
+  error: string;
+}
+
+export interface ReceivedUpload {
+  accepted: ReceivedFile[];
+  rejected: RejectedFile[];
+}
 
 export interface UploadResult {
   media: MediaView[];
@@ -25,8 +45,8 @@ export interface UploadResult {
  * what the worker would refuse anyway: over the pixel or frame limit, or a header that
  * cannot be read. The person hears at once instead of after a queue wait.
  */
-function headerCheck(limits: { maxPixels: number; maxFrames: number }): Inspect {
-  return async ({ tempPath, mime }) => {
+function headerCheck(limits: { maxPixels: number; maxFrames: number }) {
+  return async ({ tempPath, mime }: { tempPath: string; mime: string }): Promise<RejectedInputError | null> => {
     try {
       await checkImageHeader(tempPath, limits, mime as ImageMime);
       return null;
@@ -43,25 +63,27 @@ function originalKey(): string {
   return `originals/${now.getUTCFullYear()}/${month}/${randomUUID()}`;
 }
 
+/** How uploads are read (lib/http/upload.ts): the configured limits and the header check. */
+export function uploadPolicy(config = env()) {
+  return {
+    tempDir: path.join(config.DATA_DIR, "tmp"),
+    limits: { maxFileBytes: config.MAX_FILE_BYTES, maxRequestBytes: config.MAX_REQUEST_BYTES, maxFiles: config.MAX_FILES_PER_REQUEST },
+    inspect: headerCheck({ maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES }),
+  };
+}
+
 /**
- * Streams the files to storage, records one photo per file and queues its analysis.
- * Each photo is all-or-nothing: if its row or job cannot be created, its stored bytes
- * and row are removed again, so nothing is left half-made.
+ * Moves the received files to storage, records one photo per file and queues its
+ * analysis. Each photo is all-or-nothing: if its row or job cannot be created, its stored
+ * bytes and row are removed again, so nothing is left half-made. Files not moved are the
+ * reader's to delete.
  */
-export async function acceptUpload(user: SessionUser, request: Request): Promise<UploadResult> {
-  const config = env();
-  const { accepted, rejected } = await receiveUpload(request, path.join(config.DATA_DIR, "tmp"), {
-    maxFileBytes: config.MAX_FILE_BYTES,
-    maxRequestBytes: config.MAX_REQUEST_BYTES,
-    maxFiles: config.MAX_FILES_PER_REQUEST,
-  }, headerCheck({ maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES }));
+export async function acceptUpload(user: SessionUser, { accepted, rejected }: ReceivedUpload): Promise<UploadResult> {
   const created: MediaView[] = [];
   try {
-    while (accepted.length > 0) {
-      const file = accepted[0];
+    for (const file of accepted) {
       const storageKey = originalKey();
       await storage().putFile(storageKey, file.tempPath, file.mime);
-      accepted.shift();
       let row;
       try {
         row = await createMedia(db(), {
@@ -81,7 +103,6 @@ export async function acceptUpload(user: SessionUser, request: Request): Promise
       created.push(toMediaView(row));
     }
   } finally {
-    await discard(accepted);
     webMetrics().uploadFiles.inc({ result: "accepted" }, created.length);
     webMetrics().uploadFiles.inc({ result: "rejected" }, rejected.length);
   }

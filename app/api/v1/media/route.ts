@@ -8,8 +8,9 @@ import { badRequest } from "@/lib/http/errors";
 import { idsParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
 import { REJECTION_STATUS } from "@/lib/http/status";
+import { withUpload } from "@/lib/http/upload";
 import { findOwnedMedia, listOwnedMedia } from "@/lib/media/repository";
-import { acceptUpload } from "@/lib/media/service";
+import { acceptUpload, uploadPolicy } from "@/lib/media/service";
 import { toMediaView } from "@/lib/media/view";
 import { enforce } from "@/lib/security/rate-limit";
 
@@ -19,7 +20,7 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (request) => {
   const user = await requireUser(request);
   await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
-  const { media, rejected } = await acceptUpload(user, request);
+  const { media, rejected } = await withUpload(request, uploadPolicy(), (upload) => acceptUpload(user, upload));
   // Each refused file carries the status it would have had on its own.
   const refused = rejected.map(({ name, reason, error }) => ({ name, status: REJECTION_STATUS[reason], error }));
   return Response.json({ media, rejected: refused }, { status: 202 });

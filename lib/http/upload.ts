@@ -1,6 +1,7 @@
-// Receives a multipart upload without holding whole files in memory: each file streams
-// through a hashing, size-counting, type-sniffing pass straight into a temp file. Only
-// files that pass every check are handed on; everything else is deleted at once.
+// Receives a multipart photo upload without holding whole files in memory: each file
+// streams through a hashing, size-counting, type-sniffing pass straight into a temp file.
+// Only files that pass every check are handed on (to lib/media/service.ts, which decides
+// what to keep); everything else is deleted at once. A request it cannot read is a 400.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, stat, unlink } from "node:fs/promises";
@@ -9,10 +10,12 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { InvalidInputError, RejectedInputError, type RejectionReason } from "@/lib/errors";
+import { RejectedInputError } from "@/lib/errors";
+import { ACCEPTED_FORMATS_SENTENCE } from "@/lib/media/errors";
+import type { ReceivedFile, ReceivedUpload, RejectedFile } from "@/lib/media/service";
+import { SNIFF_BYTES, describeNonImage, sniffImageType } from "@/lib/media/sniff";
 import { webMetrics } from "@/lib/metrics/web";
-import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
-import { SNIFF_BYTES, describeNonImage, sniffImageType } from "./sniff";
+import { HttpError } from "./errors";
 
 export interface UploadLimits {
   maxFileBytes: number;
@@ -27,18 +30,11 @@ export interface UploadLimits {
  */
 export type Inspect = (file: { tempPath: string; mime: string }) => Promise<RejectedInputError | null>;
 
-export interface ReceivedFile {
-  name: string;
-  tempPath: string;
-  size: number;
-  sha256: string;
-  mime: string;
-}
-
-export interface RejectedFile {
-  name: string;
-  reason: RejectionReason;
-  error: string;
+export interface UploadPolicy {
+  /** Where files wait until they are stored (on the same disk as local storage: a rename). */
+  tempDir: string;
+  limits: UploadLimits;
+  inspect?: Inspect;
 }
 
 const MB = 1024 * 1024;
@@ -86,7 +82,20 @@ class Inspector extends Transform {
   }
 }
 
-export async function receiveUpload(request: Request, tempDir: string, limits: UploadLimits, inspect?: Inspect) {
+/**
+ * Reads the upload, hands the files to `use`, then deletes whatever temp files `use` did
+ * not move into storage (also when it throws).
+ */
+export async function withUpload<T>(request: Request, policy: UploadPolicy, use: (upload: ReceivedUpload) => Promise<T>): Promise<T> {
+  const upload = await receiveUpload(request, policy);
+  try {
+    return await use(upload);
+  } finally {
+    await discard(upload.accepted);
+  }
+}
+
+async function receiveUpload(request: Request, { tempDir, limits, inspect }: UploadPolicy): Promise<ReceivedUpload> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
     throw new RejectedInputError("wrong_type", 'Send photos as multipart/form-data, in a field named "files".');
@@ -173,7 +182,7 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
     const settled = await Promise.allSettled(work);
     await discard(settled.flatMap((s) => (s.status === "fulfilled" && "file" in s.value ? [s.value.file] : [])));
     if (err instanceof RejectedInputError) throw err;
-    throw new RejectedInputError("damaged", "The upload was interrupted or malformed. Please try again.", { cause: err });
+    throw new HttpError(400, "The upload was interrupted or malformed. Please try again.", "bad_upload");
   }
   const accepted = outcomes.flatMap((o) => ("file" in o ? [o.file] : []));
   const rejected = outcomes.flatMap((o) => ("rejection" in o ? [o.rejection] : []));
@@ -181,14 +190,13 @@ export async function receiveUpload(request: Request, tempDir: string, limits: U
     rejected.push({ name: "(more files)", reason: "too_large", error: `Send at most ${limits.maxFiles} files per request.` });
   }
   if (accepted.length === 0 && rejected.length === 0) {
-    const message = 'No files were found in the upload. Attach photos in a field named "files".';
-    throw new InvalidInputError({ files: message }, message);
+    throw new HttpError(400, 'No files were found in the upload. Attach photos in a field named "files".', "no_files");
   }
   return { accepted, rejected };
 }
 
 /** Deletes temp files that were not handed to storage. */
-export async function discard(files: readonly ReceivedFile[]): Promise<void> {
+async function discard(files: readonly ReceivedFile[]): Promise<void> {
   await Promise.all(files.map((f) => unlink(f.tempPath).catch(() => {})));
 }
 
