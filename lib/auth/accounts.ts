@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError } from "@/lib/errors";
-import { HttpError } from "@/lib/http/errors";
 import { hashPassword, verifyPassword } from "./password";
 
 export const credentialsSchema = z.object({
@@ -39,12 +38,10 @@ export async function signUp(db: Db, input: Credentials) {
 // Spent on unknown emails too, so response time does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
 
+/** The account these credentials open, or null (an unknown email and a wrong password look alike). */
 export async function signIn(db: Db, input: Credentials) {
   const user = await db.user.findUnique({ where: { email: input.email } });
   dummyHash ??= hashPassword("not-a-real-password");
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
-  if (!user || !ok) {
-    throw new HttpError(401, "That email and password do not match an account.", "bad_credentials");
-  }
-  return user;
+  return user && ok ? user : null;
 }

@@ -6,6 +6,7 @@
 // attacker lock someone out for up to one window, the price of stopping guessing.
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { HttpError } from "@/lib/http/errors";
 import { log } from "@/lib/log";
 import { clientAddress } from "@/lib/security/client-ip";
 import { enforce, rateLimiter, tooManyRequests } from "@/lib/security/rate-limit";
@@ -21,6 +22,7 @@ export async function throttledSignIn(db: Db, request: Request, input: Credentia
     throw tooManyRequests("Too many failed sign-ins for this account, so it is locked for a while.", attempts.retryAfterMs);
   }
   const user = await signIn(db, input);
+  if (!user) throw new HttpError(401, "That email and password do not match an account.", "bad_credentials");
   await rateLimiter().reset("signin-account", input.email);
   return user;
 }
