@@ -83,13 +83,13 @@ class Inspector extends Transform {
 }
 
 /**
- * Reads the upload, hands the files to `use`, then deletes whatever temp files `use` did
+ * Reads the upload, hands the files to `keep`, then deletes whatever temp files `keep` did
  * not move into storage (also when it throws).
  */
-export async function withUpload<T>(request: Request, policy: UploadPolicy, use: (upload: ReceivedUpload) => Promise<T>): Promise<T> {
+export async function withUpload<T>(request: Request, policy: UploadPolicy, keep: (upload: ReceivedUpload) => Promise<T>): Promise<T> {
   const upload = await receiveUpload(request, policy);
   try {
-    return await use(upload);
+    return await keep(upload);
   } finally {
     await discard(upload.accepted);
   }
