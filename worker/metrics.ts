@@ -1,7 +1,7 @@
 // The worker process's job metrics, recorded around every processor call: how long it
 // took and how it ended (completed, failed for good, failed and retried, or deferred by a
 // rate limit or lock), how many run now and what share of each queue's slots is busy.
-import { DelayedError, UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
+import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { metricsRegistry, processSingleton } from "@/lib/metrics/registry";
 
@@ -87,7 +87,7 @@ export function jobMetrics() {
 
 /** How an attempt that threw will end, under the runtime's error policy. */
 export function outcomeOf(err: unknown, job: Job): JobOutcome {
-  if (err instanceof DelayedError || err instanceof WaitingChildrenError || (err as Error)?.name === "RateLimitError") {
+  if (err instanceof DelayedError || err instanceof WaitingChildrenError || err instanceof RateLimitError) {
     return "deferred";
   }
   if (err instanceof UnrecoverableError) return "failed";
