@@ -4,7 +4,7 @@ import { ConflictError, RateLimitedError, RejectedInputError, UnavailableError }
 import { StorageNotFoundError } from "@/lib/storage/types";
 import { classifyFailure, GENERIC_FAILURE, UNAVAILABLE_MESSAGE } from "./failures";
 import { STEP_WORDING } from "./processors/workflow-step";
-import { FfmpegError } from "./processors/vlog/ffmpeg";
+import { FfmpegError } from "@/lib/ffmpeg/run";
 
 describe("classifyFailure", () => {
   it("fails a bad file at once with the file's own message", () => {

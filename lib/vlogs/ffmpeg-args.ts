@@ -168,26 +168,3 @@ export function wrapText(text: string, maxChars: number): string {
   if (line) lines.push(line);
   return lines.join("\n");
 }
-
-/**
- * Parses ffmpeg's `-progress pipe:1` output. `out_time_ms` is, despite its name, in
- * microseconds (an ffmpeg quirk kept for compatibility), as is `out_time_us`.
- */
-export function createProgressParser(totalSeconds: number, onProgress: (fraction: number) => void) {
-  let buffer = "";
-  return (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      const [key, value] = line.split("=", 2);
-      if (key === "out_time_ms" || key === "out_time_us") {
-        const micros = Number(value);
-        if (Number.isFinite(micros) && micros >= 0 && totalSeconds > 0) onProgress(Math.min(1, micros / 1e6 / totalSeconds));
-      } else if (key === "progress" && value === "end") {
-        onProgress(1);
-      }
-    }
-  };
-}

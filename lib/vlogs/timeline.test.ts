@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRenderArgs, createProgressParser, wrapText } from "./ffmpeg-args";
+import { buildRenderArgs, wrapText } from "./ffmpeg-args";
 import type { StoryboardDoc } from "./storyboard";
 import { buildTimeline } from "./timeline";
 
@@ -52,15 +52,6 @@ describe("timeline", () => {
 });
 
 describe("ffmpeg helpers", () => {
-  it("reads real progress from -progress output (out_time_ms is in microseconds)", () => {
-    const seen: number[] = [];
-    const feed = createProgressParser(10, (f) => seen.push(f));
-    feed("frame=30\nout_time_ms=2500000\nprogress=continue\nout_time_");
-    feed("ms=5000000\nprogress=continue\n");
-    feed("out_time_ms=10000000\nprogress=end\n");
-    expect(seen).toEqual([0.25, 0.5, 1, 1]);
-  });
-
   it("wraps captions into lines that fit", () => {
     expect(wrapText("the quick brown fox jumps over the lazy dog", 15)).toBe("the quick brown\nfox jumps over\nthe lazy dog");
   });

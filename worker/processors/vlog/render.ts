@@ -11,7 +11,8 @@ import { STYLES, type VlogStyle } from "@/lib/vlogs/plan";
 import type { Timeline } from "@/lib/vlogs/timeline";
 import type { Storage } from "@/lib/storage/types";
 import type { Json } from "@/lib/workflow/types";
-import { probeVideo, runFfmpeg } from "./ffmpeg";
+import { runFfmpeg } from "@/lib/ffmpeg/run";
+import { probeVideo } from "./probe-video";
 
 export interface RenderDeps {
   storage: Storage;
@@ -80,6 +81,7 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
     let pending: Promise<void> = Promise.resolve();
     const ffmpegStarted = Date.now();
     await runFfmpeg(deps.ffmpeg, args, {
+      label: "The renderer",
       signal: job.signal,
       totalSeconds: timeline.total,
       onProgress: (f) => {
@@ -93,7 +95,7 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
 
     const probe = await probeVideo(deps.ffprobe, output);
     const poster = path.join(dir, "poster.jpg");
-    await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { signal: job.signal });
+    await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal });
     const bytes = (await stat(output)).size;
     const base = `vlogs/${job.vlogId}/g${job.generation}`;
     await deps.storage.putFile(`${base}/video.mp4`, output, "video/mp4");
