@@ -2,6 +2,8 @@
 // Content-Type: both are chosen by the uploader and are routinely wrong ("photo.jpg" that
 // is really a PDF). Only the formats listed here are accepted for analysis.
 
+import { ascii, asText, ftypBrands, isMpegAudioFrame, startsWith } from "./sniff-bytes";
+
 export type ImageMime =
   | "image/jpeg"
   | "image/png"
@@ -60,8 +62,8 @@ export function describeNonImage(head: Uint8Array): string {
     if (kind === "WAVE") return "a WAV audio file";
     if (kind === "AVI ") return "an AVI video";
   }
-  if (ascii(head, 0, 3) === "ID3" || (head.length >= 2 && head[0] === 0xff && (head[1] & 0xe0) === 0xe0)) {
-    return "an MP3 audio file"; // ID3 tag, or a bare MPEG audio frame sync
+  if (ascii(head, 0, 3) === "ID3" || isMpegAudioFrame(head)) {
+    return "an MP3 audio file"; // ID3 tag, or a bare MPEG audio frame header
   }
   if (ascii(head, 0, 4) === "fLaC") return "a FLAC audio file";
   if (ascii(head, 0, 4) === "OggS") return "an Ogg audio file";
@@ -88,58 +90,4 @@ export function describeNonImage(head: Uint8Array): string {
     return "a plain text file";
   }
   return "unknown";
-}
-
-/** Brands of an ISO-BMFF `ftyp` box at offset 0: major brand first, then compatible ones. */
-function ftypBrands(head: Uint8Array): string[] {
-  if (head.length < 12 || ascii(head, 4, 8) !== "ftyp") return [];
-  const boxSize = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
-  // A real ftyp box is small and at least 16 bytes (size, type, major brand, minor
-  // version); anything else (including the 64-bit "size 1" form) is not worth trusting.
-  if (boxSize < 16 || boxSize > 4096) return [];
-  const end = Math.min(head.length, boxSize);
-  const brands = [ascii(head, 8, 12)];
-  // Bytes 12..16 are the minor version, not a brand.
-  for (let i = 16; i + 4 <= end; i += 4) brands.push(ascii(head, i, i + 4));
-  return brands;
-}
-
-function startsWith(head: Uint8Array, magic: number[]): boolean {
-  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
-}
-
-/** Bytes [from, to) as Latin-1; "" when the head is too short, so comparisons just fail. */
-function ascii(head: Uint8Array, from: number, to: number): string {
-  if (head.length < to) return "";
-  return String.fromCharCode(...head.subarray(from, to));
-}
-
-/**
- * The head as text if it looks like text: valid UTF-8 (a multi-byte character cut off at
- * the end of the head is fine) with no control characters other than whitespace.
- */
-function asText(head: Uint8Array): string | null {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(trimPartialUtf8(head));
-  } catch {
-    return null;
-  }
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(text) ? null : text;
-}
-
-function trimPartialUtf8(bytes: Uint8Array): Uint8Array {
-  // Walk back over at most 3 continuation bytes to the start of the last character; drop it
-  // if the head ends before that character does.
-  let i = bytes.length - 1;
-  let back = 0;
-  while (i >= 0 && back < 3 && (bytes[i] & 0xc0) === 0x80) {
-    i--;
-    back++;
-  }
-  if (i < 0) return bytes;
-  const lead = bytes[i];
-  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return bytes.length - i < need ? bytes.subarray(0, i) : bytes;
 }
