@@ -156,7 +156,7 @@ export function id3Tag(size: number, title = "Padded"): Buffer {
 /** The MP3 at `mp3` with its tags replaced by an ID3v2 tag of `tagBytes` bytes. */
 export async function withHugeId3(mp3: string, tagBytes: number): Promise<string> {
   const bare = path.join(audioDir(), `bare${++counter}.mp3`);
-  await run("ffmpeg", ["-v", "error", "-y", "-i", mp3, "-map", "0:a", "-c", "copy", "-write_id3v2", "0", "-write_xing", "0", bare]);
+  await run("ffmpeg", ["-v", "error", "-y", "-i", mp3, "-map", "0:a", "-map_metadata", "-1", "-c", "copy", "-id3v2_version", "0", "-write_xing", "0", bare]);
   const out = path.join(audioDir(), `huge-id3-${++counter}.mp3`);
   await writeFile(out, Buffer.concat([id3Tag(tagBytes), await readFile(bare)]));
   return out;
@@ -215,4 +215,19 @@ export function wordErrorRate(reference: string, hypothesis: string): number {
     prev = cur;
   }
   return ref.length === 0 ? (hyp.length === 0 ? 0 : 1) : prev[hyp.length] / ref.length;
+}
+
+/** A copy of a FLAC file whose STREAMINFO claims `seconds` of audio (the data stays short). */
+export async function withClaimedFlacDuration(flac: string, seconds: number): Promise<string> {
+  const bytes = Buffer.from(await readFile(flac));
+  if (bytes.toString("latin1", 0, 4) !== "fLaC") throw new Error("not FLAC");
+  // STREAMINFO starts at 8; its bytes 10..18 hold sample rate (20 bits), channels (3),
+  // bits per sample (5) and the total sample count (36 bits).
+  const packed = bytes.readBigUInt64BE(18);
+  const rate = Number(packed >> 44n);
+  const total = BigInt(Math.round(seconds * rate));
+  bytes.writeBigUInt64BE((packed & ~((1n << 36n) - 1n)) | total, 18);
+  const out = path.join(audioDir(), `claimed${++counter}.flac`);
+  await writeFile(out, bytes);
+  return out;
 }

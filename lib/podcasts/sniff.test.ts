@@ -35,7 +35,7 @@ describe("sniffAudioType", () => {
       execFileSync("ffmpeg", ["-v", "error", "-y", "-i", tone, ...args, file]);
       return file;
     };
-    expect(sniffAudioType(await headOf(out("bare.mp3", "-c:a", "libmp3lame", "-write_id3v2", "0"))))?.toMatchObject({ format: "mp3" });
+    expect(sniffAudioType(await headOf(out("bare.mp3", "-c:a", "libmp3lame", "-id3v2_version", "0"))))?.toMatchObject({ format: "mp3" });
     expect(sniffAudioType(await headOf(out("raw.aac", "-c:a", "aac", "-f", "adts"))))?.toMatchObject({ format: "aac", mime: "audio/aac" });
     expect(sniffAudioType(await headOf(out("x.aiff"))))?.toMatchObject({ format: "aiff" });
   });
