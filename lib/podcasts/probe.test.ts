@@ -77,7 +77,9 @@ describe("probeAudio", () => {
   it("refuses a text file named .mp3, an empty file, and a file with no audio track", async () => {
     const text = path.join(audioDir(), "notes.mp3");
     await writeFile(text, "These are my show notes, not audio.\n");
-    expect((await rejection(probeAudio(text, OPTS))).reason).toBe("wrong_type");
+    const notAudio = await rejection(probeAudio(text, OPTS));
+    expect(notAudio.reason).toBe("wrong_type");
+    expect(notAudio.message).toMatch(/^This is not an audio file: it looks like a plain text file\./);
 
     const empty = path.join(audioDir(), "empty.mp3");
     await writeFile(empty, "");

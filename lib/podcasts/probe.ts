@@ -3,15 +3,14 @@
 // decode to prove the audio really decodes. Refuses, with a sentence a person can act on,
 // a file with no audio, audio that does not decode, and a recording over the length limit.
 // Memory stays bounded: neither tool's output nor the tags are trusted to be small.
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { parseFile, type IAudioMetadata } from "music-metadata";
 import { RejectedInputError } from "@/lib/errors";
 import { sniffImageType } from "@/lib/media/sniff";
 import { FfmpegError, runCapture, runFfmpeg } from "@/lib/ffmpeg/run";
 import { formatDuration } from "./duration";
-import { sniffAudioType, type AudioFormat } from "./sniff";
+import { AUDIO_SNIFF_BYTES, notAudioMessage, sniffAudioType, type AudioFormat } from "./sniff";
 import { metadataRegionBytes } from "./tag-region";
-import { open } from "node:fs/promises";
 
 export interface ProbeOptions {
   ffprobe: string;
@@ -64,8 +63,9 @@ const DAMAGED = "The audio in this file could not be decoded; it looks damaged o
 export async function probeAudio(file: string, opts: ProbeOptions): Promise<AudioProbe> {
   const { size } = await stat(file);
   if (size === 0) throw new RejectedInputError("empty", "The file is empty.");
-  const sniffed = sniffAudioType(await readHead(file, 64));
-  if (!sniffed) throw new RejectedInputError("wrong_type", "This file is not audio in a format we take (MP3, M4A/AAC, WAV, FLAC, Ogg/Opus).");
+  const head = await readHead(file, AUDIO_SNIFF_BYTES);
+  const sniffed = sniffAudioType(head);
+  if (!sniffed) throw new RejectedInputError("wrong_type", notAudioMessage(head));
 
   const info = await ffprobe(file, opts);
   const stream = info.streams?.find((s) => s.codec_type === "audio");

@@ -1,10 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { makeJpeg, makePng } from "@/test/test-images";
-import { headOf, makeSpeech, makeTone } from "@/test/audio";
-import { AUDIO_SNIFF_BYTES, describeNonAudio, sniffAudioType } from "./sniff";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { audioDir } from "@/test/audio";
+import { describe, expect, it } from "vitest";
+import { audioDir, headOf, makeSpeech, makeTone } from "@/test/audio";
+import { makeJpeg, makePng } from "@/test/test-images";
+import { AUDIO_SNIFF_BYTES, describeNonAudio, notAudioMessage, sniffAudioType } from "./sniff";
 
 const bytes = (...parts: (string | number[])[]) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));
@@ -80,5 +79,12 @@ describe("describeNonAudio", () => {
     expect(describeNonAudio(bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f]))).toBe("a WebM or MKV video");
     expect(describeNonAudio(new Uint8Array())).toBe("an empty file");
     expect(describeNonAudio(bytes([0xff, 0xff, 0xff, 0xff, 0, 0, 0]))).toBe("unknown");
+  });
+});
+
+describe("notAudioMessage", () => {
+  it("says what the file looks like and what to upload instead", () => {
+    expect(notAudioMessage(bytes("%PDF-1.7\n"))).toBe("This is not an audio file: it looks like a PDF. Please upload MP3, M4A/AAC, WAV, FLAC or Ogg/Opus.");
+    expect(notAudioMessage(bytes([0x00, 0x13, 0x37, 0x00]))).toBe("This file is not audio in a format we take (MP3, M4A/AAC, WAV, FLAC or Ogg/Opus).");
   });
 });

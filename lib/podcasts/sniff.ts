@@ -60,6 +60,14 @@ export function describeNonAudio(head: Uint8Array): string {
   return describeNonImage(head);
 }
 
+/** The sentence for an upload that is not audio we take, naming what it looks like. */
+export function notAudioMessage(head: Uint8Array): string {
+  const what = describeNonAudio(head);
+  if (what === "an empty file") return "The file is empty.";
+  const formats = "MP3, M4A/AAC, WAV, FLAC or Ogg/Opus";
+  return what === "unknown" ? `This file is not audio in a format we take (${formats}).` : `This is not an audio file: it looks like ${what}. Please upload ${formats}.`;
+}
+
 const IMAGE_NAMES: Record<NonNullable<ReturnType<typeof sniffImageType>>["mime"], string> = {
   "image/jpeg": "a JPEG image",
   "image/png": "a PNG image",
