@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { parseFile } from "music-metadata";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audioDir, makeCoverJpeg, makeSilence, makeSpeech } from "@/test/audio";
 import { buildFfmetadata, encodeEpisode, escapeFfmetadata } from "./encode";
@@ -63,6 +64,15 @@ describe("encodeEpisode", () => {
       [24, 30, "Goodbye 👋"],
     ]);
     expect(probe.streams.some((s: { disposition: { attached_pic: number } }) => s.disposition.attached_pic === 1)).toBe(true);
+    // ID3v2.3 with CHAP frames, as a tag reader other than ffmpeg sees it.
+    const tags = await parseFile(output, { includeChapters: true });
+    expect(tags.format.tagTypes).toEqual(["ID3v2.3"]);
+    expect(tags.common.picture?.[0].format).toBe("image/jpeg");
+    expect(tags.format.chapters?.map((c) => [c.start, c.title])).toEqual([
+      [0, "Intro"],
+      [12.5, "Loudness & peaks"],
+      [24, "Goodbye 👋"],
+    ]);
 
     expect(result).toMatchObject({ channels: 2, bitrateKbps: 128, sampleRate: 44100 });
     expect(result.loudnessBefore.integratedLufs!).toBeLessThan(-25);
