@@ -24,7 +24,7 @@ describe("runFfmpeg", () => {
   it("kills the child when aborted", async () => {
     const ac = new AbortController();
     const started = Date.now();
-    const run = runFfmpeg("ffmpeg", ["-hide_banner", "-f", "lavfi", "-i", "sine=duration=600", "-re", "-f", "null", "-"], { signal: ac.signal });
+    const run = runFfmpeg("ffmpeg", ["-hide_banner", "-re", "-f", "lavfi", "-i", "sine=duration=600", "-f", "null", "-"], { signal: ac.signal });
     setTimeout(() => ac.abort(new Error("stop")), 300);
     await expect(run).rejects.toThrow("stop");
     expect(Date.now() - started).toBeLessThan(5_000);
