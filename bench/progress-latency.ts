@@ -1,10 +1,10 @@
 // Scenario 3 — progress latency: an event is published to the progress bus (XADD, exactly
-// what a worker's announceMedia does) → the SSE client receives it. Publisher and client
+// what a worker's publish() does) → the SSE client receives it. Publisher and client
 // are both in the bench process, so one clock times both ends. Compared, in interleaved
 // blocks, with the bare node:http SSE server fed by the same Redis stream, and with the
 // floor: a raw XADD → XREAD on a second Redis connection.
 import { Redis } from "ioredis";
-import { eventsKey, publishEvent, type MediaEvent } from "@/lib/events";
+import { eventsKey, publishEvent, type LiveEvent } from "@/lib/events";
 import type { MediaView } from "@/lib/media/view";
 import { photos } from "./lib/fixtures";
 import type { Row } from "./lib/report";
@@ -33,10 +33,11 @@ export const scenario: Scenario = {
       waiting.get(v)?.(t);
       waiting.delete(v);
     };
-    const event = (v: number): MediaEvent => ({
+    const event = (v: number): LiveEvent<"media"> => ({
       kind: "media",
       ownerId: stack.userId,
-      media: { ...media, status: "analysing", stage: "thumbnail", stageLabel: "Making a thumbnail", progress: 0.2, version: v } satisfies MediaView,
+      id: media.id,
+      view: { ...media, status: "analysing", stage: "thumbnail", stageLabel: "Making a thumbnail", progress: 0.2, version: v } satisfies MediaView,
     });
     /** Publishes one event and resolves with the ms until the client saw it. */
     const once = async () => {
@@ -106,7 +107,7 @@ export const scenario: Scenario = {
     return {
       rows,
       notes: [
-        "Published from the bench process with lib/events publishEvent (the XADD a worker's announceMedia does) for a photo the bench user owns; the client holds the real SSE route. Same process, same clock.",
+        "Published from the bench process with lib/events publishEvent (the XADD a worker's publish() does) for a photo the bench user owns; the client holds the real SSE route. Same process, same clock.",
       ],
       data: { ours, bare, raw, samples },
     };

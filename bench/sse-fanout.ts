@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
-import { eventsKey, EVENTS_MAXLEN, type MediaEvent } from "@/lib/events";
+import { eventsKey, EVENTS_MAXLEN, type LiveEvent } from "@/lib/events";
 import type { MediaView } from "@/lib/media/view";
 import { photos } from "./lib/fixtures";
 import { connectionPorts, rssBytes } from "./lib/proc";
@@ -107,7 +107,7 @@ async function measure(opts: {
         const pipeline = publisher.pipeline();
         const at = wallNow();
         for (const m of media.slice(b, b + BATCH)) {
-          const event: MediaEvent = { kind: "media", ownerId: stack.userId, media: { ...m, status: "analysing", stage: "colours", progress: 0.45, version } };
+          const event: LiveEvent<"media"> = { kind: "media", ownerId: stack.userId, id: m.id, view: { ...m, status: "analysing", stage: "colours", progress: 0.45, version } };
           pipeline.xadd(key, "MAXLEN", "~", EVENTS_MAXLEN, "*", "e", JSON.stringify(event));
           published.set(`${m.id}:${version}`, at);
         }

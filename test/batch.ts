@@ -3,7 +3,7 @@
 import type { Redis } from "ioredis";
 import { POST as upload } from "@/app/api/v1/media/route";
 import type { Db } from "@/lib/db";
-import { eventsKey, type MediaEvent } from "@/lib/events";
+import { eventsKey, type LiveEvent } from "@/lib/events";
 import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { call, photoForm } from "./http";
@@ -44,10 +44,11 @@ export async function eventHistory(redis: Redis, prefix: string): Promise<Map<st
   const entries = await redis.xrange(eventsKey(prefix), "-", "+");
   const byMedia = new Map<string, MediaView[]>();
   for (const [, fields] of entries) {
-    const event = JSON.parse(fields[fields.indexOf("e") + 1]) as MediaEvent;
-    const list = byMedia.get(event.media.id) ?? [];
-    list.push(event.media);
-    byMedia.set(event.media.id, list);
+    const event = JSON.parse(fields[fields.indexOf("e") + 1]) as LiveEvent;
+    if (event.kind !== "media") continue;
+    const list = byMedia.get(event.id) ?? [];
+    list.push(event.view as MediaView);
+    byMedia.set(event.id, list);
   }
   return byMedia;
 }

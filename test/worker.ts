@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { createLocalProvider } from "@/lib/ai/local";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announceMedia, closePublisher } from "@/lib/events/publisher";
+import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
 import { storage } from "@/lib/storage/instance";
@@ -20,7 +20,6 @@ export function processorDeps(lockRedis: Redis, overrides: Partial<ProcessorDeps
     redis: lockRedis,
     prefix: env().QUEUE_PREFIX,
     maxPixels: env().MAX_PIXELS,
-    announce: announceMedia,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@
 import { createAiProvider, createCircuit } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { announcer } from "@/lib/events/publisher";
+import { closePublisher, usePatientPublisher } from "@/lib/events/publish";
 import { closeQueues, scheduleMaintenance } from "@/lib/jobs";
 import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
@@ -21,10 +21,11 @@ async function main() {
   const config = env();
   const problem = await schemaProblem(config.DATABASE_URL, config.DATABASE_SCHEMA);
   if (problem) throw new Error(problem);
-  // Both wait out a Redis restart (see lib/redis.ts): a job should not fail because
-  // Redis blinked while it was publishing progress or taking its analysis lock.
+  // Both wait out a Redis restart (see lib/redis.ts): a job should not fail, nor its
+  // progress be lost, because Redis blinked while it was publishing progress (for every
+  // live kind) or taking its analysis lock.
+  usePatientPublisher();
   const lockRedis = createRedis("lock");
-  const eventsRedis = createRedis("worker-events");
   // Gemini's 429 retry delay is shared with every worker process through this circuit.
   const ai = createAiProvider(config, { circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) });
   const runtime = startWorkers(
@@ -36,7 +37,6 @@ async function main() {
       prefix: config.QUEUE_PREFIX,
       maxPixels: config.MAX_PIXELS,
       maxFrames: config.MAX_FRAMES,
-      announce: announcer(eventsRedis),
       reconcileStaleMs: config.RECONCILE_STALE_MS,
     }),
   );
@@ -73,7 +73,7 @@ async function main() {
     if (!finished) logger.warn({ handedBack }, `grace period over; handed ${handedBack.length} job(s) back to the queue`);
     await Promise.all([
       closeQueues(),
-      eventsRedis.quit().catch(() => {}),
+      closePublisher(),
       lockRedis.quit().catch(() => {}),
       db().$disconnect(),
       metricsServer?.close(),

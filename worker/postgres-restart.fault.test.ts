@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publisher";
+import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";

@@ -109,9 +109,9 @@ function startReading() {
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
           lastId = id;
-          const event = JSON.parse(fields[1]) as { ownerId: string; media: { id: string } };
-          const data = JSON.stringify(event.media);
-          for (const l of listeners.get(event.media.id) ?? []) l(data, id);
+          const event = JSON.parse(fields[1]) as { ownerId: string; id: string; view: unknown };
+          const data = JSON.stringify(event.view);
+          for (const l of listeners.get(event.id) ?? []) l(data, id);
         }
       }
     }

@@ -3,9 +3,9 @@
 // Redis connection, not thousands.
 import type { Redis } from "ioredis";
 import { log } from "@/lib/log";
-import { eventEntityId, eventsKey, type FramecastEvent } from "./index";
+import { eventsKey, type LiveEvent } from "./index";
 
-export type EventListener = (event: FramecastEvent, eventId: string) => void;
+export type EventListener = (event: LiveEvent, eventId: string) => void;
 
 export class EventHub {
   private readonly listeners = new Map<string, Set<EventListener>>();
@@ -84,13 +84,13 @@ export class EventHub {
   private dispatch(id: string, fields: string[]): void {
     const raw = fields[fields.indexOf("e") + 1];
     if (!raw) return;
-    let event: FramecastEvent;
+    let event: LiveEvent;
     try {
-      event = JSON.parse(raw) as FramecastEvent;
+      event = JSON.parse(raw) as LiveEvent;
     } catch {
       return;
     }
-    for (const listener of this.listeners.get(eventEntityId(event)) ?? []) {
+    for (const listener of this.listeners.get(event.id) ?? []) {
       try {
         listener(event, id);
       } catch (err) {

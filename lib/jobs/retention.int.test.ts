@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { env } from "@/lib/env";
-import { EVENTS_MAXLEN, eventsKey, publishEvent, type MediaEvent } from "@/lib/events";
+import { EVENTS_MAXLEN, eventsKey, publishEvent, type LiveEvent } from "@/lib/events";
 import { bullConnection, createRedis } from "@/lib/redis";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { waitFor } from "@/test/processes";
@@ -71,11 +71,13 @@ describe("bounded Redis memory", () => {
 
   it("caps the progress event stream", async () => {
     const key = eventsKey(env().QUEUE_PREFIX);
-    const event: MediaEvent = {
+    const id = randomUUID();
+    const event: LiveEvent<"media"> = {
       kind: "media",
       ownerId: randomUUID(),
-      media: {
-        id: randomUUID(), name: "x.jpg", mime: "image/jpeg", size: 1, status: "analysing", stage: "thumbnail",
+      id,
+      view: {
+        id, name: "x.jpg", mime: "image/jpeg", size: 1, status: "analysing", stage: "thumbnail",
         stageLabel: "Making a thumbnail", progress: 0.2, error: null, version: 1, createdAt: new Date().toISOString(),
         completedAt: null, thumbnailUrl: null,
       },

@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publisher";
+import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";

@@ -5,11 +5,11 @@ import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
-import { announceMedia } from "@/lib/events/publisher";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
 import { checkImageHeader } from "./image-header";
+import { publishMedia } from "./live";
 import type { ImageMime } from "./sniff";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
 import { toMediaView, type MediaView } from "./view";
@@ -123,7 +123,7 @@ export async function retryMedia(user: SessionUser, id: string): Promise<MediaVi
   const job = await findJob("analyze-media", { mediaId: id });
   if (job && (await job.isFailed())) await job.retry("failed");
   else if (!job) await enqueue("analyze-media", { mediaId: id });
-  await announceMedia(queued);
+  await publishMedia(queued);
   return toMediaView(queued);
 }
 
@@ -135,5 +135,5 @@ export async function markMediaRequeued(id: string): Promise<void> {
   const row = await getMediaForJob(db(), id);
   if (!row || row.status !== "failed") return;
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
-  await announceMedia(queued);
+  await publishMedia(queued);
 }

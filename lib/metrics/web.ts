@@ -2,7 +2,8 @@
 // bytes) are counted where they happen; queue-wide ones (depth by state, completed and
 // failed totals) are read from Redis at scrape time, so every web process reports the
 // same cluster-wide numbers without anyone polling in between.
-import { Counter, Gauge } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { liveKindNames, type LiveKindName } from "@/lib/events/kinds";
 import { getQueue, queueNames, type QueueName } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { metricsRegistry, processSingleton } from "./registry";
@@ -10,7 +11,8 @@ import { metricsRegistry, processSingleton } from "./registry";
 /** The states shown per queue; "waiting" includes prioritised jobs (and a paused queue's). */
 export const QUEUE_STATES = ["waiting", "active", "delayed", "completed", "failed", "waiting-children"] as const;
 
-export type SseStreamKind = "media" | "admin";
+/** Every live kind's streams (lib/events/kinds.ts), and the admin overview's. */
+export type SseStreamKind = LiveKindName | "admin";
 
 export function webMetrics() {
   return processSingleton("web", () => {
@@ -76,12 +78,7 @@ export function webMetrics() {
         labelNames: ["method", "status"] as const,
         registers,
       }),
-      sseStreams: new Gauge({
-        name: "framecast_sse_streams_open",
-        help: "Server-Sent Event streams open on this web process.",
-        labelNames: ["stream"] as const,
-        registers,
-      }),
+      sseStreams: sseStreamsGauge(registers),
       uploadBytes: new Counter({
         name: "framecast_upload_bytes_total",
         help: "Bytes of upload request bodies received by this web process.",
@@ -110,6 +107,18 @@ export async function queueCounts(name: QueueName): Promise<Record<QueueState, n
     failed: c.failed ?? 0,
     "waiting-children": c["waiting-children"] ?? 0,
   };
+}
+
+/** Open SSE streams by kind; every kind shows (at 0) before its first stream opens. */
+function sseStreamsGauge(registers: Registry[]) {
+  const gauge = new Gauge({
+    name: "framecast_sse_streams_open",
+    help: "Server-Sent Event streams open on this web process, by live kind (and the admin overview).",
+    labelNames: ["stream"] as const,
+    registers,
+  });
+  for (const stream of [...liveKindNames, "admin"]) gauge.set({ stream }, 0);
+  return gauge;
 }
 
 /** Counts an SSE stream as open until `onClose` fires. */

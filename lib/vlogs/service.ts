@@ -5,13 +5,12 @@ import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors";
-import { announce } from "@/lib/events/publisher";
 import { workflowQueues } from "@/lib/jobs";
 import { findOwnedMedia } from "@/lib/media/repository";
 import * as control from "@/lib/workflow/control";
 import { firstStep, jobOf } from "@/lib/workflow/plan";
 import { createRun } from "@/lib/workflow/repository";
-import { vlogAnnouncer } from "./events";
+import { publishVlogRun } from "./live";
 import { DEFAULT_STYLE, MAX_TITLE_CHARS, RESOLUTIONS, STYLE_NAMES, VLOG_KIND, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "./plan";
 import { createVlog, getOwnedVlog, saveStoryboard, setShareToken } from "./repository";
 import { newShareToken } from "./share";
@@ -34,8 +33,6 @@ export const createVlogSchema = z.object({
 export type CreateVlogInput = z.input<typeof createVlogSchema>;
 
 const engineDeps = () => ({ db: db(), ...workflowQueues });
-
-const announceVlog = (runId: string) => vlogAnnouncer(db(), announce)({ id: runId });
 
 const STALE_STORYBOARD = "The storyboard changed since you loaded it. Reload to see the latest version.";
 
@@ -91,7 +88,7 @@ export async function createVlogFor(user: SessionUser, input: z.infer<typeof cre
     await db().workflowRun.delete({ where: { id: run.id } }).catch(() => {});
     throw err;
   }
-  await announceVlog(run.id);
+  await publishVlogRun(db(), run.id);
   return { vlogId: vlog.id, status: "processing" };
 }
 
@@ -103,7 +100,7 @@ export async function getVlogDetail(user: SessionUser, id: string): Promise<Vlog
 export async function proceedVlog(user: SessionUser, id: string): Promise<VlogDetail> {
   const row = await getOwnedVlog(db(), user.id, id);
   await control.proceed(engineDeps(), VLOG_PLAN, row.runId);
-  await announceVlog(row.runId);
+  await publishVlogRun(db(), row.runId);
   return detail(user, id);
 }
 
@@ -111,7 +108,7 @@ export async function proceedVlog(user: SessionUser, id: string): Promise<VlogDe
 export async function resumeVlog(user: SessionUser, id: string): Promise<VlogDetail> {
   const row = await getOwnedVlog(db(), user.id, id);
   await control.resume(engineDeps(), VLOG_PLAN, row.runId);
-  await announceVlog(row.runId);
+  await publishVlogRun(db(), row.runId);
   return detail(user, id);
 }
 
@@ -136,7 +133,7 @@ export async function editStoryboard(user: SessionUser, id: string, patch: Story
   }
   const saved = await saveStoryboard(db(), row.id, next, row.storyboardVersion);
   if (!saved) throw new ConflictError("stale", STALE_STORYBOARD);
-  await announceVlog(row.runId);
+  await publishVlogRun(db(), row.runId);
   return detail(user, id);
 }
 

@@ -15,6 +15,7 @@ import { POST as proceed } from "@/app/api/v1/vlogs/[id]/proceed/route";
 import { GET as getProgress } from "@/app/api/v1/vlogs/[id]/progress/route";
 import { POST as resume } from "@/app/api/v1/vlogs/[id]/resume/route";
 import { GET as getVlog } from "@/app/api/v1/vlogs/[id]/route";
+import { GET as metrics } from "@/app/api/metrics/route";
 import { DELETE as unshare, POST as share } from "@/app/api/v1/vlogs/[id]/share/route";
 import { PATCH as patchStoryboard } from "@/app/api/v1/vlogs/[id]/storyboard/route";
 import { GET as getVideo } from "@/app/api/v1/vlogs/[id]/video/route";
@@ -33,6 +34,8 @@ import type { Timeline } from "./timeline";
 import type { VlogDetail, VlogView } from "./view";
 import { closeConnections, processorDeps } from "@/test/worker";
 
+const METRICS_TOKEN = "vlog-metrics-token-0123456789";
+
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
 let lockRedis: Redis;
@@ -40,7 +43,7 @@ let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  iso = await isolate({ APP_URL: "http://vlogs.test" });
+  iso = await isolate({ APP_URL: "http://vlogs.test", METRICS_TOKEN: METRICS_TOKEN });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
     buildProcessors(processorDeps(lockRedis)),
@@ -124,6 +127,24 @@ describe("vlogs", () => {
     expect(v.storyboard!.writer).toBe("local");
     expect(v.steps.slice(0, 3).map((s) => [s.status, s.attempts])).toEqual([["succeeded", 1], ["succeeded", 1], ["succeeded", 1]]);
     expect(v.videoUrl).toBeNull();
+  });
+
+  it("counts open vlog streams in the metrics, by kind", async () => {
+    const openVlogStreams = async () => {
+      const text = await (await call(metrics, { path: "/api/metrics", headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      return Number(text.match(/^framecast_sse_streams_open\{stream="vlog"\} (\d+)$/m)?.[1]);
+    };
+    expect(await openVlogStreams()).toBe(0);
+    // The vlog waits for review, so its stream stays open until the page goes away.
+    const controller = new AbortController();
+    const res = await call(vlogStream, { path: `/api/v1/vlogs/stream?ids=${vlogId}`, cookie: alice, signal: controller.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = "";
+    while (!received.includes("event: vlog")) received += (await reader.read()).value ?? "";
+    expect(await openVlogStreams()).toBe(1);
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    expect(await openVlogStreams()).toBe(0);
   });
 
   it("refuses edits that would add a stranger's photo or overwrite a newer storyboard", async () => {
@@ -252,6 +273,21 @@ describe("vlogs", () => {
     expect(resumeRes.status).toBe(409);
   });
 
+  it("answers the polling fallback (?ids=) with just the vlogs asked for", async () => {
+    // A second vlog, so the answer is visibly filtered, not the whole list.
+    const other = await call(createVlog, { path: "/api/v1/vlogs", method: "POST", cookie: alice, ...json({ mediaIds: [photos[1], photos[2]], title: "Another" }) });
+    expect(other.status).toBe(202);
+    const all = (await (await call(listVlogs, { path: "/api/v1/vlogs", cookie: alice })).json()).vlogs as VlogView[];
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const polled = await call(listVlogs, { path: `/api/v1/vlogs?ids=${vlogId}`, cookie: alice });
+    expect(polled.status).toBe(200);
+    const { vlogs } = (await polled.json()) as { vlogs: VlogView[] };
+    expect(vlogs.map((v) => v.id)).toEqual([vlogId]);
+    expect(vlogs[0]).toMatchObject({ title: expect.any(String), status: expect.any(String), version: expect.any(Number) });
+    expect((await call(listVlogs, { path: "/api/v1/vlogs?ids=not-an-id", cookie: alice })).status).toBe(404);
+    expect((await call(listVlogs, { path: "/api/v1/vlogs?ids=", cookie: alice })).status).toBe(400);
+  });
+
   it("rejects photos that are not yours or not analysed, and shows nobody else's vlog", async () => {
     const foreign = await call(createVlog, { path: "/api/v1/vlogs", method: "POST", cookie: bob, ...json({ mediaIds: [photos[1]] }) });
     expect(foreign.status).toBe(404);
@@ -273,6 +309,8 @@ describe("vlogs", () => {
         call(vlogStream, { path: `/api/v1/vlogs/stream?ids=${id}`, cookie: bob }),
       ]);
       expect(responses.map((r) => r.status)).toEqual(Array(9).fill(404));
+      // The polling fallback leaves out what is not theirs, as it does for photos.
+      expect((await (await call(listVlogs, { path: `/api/v1/vlogs?ids=${id}`, cookie: bob })).json()).vlogs).toEqual([]);
     }
     expect((await (await call(listVlogs, { path: "/api/v1/vlogs", cookie: bob })).json()).vlogs).toEqual([]);
     expect((await call(getVlog, { path: `/api/v1/vlogs/${vlogId}`, params: { id: vlogId } })).status).toBe(401);

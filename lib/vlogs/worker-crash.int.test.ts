@@ -11,7 +11,7 @@ import { POST as resume } from "@/app/api/v1/vlogs/[id]/resume/route";
 import { POST as createVlog } from "@/app/api/v1/vlogs/route";
 import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
 import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publisher";
+import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/test/test-images";

@@ -8,9 +8,9 @@ import type { AiProvider } from "@/lib/ai/types";
 import type { Db } from "@/lib/db";
 import type { JobPayload } from "@/lib/jobs/catalogue";
 import { analyseImage } from "@/lib/media/image";
+import { publishMedia } from "@/lib/media/live";
 import { stageProgress, type AnalysisStage } from "@/lib/media/progress";
 import { findAnalysis, getMediaForJob, saveAnalysis, updateMediaState } from "@/lib/media/repository";
-import type { MediaRowLike } from "@/lib/media/view";
 import type { Storage } from "@/lib/storage/types";
 
 export interface AnalyzeDeps {
@@ -22,7 +22,6 @@ export interface AnalyzeDeps {
   maxPixels: number;
   /** Most frames an animation may have; unset = no limit (the upload already checked). */
   maxFrames?: number;
-  announce: (row: MediaRowLike & { ownerId: string }) => Promise<unknown>;
 }
 
 /** How long a crashed job's claim on some bytes can hold up another upload of them. */
@@ -47,7 +46,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   if (media.status === "done") {
     // A worker that died between writing "done" and announcing it leaves watchers
     // waiting: say it again (same version, so nobody counts it twice).
-    await deps.announce(media);
+    await publishMedia(media);
     return { skipped: "already done" };
   }
 
@@ -57,7 +56,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   const report = async (stage: AnalysisStage) => {
     const progress = Math.max(stageProgress(stage), floor);
     const row = await updateMediaState(db, media.id, { status: "analysing", stage, progress, error: null });
-    await deps.announce(row);
+    await publishMedia(row);
   };
 
   let analysis = await findAnalysis(db, media.sha256);
@@ -90,7 +89,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
     error: null,
     analysisSha: analysis.sha256,
   });
-  await deps.announce(done);
+  await publishMedia(done);
   return { analysed: analysis.sha256 };
 }
 

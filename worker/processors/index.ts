@@ -4,6 +4,7 @@
 import type { Job } from "bullmq";
 import type { JobName, JobPayload, WorkflowStepJobName } from "@/lib/jobs/catalogue";
 import { env } from "@/lib/env";
+import { publishMedia } from "@/lib/media/live";
 import { updateMediaState } from "@/lib/media/repository";
 import type { EngineDeps } from "@/lib/workflow/engine";
 import type { Failure, FailureWording } from "../failures";
@@ -44,7 +45,7 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
               stage: failure.kind === "rate_limited" ? "rate-limited" : "retrying",
               error: null,
             });
-        await deps.announce(row);
+        await publishMedia(row);
       },
     },
     "reconcile-media": {

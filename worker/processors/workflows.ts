@@ -8,10 +8,9 @@ import { createVeoClient } from "@/lib/ai/veo";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { announce } from "@/lib/events/publisher";
 import { workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import type { Storage } from "@/lib/storage/types";
-import { vlogAnnouncer } from "@/lib/vlogs/events";
+import { publishVlogRun } from "@/lib/vlogs/live";
 import { VLOG_KIND } from "@/lib/vlogs/plan";
 import { createGeminiWriter, localWriter } from "@/lib/vlogs/writer-gemini";
 import type { EngineDeps } from "@/lib/workflow/engine";
@@ -70,11 +69,10 @@ export function workflowEngine(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   extra: Record<string, WorkflowDefinition<any, WorkflowPlan<WorkflowStepJobName>>> = {},
 ): EngineDeps<WorkflowStepJobName> {
-  const announceVlog = vlogAnnouncer(base.db, announce);
   return {
     db: base.db,
     definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), ...extra },
     enqueue: workflowQueues.enqueue,
-    announce: (run) => (run.kind === VLOG_KIND ? announceVlog(run) : Promise.resolve()),
+    announce: (run) => (run.kind === VLOG_KIND ? publishVlogRun(base.db, run.id) : Promise.resolve()),
   };
 }

@@ -4,12 +4,13 @@
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { livePoll } from "@/lib/events/live";
 import { badRequest } from "@/lib/http/errors";
-import { idsParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
 import { REJECTION_STATUS } from "@/lib/http/status";
 import { withUpload } from "@/lib/http/upload";
-import { findOwnedMedia, listOwnedMedia } from "@/lib/media/repository";
+import { mediaLive } from "@/lib/media/live";
+import { listOwnedMedia } from "@/lib/media/repository";
 import { acceptUpload, uploadPolicy } from "@/lib/media/service";
 import { toMediaView } from "@/lib/media/view";
 import { enforce } from "@/lib/security/rate-limit";
@@ -29,10 +30,7 @@ export const POST = route(async (request) => {
 export const GET = route(async (request) => {
   const user = await requireUser(request);
   const url = new URL(request.url);
-  if (url.searchParams.has("ids")) {
-    const rows = await findOwnedMedia(db(), user.id, idsParam(url));
-    return Response.json({ media: rows.map(toMediaView) });
-  }
+  if (url.searchParams.has("ids")) return livePoll(mediaLive, user.id, url);
   const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 60) || 60, 1), 200);
   const beforeRaw = url.searchParams.get("before");
   const before = beforeRaw ? new Date(beforeRaw) : undefined;

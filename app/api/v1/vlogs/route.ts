@@ -1,9 +1,11 @@
 // POST: make a vlog from analysed photos → 202 { vlogId, status } at once; the worker does
-// the rest. GET: your vlogs, newest first.
+// the rest. GET: your vlogs, newest first, or just the ones named by ?ids= (polling fallback).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
+import { livePoll } from "@/lib/events/live";
 import { readJson } from "@/lib/http/body";
 import { route } from "@/lib/http/route";
+import { vlogLive } from "@/lib/vlogs/live";
 import { listOwnedVlogs } from "@/lib/vlogs/repository";
 import { createVlogFor, createVlogSchema } from "@/lib/vlogs/service";
 import { toVlogView } from "@/lib/vlogs/view";
@@ -20,7 +22,9 @@ export const POST = route(async (request) => {
 
 export const GET = route(async (request) => {
   const user = await requireUser(request);
-  const limit = Math.min(Math.max(Number(new URL(request.url).searchParams.get("limit") ?? 50) || 50, 1), 200);
+  const url = new URL(request.url);
+  if (url.searchParams.has("ids")) return livePoll(vlogLive, user.id, url);
+  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 200);
   const rows = await listOwnedVlogs(db(), user.id, { limit });
   return Response.json({ vlogs: rows.map(toVlogView) });
 });
