@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
+import { ApiError, apiFetch, errorMessage } from "./api-fetch";
 
 type Mode = "signin" | "signup";
 
@@ -27,21 +28,12 @@ export function AuthForm({ mode, next = "/" }: { mode: Mode; next?: string }) {
     setFields({});
     const form = new FormData(event.currentTarget);
     try {
-      const res = await fetch(`/api/auth/${mode}`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
-      });
-      if (res.ok) {
-        router.push(next);
-        router.refresh();
-        return;
-      }
-      const body = await res.json().catch(() => null);
-      setError(body?.error?.message ?? "That did not work. Please try again.");
-      setFields(body?.error?.fields ?? {});
-    } catch {
-      setError("Could not reach the server. Check your connection and try again.");
+      await apiFetch(`/api/auth/${mode}`, { json: { email: form.get("email"), password: form.get("password") } });
+      router.push(next);
+      router.refresh();
+    } catch (err) {
+      setError(errorMessage(err));
+      setFields(err instanceof ApiError ? err.fields : {});
     } finally {
       setBusy(false);
     }

@@ -7,13 +7,12 @@ import Link from "next/link";
 import { useState } from "react";
 import useSWR from "swr";
 import type { MediaView } from "@/lib/media/view";
+import { apiFetch } from "./api-fetch";
 import { MakeVlogDialog } from "./make-vlog-dialog";
 import { Uploader } from "./uploader";
 
-const fetchJson = (url: string) => fetch(url).then((r) => r.json());
-
 export function Library({ initial }: { initial: MediaView[] }) {
-  const { data, mutate } = useSWR<{ media: MediaView[] }>("/api/v1/media?limit=120", fetchJson, {
+  const { data, mutate } = useSWR("/api/v1/media?limit=120", (url: string) => apiFetch<{ media: MediaView[] }>(url), {
     fallbackData: { media: initial },
     revalidateOnMount: false,
   });

@@ -7,12 +7,12 @@ import { useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { ProgressBar } from "./progress-bar";
-import { useMediaProgress } from "./use-media-progress";
+import { useLive } from "./use-live";
 
 export function LiveStatus({ initial }: { initial: MediaView }) {
   const router = useRouter();
   const [media, setMedia] = useState(initial);
-  useMediaProgress(isTerminal(media.status) ? [] : [media.id], (update) => {
+  useLive("media", isTerminal(media.status) ? [] : [media.id], (update) => {
     if (update.version < media.version) return;
     setMedia(update);
     if (isTerminal(update.status)) router.refresh();

@@ -6,6 +6,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { STYLES, STYLE_NAMES, type VlogStyle } from "@/lib/vlogs/plan";
+import { apiFetch, errorMessage } from "./api-fetch";
 
 export function MakeVlogDialog({ open, mediaIds, onClose }: { open: boolean; mediaIds: string[]; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -28,18 +29,15 @@ export function MakeVlogDialog({ open, mediaIds, onClose }: { open: boolean; med
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const res = await fetch("/api/v1/vlogs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ mediaIds, title: title.trim() || null, style, resolution, autoProgress: !review }),
-    }).catch(() => null);
-    const body = await res?.json().catch(() => null);
-    if (res?.status === 202 && body?.vlogId) {
-      router.push(`/vlogs/${body.vlogId}`);
-      return;
+    try {
+      const { vlogId } = await apiFetch<{ vlogId: string }>("/api/v1/vlogs", {
+        json: { mediaIds, title: title.trim() || null, style, resolution, autoProgress: !review },
+      });
+      router.push(`/vlogs/${vlogId}`);
+    } catch (err) {
+      setBusy(false);
+      setError(errorMessage(err));
     }
-    setBusy(false);
-    setError(body?.error?.message ?? "The vlog could not be started. Please try again.");
   }
 
   return (

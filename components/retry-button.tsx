@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { apiFetch, errorMessage } from "./api-fetch";
 
 export function RetryButton({ mediaId }: { mediaId: string }) {
   const router = useRouter();
@@ -12,9 +13,12 @@ export function RetryButton({ mediaId }: { mediaId: string }) {
         type="button"
         className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100"
         onClick={async () => {
-          const res = await fetch(`/api/v1/media/${mediaId}/retry`, { method: "POST" });
-          if (res.ok) router.refresh();
-          else setError((await res.json().catch(() => null))?.error?.message ?? "Retry failed.");
+          try {
+            await apiFetch(`/api/v1/media/${mediaId}/retry`, { method: "POST" });
+            router.refresh();
+          } catch (err) {
+            setError(errorMessage(err));
+          }
         }}
       >
         Retry

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { apiFetch, errorMessage } from "./api-fetch";
 
 // Ends every browser session of this account, this one included.
 export function SignOutEverywhereButton() {
@@ -17,14 +18,14 @@ export function SignOutEverywhereButton() {
         onClick={async () => {
           setBusy(true);
           setError(null);
-          const res = await fetch("/api/account/sessions", { method: "DELETE" }).catch(() => null);
-          if (res?.ok) {
+          try {
+            await apiFetch("/api/account/sessions", { method: "DELETE" });
             router.push("/signin");
             router.refresh();
-            return;
+          } catch (err) {
+            setError(errorMessage(err));
+            setBusy(false);
           }
-          setError((await res?.json().catch(() => null))?.error?.message ?? "That did not work. Please try again.");
-          setBusy(false);
         }}
       >
         {busy ? "Signing out…" : "Sign out everywhere"}

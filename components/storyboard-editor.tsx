@@ -6,6 +6,7 @@
 import { useEffect, useState } from "react";
 import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS } from "@/lib/vlogs/plan";
 import type { VlogDetail } from "@/lib/vlogs/view";
+import { ApiError, apiFetch, errorMessage } from "./api-fetch";
 
 type Shot = { mediaId: string; caption: string; duration: number; thumbnailUrl: string };
 
@@ -54,19 +55,18 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
   async function save(): Promise<boolean> {
     setSaving(true);
     setError(null);
-    const res = await fetch(`/api/v1/vlogs/${vlog.id}/storyboard`, {
-      method: "PATCH",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ baseVersion: base, title, shots: shots.map(strip) }),
-    }).catch(() => null);
-    const body = await res?.json().catch(() => null);
-    setSaving(false);
-    if (!res?.ok) {
-      const fields = body?.error?.fields ? Object.values(body.error.fields as Record<string, string>).join(" ") : "";
-      setError(`${body?.error?.message ?? "The storyboard could not be saved."} ${fields}`.trim());
+    let saved: VlogDetail;
+    try {
+      saved = await apiFetch<VlogDetail>(`/api/v1/vlogs/${vlog.id}/storyboard`, {
+        method: "PATCH",
+        json: { baseVersion: base, title, shots: shots.map(strip) },
+      });
+    } catch (err) {
+      setError(err instanceof ApiError ? `${err.message} ${Object.values(err.fields).join(" ")}`.trim() : errorMessage(err));
       return false;
+    } finally {
+      setSaving(false);
     }
-    const saved = body as VlogDetail;
     setBase(saved.storyboard!.version);
     setTitle(saved.storyboard!.title);
     setShots(saved.storyboard!.shots);

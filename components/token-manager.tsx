@@ -5,6 +5,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import type { ApiTokenView } from "@/lib/auth/tokens";
+import { ApiError, apiFetch, errorMessage } from "./api-fetch";
 
 const when = (iso: string | null) =>
   iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "never";
@@ -24,16 +25,16 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
     setBusy(true);
     setError(null);
     setCopied(false);
-    const res = await fetch("/api/account/tokens", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: data.get("name"), scopes: data.get("scopes") === "write" ? ["read", "write"] : ["read"] }),
-    }).catch(() => null);
-    const body = await res?.json().catch(() => null);
-    setBusy(false);
-    if (!res?.ok) {
-      setError(body?.error?.fields?.name ?? body?.error?.message ?? "Could not reach the server. Please try again.");
+    let body: { apiToken: ApiTokenView; token: string };
+    try {
+      body = await apiFetch("/api/account/tokens", {
+        json: { name: data.get("name"), scopes: data.get("scopes") === "write" ? ["read", "write"] : ["read"] },
+      });
+    } catch (err) {
+      setError((err instanceof ApiError && err.fields.name) || errorMessage(err));
       return;
+    } finally {
+      setBusy(false);
     }
     setCreated({ name: body.apiToken.name, token: body.token });
     form.reset();
@@ -42,8 +43,7 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
 
   async function revoke(token: ApiTokenView) {
     if (!window.confirm(`Revoke “${token.name}”? Programs using it stop working at once.`)) return;
-    const res = await fetch(`/api/account/tokens/${token.id}`, { method: "DELETE" }).catch(() => null);
-    if (!res?.ok) setError((await res?.json().catch(() => null))?.error?.message ?? "Could not revoke that token.");
+    await apiFetch(`/api/account/tokens/${token.id}`, { method: "DELETE" }).catch((err) => setError(errorMessage(err)));
     router.refresh();
   }
 

@@ -7,7 +7,8 @@ import { useCallback, useRef, useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { ProgressBar } from "./progress-bar";
-import { useMediaProgress } from "./use-media-progress";
+import { apiFetch, errorMessage } from "./api-fetch";
+import { useLive } from "./use-live";
 
 type Phase = "uploading" | "rejected" | MediaView["status"];
 
@@ -102,7 +103,7 @@ export function Uploader({ onChange }: { onChange?: () => void }) {
   );
 
   const following = items.filter((i) => i.media && !isTerminal(i.media.status)).map((i) => i.media!.id);
-  useMediaProgress(following, (media) => {
+  useLive("media", following, (media) => {
     setItems((all) =>
       all.map((i) => (i.media?.id === media.id && media.version >= i.media.version ? { ...i, media, phase: media.status } : i)),
     );
@@ -111,10 +112,12 @@ export function Uploader({ onChange }: { onChange?: () => void }) {
 
   async function retry(item: Item) {
     if (!item.media) return;
-    const res = await fetch(`/api/v1/media/${item.media.id}/retry`, { method: "POST" });
-    const body = await res.json().catch(() => null);
-    if (res.ok && body?.media) patch(item.key, { media: body.media, phase: body.media.status, error: undefined });
-    else patch(item.key, { error: body?.error?.message ?? "Retry failed. Please try again." });
+    try {
+      const { media } = await apiFetch<{ media: MediaView }>(`/api/v1/media/${item.media.id}/retry`, { method: "POST" });
+      patch(item.key, { media, phase: media.status, error: undefined });
+    } catch (err) {
+      patch(item.key, { error: errorMessage(err) });
+    }
   }
 
   return (

@@ -5,12 +5,12 @@ import Link from "next/link";
 import { useState } from "react";
 import { isTerminalVlog, type VlogView } from "@/lib/vlogs/view";
 import { ProgressBar } from "./progress-bar";
-import { useVlogProgress } from "./use-vlog-progress";
+import { useLive } from "./use-live";
 
 export function VlogList({ initial }: { initial: VlogView[] }) {
   const [vlogs, setVlogs] = useState(initial);
   const live = vlogs.filter((v) => !isTerminalVlog(v.status) && v.status !== "storyboard_ready").map((v) => v.id);
-  useVlogProgress(live, (update) =>
+  useLive("vlog", live, (update) =>
     setVlogs((list) => list.map((v) => (v.id === update.id && update.version > v.version ? update : v))),
   );
   return (

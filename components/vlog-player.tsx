@@ -4,6 +4,7 @@
 // the public share link (copy, replace, revoke).
 import { useState } from "react";
 import type { VlogDetail } from "@/lib/vlogs/view";
+import { apiFetch, errorMessage } from "./api-fetch";
 
 export function VlogPlayer({ vlog, onChange }: { vlog: VlogDetail; onChange: (v: VlogDetail) => void }) {
   const [busy, setBusy] = useState(false);
@@ -11,13 +12,13 @@ export function VlogPlayer({ vlog, onChange }: { vlog: VlogDetail; onChange: (v:
 
   async function shareAction(method: "POST" | "DELETE") {
     setBusy(true);
-    const res = await fetch(`/api/v1/vlogs/${vlog.id}/share`, { method }).catch(() => null);
-    const body = await res?.json().catch(() => null);
-    setBusy(false);
-    if (res?.ok) {
-      onChange(body);
+    try {
+      onChange(await apiFetch<VlogDetail>(`/api/v1/vlogs/${vlog.id}/share`, { method }));
       setMessage(method === "POST" ? "A new share link was made." : "The share link was revoked: it no longer works.");
-    } else setMessage(body?.error?.message ?? "That did not work. Please try again.");
+    } catch (err) {
+      setMessage(errorMessage(err));
+    }
+    setBusy(false);
   }
 
   async function copy() {

@@ -8,13 +8,9 @@ import { useCallback, useEffect, useState } from "react";
 import { isTerminalVlog, type VlogDetail, type VlogView } from "@/lib/vlogs/view";
 import { ProgressBar } from "./progress-bar";
 import { StoryboardEditor } from "./storyboard-editor";
-import { useVlogProgress } from "./use-vlog-progress";
+import { apiFetch, errorMessage } from "./api-fetch";
+import { useLive } from "./use-live";
 import { VlogPlayer } from "./vlog-player";
-
-async function readError(res: Response | null): Promise<string> {
-  const body = await res?.json().catch(() => null);
-  return body?.error?.message ?? "That did not work. Please try again.";
-}
 
 export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
   const [vlog, setVlog] = useState<VlogDetail>(initial);
@@ -22,12 +18,12 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
   const [busy, setBusy] = useState(false);
 
   const refresh = useCallback(async () => {
-    const res = await fetch(`/api/v1/vlogs/${initial.id}`).catch(() => null);
-    if (res?.ok) setVlog(await res.json());
+    // A failed refresh keeps what is shown; the next update tries again.
+    await apiFetch<VlogDetail>(`/api/v1/vlogs/${initial.id}`).then(setVlog, () => {});
   }, [initial.id]);
 
   const live = !isTerminalVlog(vlog.status);
-  useVlogProgress(live ? [vlog.id] : [], (update: VlogView) => {
+  useLive("vlog", live ? [vlog.id] : [], (update: VlogView) => {
     setVlog((current) => {
       if (update.version <= current.version) return current;
       if (update.status !== current.status) void refresh();
@@ -42,9 +38,11 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
   async function act(path: "proceed" | "resume") {
     setBusy(true);
     setError(null);
-    const res = await fetch(`/api/v1/vlogs/${vlog.id}/${path}`, { method: "POST" }).catch(() => null);
-    if (res?.ok) setVlog(await res.json());
-    else setError(await readError(res));
+    try {
+      setVlog(await apiFetch<VlogDetail>(`/api/v1/vlogs/${vlog.id}/${path}`, { method: "POST" }));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
     setBusy(false);
   }
 

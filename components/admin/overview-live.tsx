@@ -5,6 +5,7 @@
 // grouped by error message with the photo and a retry button per job and per group.
 import { useEffect, useState } from "react";
 import type { FailedGroupView, Overview } from "@/lib/admin/overview";
+import { apiFetch, errorMessage } from "../api-fetch";
 import { ThroughputChart } from "./throughput-chart";
 
 type Connection = "connecting" | "live" | "reconnecting";
@@ -42,16 +43,10 @@ export function OverviewLive({ initial }: { initial: Overview }) {
   async function retry(body: { queue: string; jobId: string } | { queue: string; message: string }) {
     setNotice(null);
     try {
-      const res = await fetch("/api/admin/retry", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json().catch(() => null);
-      if (res.ok) setNotice({ ok: true, text: `Retrying ${plural(json.retried, "job")}.` });
-      else setNotice({ ok: false, text: json?.error?.message ?? "The retry did not work." });
-    } catch {
-      setNotice({ ok: false, text: "Could not reach the server." });
+      const { retried } = await apiFetch<{ retried: number }>("/api/admin/retry", { json: body });
+      setNotice({ ok: true, text: `Retrying ${plural(retried, "job")}.` });
+    } catch (err) {
+      setNotice({ ok: false, text: errorMessage(err) });
     }
   }
 
