@@ -1,0 +1,59 @@
+// The one `?ids=` parser every live stream and polling fallback uses.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { exportedMethods } from "@/test/routes";
+import { HttpError } from "@/lib/http/errors";
+import { defineLive, LIVE_KINDS, liveKindNames } from "./kinds";
+import { liveIds } from "./live";
+
+const media = defineLive("media", { load: async () => [], idOf: (m) => m.id, isTerminal: () => true });
+const vlog = defineLive("vlog", { load: async () => [], idOf: (v) => v.id, isTerminal: () => true });
+const ROOT = path.resolve(__dirname, "../..");
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const url = (ids: string) => new URL(`http://x.test/s?ids=${ids}`);
+
+function refusal(fn: () => unknown): { status: number; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HttpError) return { status: err.status, message: err.message };
+    throw err;
+  }
+  throw new Error("not refused");
+}
+
+describe("liveIds", () => {
+  it("reads the ids, trimmed and without duplicates", () => {
+    expect(liveIds(media, url(` ${id(1)},${id(2)},,${id(1)} `))).toEqual([id(1), id(2)]);
+  });
+
+  it("says which kind it expected when none are given", () => {
+    expect(refusal(() => liveIds(vlog, new URL("http://x.test/s")))).toEqual({ status: 400, message: "Pass the ids of the vlogs to follow as ?ids=<id>,<id>." });
+  });
+
+  it("caps each kind at its own maximum", () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => id(i)).join(",");
+    expect(liveIds(media, url(many(100)))).toHaveLength(100);
+    expect(refusal(() => liveIds(media, url(many(101))))).toEqual({ status: 400, message: "Follow at most 100 photos per request." });
+    expect(liveIds(vlog, url(many(50)))).toHaveLength(50);
+    expect(refusal(() => liveIds(vlog, url(many(51))))).toEqual({ status: 400, message: "Follow at most 50 vlogs per request." });
+  });
+
+  it("answers a malformed id like a missing one", () => {
+    expect(refusal(() => liveIds(media, url(`${id(1)},nope`)))).toEqual({ status: 404, message: "One of those photos was not found." });
+  });
+});
+
+describe("the live kinds registry", () => {
+  it("has a stream route and a list route (the polling fallback) for every kind", () => {
+    for (const kind of liveKindNames) {
+      const { path: base } = LIVE_KINDS[kind];
+      const stream = readFileSync(path.join(ROOT, "app", base, "stream/route.ts"), "utf8");
+      expect(exportedMethods(stream), `${base}/stream`).toContain("GET");
+      expect(stream, `${base}/stream`).toMatch(/liveStreamRoute\(/);
+      const list = readFileSync(path.join(ROOT, "app", base, "route.ts"), "utf8");
+      expect(list, base).toMatch(/livePoll\(/);
+    }
+  });
+});
