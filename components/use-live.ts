@@ -13,10 +13,13 @@ import { apiFetch } from "./api-fetch";
  * ends it when all are final); only an id the stream lacks does, and none closes it.
  */
 function useStreamKey(ids: readonly string[]): string {
-  const current = useRef<string[]>([]);
-  if (ids.length === 0) current.current = [];
-  else if (!ids.every((id) => current.current.includes(id))) current.current = [...ids].sort();
-  return current.current.join(",");
+  const [carried, setCarried] = useState<readonly string[]>([]);
+  let next = carried;
+  if (ids.length === 0) next = carried.length === 0 ? carried : [];
+  else if (!ids.every((id) => carried.includes(id))) next = [...ids].sort();
+  // Adjusting state while rendering (React re-renders at once, before the effects run).
+  if (next !== carried) setCarried(next);
+  return next.join(",");
 }
 
 /** Calls `onUpdate` with each new state of the `ids`; returns how it is following them. */

@@ -4,7 +4,7 @@
 import { createAiProvider, createCircuit } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { closePublisher, usePatientPublisher } from "@/lib/events/publish";
+import { closePublisher, publishPatiently } from "@/lib/events/publish";
 import { closeQueues, scheduleMaintenance } from "@/lib/jobs";
 import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
@@ -24,7 +24,7 @@ async function main() {
   // Both wait out a Redis restart (see lib/redis.ts): a job should not fail, nor its
   // progress be lost, because Redis blinked while it was publishing progress (for every
   // live kind) or taking its analysis lock.
-  usePatientPublisher();
+  publishPatiently();
   const lockRedis = createRedis("lock");
   // Gemini's 429 retry delay is shared with every worker process through this circuit.
   const ai = createAiProvider(config, { circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) });

@@ -14,9 +14,9 @@ const holder = globalThis as unknown as { framecastPublisher?: Redis; framecastP
  * next) waits for Redis instead of being dropped during a blip. The web app keeps the
  * default, which fails fast so a request can answer 503.
  */
-export function usePatientPublisher(): void {
+export function publishPatiently(): void {
   if (holder.framecastPublisher && holder.framecastPublisherRole !== "worker-events") {
-    throw new Error("usePatientPublisher() must run before this process publishes anything");
+    throw new Error("publishPatiently() must run before this process publishes anything");
   }
   holder.framecastPublisherRole = "worker-events";
 }
