@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportedMethods } from "@/test/routes";
-import { HttpError } from "@/lib/http/errors";
+import { errorResponse } from "@/lib/http/status";
 import { defineLive, LIVE_KINDS, liveKindNames } from "./kinds";
 import { liveIds } from "./live";
 
@@ -13,12 +13,13 @@ const ROOT = path.resolve(__dirname, "../..");
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const url = (ids: string) => new URL(`http://x.test/s?ids=${ids}`);
 
-function refusal(fn: () => unknown): { status: number; message: string } {
+/** What the client is answered when `fn` refuses: the status and the error's message. */
+async function refusal(fn: () => unknown): Promise<{ status: number; message: string }> {
   try {
     fn();
   } catch (err) {
-    if (err instanceof HttpError) return { status: err.status, message: err.message };
-    throw err;
+    const res = errorResponse(err);
+    return { status: res.status, message: (await res.json()).error.message };
   }
   throw new Error("not refused");
 }
@@ -28,20 +29,20 @@ describe("liveIds", () => {
     expect(liveIds(media, url(` ${id(1)},${id(2)},,${id(1)} `))).toEqual([id(1), id(2)]);
   });
 
-  it("says which kind it expected when none are given", () => {
-    expect(refusal(() => liveIds(vlog, new URL("http://x.test/s")))).toEqual({ status: 400, message: "Pass the ids of the vlogs to follow as ?ids=<id>,<id>." });
+  it("says which kind it expected when none are given", async () => {
+    expect(await refusal(() => liveIds(vlog, new URL("http://x.test/s")))).toEqual({ status: 400, message: "Pass the ids of the vlogs to follow as ?ids=<id>,<id>." });
   });
 
-  it("caps each kind at its own maximum", () => {
+  it("caps each kind at its own maximum", async () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => id(i)).join(",");
     expect(liveIds(media, url(many(100)))).toHaveLength(100);
-    expect(refusal(() => liveIds(media, url(many(101))))).toEqual({ status: 400, message: "Follow at most 100 photos per request." });
+    expect(await refusal(() => liveIds(media, url(many(101))))).toEqual({ status: 400, message: "Follow at most 100 photos per request." });
     expect(liveIds(vlog, url(many(50)))).toHaveLength(50);
-    expect(refusal(() => liveIds(vlog, url(many(51))))).toEqual({ status: 400, message: "Follow at most 50 vlogs per request." });
+    expect(await refusal(() => liveIds(vlog, url(many(51))))).toEqual({ status: 400, message: "Follow at most 50 vlogs per request." });
   });
 
-  it("answers a malformed id like a missing one", () => {
-    expect(refusal(() => liveIds(media, url(`${id(1)},nope`)))).toEqual({ status: 404, message: "One of those photos was not found." });
+  it("answers a malformed id like a missing one", async () => {
+    expect(await refusal(() => liveIds(media, url(`${id(1)},nope`)))).toEqual({ status: 404, message: "One of those photos was not found." });
   });
 });
 
