@@ -10,6 +10,8 @@ export default defineConfig([
   ...nextTypescript,
   {
     rules: {
+      // Where a pattern strips control characters on purpose, it says so with a disable comment.
+      "no-control-regex": "error",
       // `_`-prefixed names are deliberately unused (a handler's signature, a destructured rest).
       "@typescript-eslint/no-unused-vars": ["warn", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
     },

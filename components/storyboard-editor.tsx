@@ -3,7 +3,7 @@
 // The storyboard: shots in order, each with its photo, caption and seconds on screen.
 // Reorder with Move up / Move down (plain buttons, so keyboards and screen readers work),
 // edit text, drop a shot or add a left-out photo back; Save, or Render (which saves first).
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS } from "@/lib/vlogs/plan";
 import type { VlogDetail } from "@/lib/vlogs/view";
 import { ApiError, apiFetch, errorMessage } from "./api-fetch";
@@ -25,14 +25,14 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
   const [saving, setSaving] = useState(false);
 
   // A newer storyboard from elsewhere (another tab, a rewind) replaces an unedited form.
+  // Adjusted while rendering (React's pattern for state derived from a changed prop), so the
+  // stale form is never painted.
   const dirty = title !== board.title || JSON.stringify(shots.map(strip)) !== JSON.stringify(board.shots.map(strip));
-  useEffect(() => {
-    if (board.version !== base && !dirty) {
-      setTitle(board.title);
-      setShots(board.shots);
-      setBase(board.version);
-    }
-  }, [board, base, dirty]);
+  if (board.version !== base && !dirty) {
+    setTitle(board.title);
+    setShots(board.shots);
+    setBase(board.version);
+  }
 
   const editable = vlog.editable;
   const total = shots.reduce((sum, s) => sum + s.duration, 0);

@@ -73,19 +73,23 @@ export function Uploader({ onChange }: { onChange?: () => void }) {
     setItems((all) => all.map((i) => (i.key === key ? { ...i, ...change } : i)));
   }, []);
 
+  // Starts uploads until PARALLEL_UPLOADS are running; each one that ends starts the next.
   const pump = useCallback(() => {
-    while (running.current < PARALLEL_UPLOADS && pending.current.length > 0) {
-      const { key, file } = pending.current.shift()!;
-      running.current += 1;
-      uploadOne(file, (uploaded) => patch(key, { uploaded })).then(({ media, error }) => {
-        running.current -= 1;
-        if (media) {
-          patch(key, { media, phase: media.status, uploaded: 1 });
-          onChange?.();
-        } else patch(key, { phase: "rejected", error });
-        pump();
-      });
-    }
+    const startNext = () => {
+      while (running.current < PARALLEL_UPLOADS && pending.current.length > 0) {
+        const { key, file } = pending.current.shift()!;
+        running.current += 1;
+        uploadOne(file, (uploaded) => patch(key, { uploaded })).then(({ media, error }) => {
+          running.current -= 1;
+          if (media) {
+            patch(key, { media, phase: media.status, uploaded: 1 });
+            onChange?.();
+          } else patch(key, { phase: "rejected", error });
+          startNext();
+        });
+      }
+    };
+    startNext();
   }, [patch, onChange]);
 
   const addFiles = useCallback(

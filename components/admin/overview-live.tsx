@@ -60,6 +60,8 @@ export function OverviewLive({ initial }: { initial: Overview }) {
             <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${connection === "live" ? "bg-emerald-500" : "bg-amber-400"}`} />
             {connection === "live" ? "Live" : connection === "connecting" ? "Connecting…" : "Reconnecting…"}
           </span>
+          {/* Bull Board is a route handler, not a Next page: it needs a full page load, not <Link>. */}
+          {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
           <a href="/admin/queues" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
             Open Bull Board
           </a>

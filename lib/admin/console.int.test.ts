@@ -24,7 +24,6 @@ import type { MediaView } from "@/lib/media/view";
 import { rootLogger } from "@/lib/log";
 import { metricsRegistry } from "@/lib/metrics/registry";
 import { bullConnection, createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { startMetricsServer, type MetricsServer } from "@/worker/metrics-server";

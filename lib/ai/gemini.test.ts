@@ -28,7 +28,8 @@ interface Captured {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
-  body: any; // loosely typed: tests poke at whatever the SDK sent
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at whatever JSON the SDK sent
+  body: any;
 }
 
 type Reply = { status: number; json?: unknown; text?: string } | "hang";

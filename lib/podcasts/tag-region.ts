@@ -24,7 +24,7 @@ export async function metadataRegionBytes(file: string, format: AudioFormat, sto
       case "flac":
         return id3 + (await flacBlocks(read, id3, stopAfter));
       case "m4a":
-        return await moovSize(read, stopAfter);
+        return await moovSize(read);
       case "wav":
       case "aiff":
         return await chunkBytes(read, format, stopAfter);
@@ -73,7 +73,7 @@ async function flacBlocks(read: Reader, start: number, stopAfter: number): Promi
 }
 
 /** Size of the top-level `moov` atom (all of an MP4's metadata, cover art included). */
-async function moovSize(read: Reader, stopAfter: number): Promise<number> {
+async function moovSize(read: Reader): Promise<number> {
   let pos = 0;
   for (let i = 0; i < 10_000 && pos + 8 <= read.size; i++) {
     const h = await read.at(pos, 16);

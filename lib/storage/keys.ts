@@ -22,6 +22,7 @@ export function assertValidKey(key: string): void {
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) fail(`longer than ${MAX_KEY_BYTES} bytes`);
   if (key.includes("\0")) fail("contains NUL");
   // Other control characters are never in our keys and make logs and paths confusing.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\x00-\x1f\x7f]/.test(key)) fail("contains a control character");
   if (key.includes("\\")) fail("contains a backslash");
   if (key.includes("..")) fail('contains ".."');

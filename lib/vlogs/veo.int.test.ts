@@ -32,7 +32,8 @@ interface Seen {
   method: string;
   url: string;
   key: string | undefined;
-  body: any; // whatever the SDK sent
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at whatever JSON the SDK sent
+  body: any;
 }
 
 let server: http.Server;

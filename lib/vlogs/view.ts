@@ -176,5 +176,6 @@ export function shareUrl(appUrl: string, token: string): string {
 /** "Summer in Lisbon.mp4": the title, made safe for a file name. */
 export function downloadName(row: Pick<VlogRow, "title" | "storyboard">): string {
   const title = storyboardOf(row)?.title || row.title || "vlog";
+  // eslint-disable-next-line no-control-regex -- control characters are stripped from file names on purpose
   return `${title.replace(/[\/\\:*?"<>|\x00-\x1f]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 80) || "vlog"}.mp4`;
 }

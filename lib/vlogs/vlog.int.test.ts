@@ -24,7 +24,6 @@ import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
 import { db } from "@/lib/db";
 import { makeJpeg } from "@/test/test-images";
 import { createRedis } from "@/lib/redis";
-import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { getRunHistory } from "@/lib/workflow/repository";

@@ -40,7 +40,7 @@ async function claimLock(redis: Redis, key: string, owner: string): Promise<bool
 }
 
 export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, token?: string) {
-  const { db, storage, ai } = deps;
+  const { db } = deps;
   const media = await getMediaForJob(db, job.data.mediaId);
   if (!media) return { skipped: "deleted" };
   if (media.status === "done") {
