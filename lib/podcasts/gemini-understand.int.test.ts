@@ -14,6 +14,7 @@ import { runCapture } from "@/lib/ffmpeg/run";
 import { geminiContent, geminiJson, quotaExhausted, rateLimited, startAiStub, type AiStub, type StubAnswer, type StubRequest } from "@/test/ai-stubs";
 import { audioDir, makeSpeech } from "@/test/audio";
 import { understandWithGemini, type GeminiUnderstandOptions } from "./gemini-understand";
+import { createGeminiUnderstand } from "./gemini-understander";
 
 let stub: AiStub;
 let redisA: Redis;
@@ -108,6 +109,17 @@ describe("understandWithGemini", () => {
     expect(call.inline[0].mimeType).toBe("audio/mp3");
     expect(call.responseSchema).toMatchObject({ required: expect.arrayContaining(["transcript", "chapters", "title"]) });
     expect(stub.requests[0].headers["x-goog-api-key"]).toBe("test-key");
+  });
+
+  it("plugs into the understand step's chooser: (input, config) with the step's fields", async () => {
+    stub.fallback = () => episodeReply;
+    const understand = createGeminiUnderstand({ circuit: circuit(redisA) });
+    const u = await understand(
+      { file: short, fileName: "ep-1.mp3", mime: "audio/mpeg", durationSeconds: 4, language: "en" },
+      { apiKey: "test-key", model: "gemini-2.5-flash", baseUrl: stub.baseUrl, timeoutMs: 30_000 },
+    );
+    expect(u).toMatchObject({ title: "Boats", model: "gemini:gemini-2.5-flash", transcript: [{ start: 0 }, { start: 2 }] });
+    expect(geminiContent(generateCalls()[0])!.prompt).toContain("The show's language is en");
   });
 
   it("an empty transcript is 'no speech', and an empty title falls back to the file name, never made up", async () => {
@@ -225,6 +237,19 @@ describe("understandWithGemini", () => {
     // The request was retried once on the same upload, not uploaded again.
     expect(stub.files.uploaded).toHaveLength(1);
     expect(generateCalls()).toHaveLength(2);
+    expect(stub.files.live.size).toBe(0);
+  });
+
+  it("abort while Gemini prepares an upload: the run stops and the file is still deleted", async () => {
+    stub.files.processingPolls = 1_000;
+    stub.fallback = () => episodeReply;
+    const controller = new AbortController();
+    const run = understandWithGemini(short, options({ inlineMaxBytes: 1_000, signal: controller.signal })).catch((e: unknown) => e);
+    while (!stub.requests.some((r) => r.method === "GET")) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    expect(await run).toMatchObject({ kind: "transient", message: expect.stringMatching(/cancelled/) });
+    expect(generateCalls()).toHaveLength(0);
+    expect(stub.files.uploaded).toHaveLength(1);
     expect(stub.files.live.size).toBe(0);
   });
 
