@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCapture } from "@/lib/ffmpeg/run";
-import { audioDir, makeSpeech } from "@/test/audio";
-import { planChunks, writeCompactAudio } from "./audio-chunks";
+import { runCapture, runFfmpeg } from "@/lib/ffmpeg/run";
+import { audioDir, joinAudio, makeSilence, makeTone } from "@/test/audio";
+import { cutCompactPiece, planChunks, writeCompactAudio } from "./audio-chunks";
 
 describe("planChunks", () => {
   it("keeps a recording that fits as one piece", () => {
@@ -37,16 +37,30 @@ describe("planChunks", () => {
   });
 });
 
-describe("writeCompactAudio", () => {
-  it("cuts one piece as mono 16 kHz MP3 of the right length", async () => {
-    const speech = await makeSpeech("One two three four five six seven eight nine ten.", { seconds: 30, format: "wav", channels: 2 });
-    const out = path.join(audioDir(), "piece.mp3");
-    await writeCompactAudio(speech, out, { ffmpeg: "ffmpeg", start: 10, seconds: 12.5 });
-    const { stdout } = await runCapture("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,channels,sample_rate:format=duration", "-of", "json", out]);
+describe("writeCompactAudio and cutCompactPiece", () => {
+  it("a piece of the compact copy is mono 16 kHz MP3, small, and starts exactly where asked, even from a VBR MP3", async () => {
+    // A beep at 40 s of a 70 s recording, encoded as variable-bitrate MP3 (whose seeking is only approximate).
+    const cbr = await joinAudio([await makeSilence(40), await makeTone(1, { frequency: 1000 }), await makeSilence(29)], { format: "mp3" });
+    const vbr = path.join(audioDir(), "vbr.mp3");
+    await runFfmpeg("ffmpeg", ["-v", "error", "-y", "-i", cbr, "-c:a", "libmp3lame", "-q:a", "6", vbr]);
+    const compact = path.join(audioDir(), "compact.mp3");
+    const progress: number[] = [];
+    await writeCompactAudio(vbr, compact, { ffmpeg: "ffmpeg", durationSeconds: 70, onProgress: (f) => progress.push(f) });
+    expect(progress.at(-1)).toBe(1);
+
+    const piece = path.join(audioDir(), "piece.mp3");
+    await cutCompactPiece(compact, piece, { ffmpeg: "ffmpeg", start: 32.5, seconds: 12.5 });
+    const { stdout } = await runCapture("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,channels,sample_rate:format=duration", "-of", "json", piece]);
     const probe = JSON.parse(stdout) as { streams: { codec_name: string; channels: number; sample_rate: string }[]; format: { duration: string } };
     expect(probe.streams[0]).toMatchObject({ codec_name: "mp3", channels: 1, sample_rate: "16000" });
     expect(Number(probe.format.duration)).toBeCloseTo(12.5, 0);
-    // 32 kbps: about 4 KB a second, a fraction of the 44.1 kHz stereo WAV's 176 KB.
-    expect((await stat(out)).size).toBeLessThan(12.5 * 4_000 * 1.2);
+    // 32 kbps: about 4 KB a second.
+    expect((await stat(piece)).size).toBeLessThan(12.5 * 4_000 * 1.2);
+
+    // The beep is 7.5 s into the piece (40 − 32.5), within a frame or two.
+    const silences: string[] = [];
+    await runFfmpeg("ffmpeg", ["-hide_banner", "-nostdin", "-i", piece, "-af", "silencedetect=n=-40dB:d=0.5", "-f", "null", "-"], { onStderrLine: (l) => silences.push(l) });
+    const firstEnd = silences.map((l) => /silence_end: ([\d.]+)/.exec(l)).find(Boolean);
+    expect(Math.abs(Number(firstEnd![1]) - 7.5)).toBeLessThan(0.04);
   });
 });

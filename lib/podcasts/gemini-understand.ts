@@ -19,7 +19,7 @@ import { GoogleGenAI, type GenerateContentResponse, type Part } from "@google/ge
 import type { Circuit } from "@/lib/ai/circuit";
 import { AiError, isMalformedReply } from "@/lib/ai/errors";
 import { classifyGeminiError } from "@/lib/ai/gemini-errors";
-import { COMPACT_MIME, planChunks, writeCompactAudio, type ChunkPlan } from "./audio-chunks";
+import { COMPACT_MIME, cutCompactPiece, planChunks, writeCompactAudio, type ChunkPlan } from "./audio-chunks";
 import { AUDIO_RESPONSE_SCHEMA, parseAudioReply, parseTextsReply, TEXTS_RESPONSE_SCHEMA, type TextsReply } from "./gemini-audio-reply";
 import { withUploadedAudio } from "./gemini-files";
 import { titleFromFileName, type Understanding } from "./local-understand";
@@ -47,7 +47,7 @@ export interface GeminiUnderstandOptions {
   circuit?: Circuit;
   /** The circuit's provider name; default "gemini", the one photo captions and AI jobs use. */
   circuitName?: string;
-  /** Pieces up to this many bytes go inline, larger ones by the Files API. Default 15 MiB. */
+  /** Pieces up to this many bytes go inline, larger ones by the Files API. Default 14 MiB. */
   inlineMaxBytes?: number;
   /** A 429 whose delay is at most this is waited out here; longer ones fail the run. Default 60 s. */
   maxRateLimitWaitMs?: number;
@@ -75,9 +75,10 @@ export const DEFAULT_CHUNK_SECONDS = 20 * 60;
 export const DEFAULT_OVERLAP_SECONDS = 30;
 /**
  * Gemini refuses requests over 20 MB, and inline audio travels as base64 (4 bytes for 3):
- * 15 MiB of audio is about 20 MiB of request. Anything larger goes by the Files API.
+ * 14 MiB of audio is 19.6 MB of request, with room for the prompt. Anything larger goes
+ * by the Files API.
  */
-export const DEFAULT_INLINE_MAX_BYTES = 15 * 1024 * 1024;
+export const DEFAULT_INLINE_MAX_BYTES = 14 * 1024 * 1024;
 export const NO_SPEECH_HEARD = "Gemini heard no speech in this recording.";
 
 /** Types Gemini takes as they are; anything else (M4A, Opus) is re-encoded first. */
@@ -106,13 +107,19 @@ export async function understandWithGemini(file: string, opts: GeminiUnderstandO
   const usage = { inputTokens: 0, outputTokens: 0 };
   const call = createCaller(opts);
   const plan = planChunks(opts.durationSeconds, opts.chunkSeconds ?? DEFAULT_CHUNK_SECONDS, opts.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS);
-  const steps = plan.length > 1 ? plan.length + 1 : 1;
+  // Progress: (the compact copy,) each piece, (the texts).
+  const steps = plan.length > 1 ? plan.length + 2 : 1;
   const tmp = await mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), "framecast-gemini-"));
   try {
+    let compact: string | undefined;
+    if (plan.length > 1) {
+      compact = path.join(tmp, "compact.mp3");
+      await writeCompactAudio(file, compact, { ffmpeg: opts.ffmpeg ?? "ffmpeg", signal, durationSeconds: opts.durationSeconds, onProgress: (f) => opts.onProgress?.(f / steps) });
+    }
     const pieces: Piece[] = [];
     for (const chunk of plan) {
       signal?.throwIfAborted();
-      const source = await prepare(file, chunk, plan.length, tmp, opts);
+      const source = compact ? await cutPiece(compact, chunk, tmp, opts) : await prepareWhole(file, tmp, opts);
       const prompt = piecePrompt(chunk, plan.length, opts, mergedSoFar(pieces, opts.durationSeconds));
       const reply = await withAudioPart(client, source, opts, call, (part) =>
         call(async () => {
@@ -122,7 +129,7 @@ export async function understandWithGemini(file: string, opts: GeminiUnderstandO
       );
       if (source.compact) await rm(source.path, { force: true });
       pieces.push({ start: chunk.start, end: chunk.end, reply });
-      opts.onProgress?.(pieces.length / steps);
+      opts.onProgress?.((pieces.length + (compact ? 1 : 0)) / steps);
     }
 
     const merged = mergePieces(pieces, opts.durationSeconds);
@@ -160,22 +167,23 @@ interface AudioSource {
 }
 
 /**
- * The bytes to send for one piece: the recording itself when it is one piece, of a type
- * Gemini takes, and small enough to go inline; otherwise the compact copy of the piece.
+ * A recording heard in one piece: the file itself when Gemini takes its type and it is
+ * small enough to go inline (no work, no loss); otherwise its compact copy.
  */
-async function prepare(file: string, chunk: ChunkPlan, count: number, tmp: string, opts: GeminiUnderstandOptions): Promise<AudioSource> {
-  const inlineMax = opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
+async function prepareWhole(file: string, tmp: string, opts: GeminiUnderstandOptions): Promise<AudioSource> {
   const sendable = SENDABLE[opts.mime.toLowerCase()];
-  if (count === 1 && sendable) {
+  if (sendable) {
     const { size } = await stat(file);
-    if (size <= inlineMax) return { path: file, mime: sendable, bytes: size, compact: false };
+    if (size <= (opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES)) return { path: file, mime: sendable, bytes: size, compact: false };
   }
+  const out = path.join(tmp, "whole.mp3");
+  await writeCompactAudio(file, out, { ffmpeg: opts.ffmpeg ?? "ffmpeg", signal: opts.signal });
+  return { path: out, mime: COMPACT_MIME, bytes: (await stat(out)).size, compact: true };
+}
+
+async function cutPiece(compact: string, chunk: ChunkPlan, tmp: string, opts: GeminiUnderstandOptions): Promise<AudioSource> {
   const out = path.join(tmp, `piece-${chunk.index}.mp3`);
-  await writeCompactAudio(file, out, {
-    ffmpeg: opts.ffmpeg ?? "ffmpeg",
-    ...(count > 1 ? { start: chunk.start, seconds: chunk.end - chunk.start } : {}),
-    signal: opts.signal,
-  });
+  await cutCompactPiece(compact, out, { ffmpeg: opts.ffmpeg ?? "ffmpeg", start: chunk.start, seconds: chunk.end - chunk.start, signal: opts.signal });
   return { path: out, mime: COMPACT_MIME, bytes: (await stat(out)).size, compact: true };
 }
 
@@ -324,7 +332,7 @@ function piecePrompt(chunk: ChunkPlan, count: number, opts: GeminiUnderstandOpti
   const lines = [
     whole
       ? "This is the audio of a podcast episode."
-      : `This is part ${chunk.index + 1} of ${count} of a podcast episode: the audio from ${clock(chunk.start)} to ${clock(chunk.end)} of the episode. Consecutive parts overlap by a few seconds.`,
+      : `This is part ${chunk.index + 1} of ${count} of a podcast episode: the audio from ${clock(chunk.start)} to ${clock(chunk.end)} of the episode. It overlaps the parts next to it by ${opts.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS} seconds.`,
     opts.language ? `The show's language is ${opts.language}; transcribe in the language actually spoken.` : "",
     "Return:",
     `- transcript: every spoken word, verbatim, as segments of one sentence or a short passage (at most 30 seconds each). start and end are times as MM:SS (or H:MM:SS) from the start of ${whole ? "this audio" : "THIS part's audio (its first second is 00:00)"}.`,
