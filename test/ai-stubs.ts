@@ -2,6 +2,9 @@
 // them: Gemini generateContent, OpenAI /v1/chat/completions, Anthropic /v1/messages. Each
 // keeps a request log (arrival time, body, whether the client closed the connection before
 // an answer) and counts requests in flight, so tests can assert what the provider saw.
+// The Gemini stub also speaks a minimal Files API (the SDK's resumable upload, get, delete;
+// see GeminiFilesStub) and refuses a request that refers to a file it does not hold ACTIVE.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -15,6 +18,8 @@ export interface StubRequest {
   headers: http.IncomingHttpHeaders;
   /** The parsed JSON body (the raw text if it was not JSON); tests cast it to the API's shape. */
   body: unknown;
+  /** Bytes of the body as sent (uploaded file data is logged only by size, with body null). */
+  bytes: number;
   /** The client closed the connection before the stub answered (abort, timeout). */
   aborted: boolean;
   /** When the stub answered or saw the connection close. */
@@ -45,6 +50,8 @@ export interface AiStub {
   maxInFlight: number;
   /** Resolves when some request's connection closes before an answer. */
   nextAbort(): Promise<StubRequest>;
+  /** Gemini only: the Files API's state. */
+  files: GeminiFilesStub;
   reset(): void;
   close(): Promise<void>;
 }
@@ -61,11 +68,13 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
     inFlight: 0,
     maxInFlight: 0,
     nextAbort: () => new Promise((resolve) => abortWaiters.push(resolve)),
+    files: newFilesState(),
     reset() {
       queue = [];
       stub.requests = [];
       stub.maxInFlight = stub.inFlight;
       stub.fallback = () => success(kind, "ok");
+      stub.files = newFilesState();
     },
     close: async () => {
       server.closeAllConnections();
@@ -77,13 +86,16 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
+      const data = Buffer.concat(chunks);
+      const fileData = kind === "gemini" && isUploadData(req);
+      const raw = fileData ? "" : data.toString("utf8");
       const logged: StubRequest = {
         at: Date.now(),
         method: req.method ?? "",
         path: req.url ?? "",
         headers: req.headers,
         body: raw ? safeJson(raw) : null,
+        bytes: data.length,
         aborted: false,
       };
       stub.requests.push(logged);
@@ -103,7 +115,8 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
         }
       };
       res.on("close", () => finish(!res.writableFinished));
-      const reply = queue.shift() ?? stub.fallback(logged);
+      const filesReply = kind === "gemini" ? answerFiles(stub.files, logged, data, origin) : null;
+      const reply = filesReply ?? queue.shift() ?? stub.fallback(logged);
       if (reply === "hang") return;
       const send = () => {
         if (done) return;
@@ -118,11 +131,175 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
       else send();
     });
   });
+  let origin = "";
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The OpenAI SDK appends /chat/completions to its base URL; the others add their own /v1….
   stub.baseUrl = kind === "openai" ? `${origin}/v1` : origin;
   return stub;
+}
+
+// --- Gemini Files API ------------------------------------------------------------------
+
+export interface StubFile {
+  /** "files/<id>" */
+  name: string;
+  uri: string;
+  mimeType: string;
+  displayName?: string;
+  data: Buffer;
+  state: "PROCESSING" | "ACTIVE";
+  /** GETs answered so far. */
+  polls: number;
+}
+
+/**
+ * The SDK's resumable upload: POST /upload/v1beta/files (X-Goog-Upload-Command: start,
+ * the file's metadata as JSON) answers an upload URL in X-Goog-Upload-URL; the bytes are
+ * POSTed there in pieces of up to 8 MB with X-Goog-Upload-Offset and the command
+ * "upload", the last one "upload, finalize", answered with X-Goog-Upload-Status: final
+ * and {file}. GET /v1beta/files/<id> answers the file (PROCESSING for the first
+ * `processingPolls` GETs, then ACTIVE), DELETE removes it.
+ */
+export interface GeminiFilesStub {
+  /** Files held now, by name. */
+  live: Map<string, StubFile>;
+  /** Every file whose upload was finalised, in order. */
+  uploaded: StubFile[];
+  /** Names deleted, in order. */
+  deleted: string[];
+  /** GETs answered PROCESSING before a file is ACTIVE. Default 1. */
+  processingPolls: number;
+  /** Uploads started and not finalised, by upload id. */
+  pending: Map<string, { name: string; mimeType: string; displayName?: string; size: number; received: Buffer[]; offset: number }>;
+}
+
+function newFilesState(): GeminiFilesStub {
+  return { live: new Map(), uploaded: [], deleted: [], processingPolls: 1, pending: new Map() };
+}
+
+function isUploadData(req: http.IncomingMessage): boolean {
+  return (req.url ?? "").startsWith("/upload/") && String(req.headers["x-goog-upload-command"] ?? "").includes("upload");
+}
+
+function fileJson(f: StubFile, origin: string) {
+  return {
+    name: f.name,
+    displayName: f.displayName,
+    mimeType: f.mimeType,
+    sizeBytes: String(f.data.length),
+    createTime: new Date().toISOString(),
+    expirationTime: new Date(Date.now() + 48 * 3600_000).toISOString(),
+    uri: `${origin}/v1beta/${f.name}`,
+    state: f.state,
+    source: "UPLOADED",
+  };
+}
+
+const googleError = (status: number, code: string, message: string): StubAnswer => ({ status, json: { error: { code: status, status: code, message } } });
+
+/** The Files API's answer to a request, or null when it is not a Files API request. */
+function answerFiles(files: GeminiFilesStub, req: StubRequest, data: Buffer, origin: string): StubAnswer | null {
+  const url = new URL(req.path, origin);
+  const command = String(req.headers["x-goog-upload-command"] ?? "");
+  if (url.pathname === "/upload/v1beta/files" && req.method === "POST" && command === "start") {
+    if (req.headers["x-goog-upload-protocol"] !== "resumable") return googleError(400, "INVALID_ARGUMENT", "Only resumable uploads are supported.");
+    const meta = ((req.body as { file?: { name?: string; mimeType?: string; displayName?: string } } | null)?.file ?? {});
+    const id = randomBytes(8).toString("hex");
+    files.pending.set(id, {
+      name: meta.name ?? `files/${randomBytes(6).toString("hex")}`,
+      mimeType: meta.mimeType ?? String(req.headers["x-goog-upload-header-content-type"] ?? ""),
+      displayName: meta.displayName,
+      size: Number(req.headers["x-goog-upload-header-content-length"]),
+      received: [],
+      offset: 0,
+    });
+    return { status: 200, json: {}, headers: { "x-goog-upload-url": `${origin}/upload/v1beta/files?upload_id=${id}&upload_protocol=resumable`, "x-goog-upload-status": "active" } };
+  }
+  if (url.pathname === "/upload/v1beta/files" && req.method === "POST" && command.startsWith("upload")) {
+    const upload = files.pending.get(url.searchParams.get("upload_id") ?? "");
+    if (!upload) return googleError(404, "NOT_FOUND", "No such upload.");
+    if (Number(req.headers["x-goog-upload-offset"]) !== upload.offset) return googleError(400, "INVALID_ARGUMENT", "Wrong upload offset.");
+    upload.received.push(data);
+    upload.offset += data.length;
+    if (!command.includes("finalize")) return { status: 200, text: "", headers: { "x-goog-upload-status": "active" } };
+    files.pending.delete(url.searchParams.get("upload_id") ?? "");
+    if (upload.offset !== upload.size) return googleError(400, "INVALID_ARGUMENT", `Declared ${upload.size} bytes, received ${upload.offset}.`);
+    const file: StubFile = {
+      name: upload.name,
+      uri: `${origin}/v1beta/${upload.name}`,
+      mimeType: upload.mimeType,
+      displayName: upload.displayName,
+      data: Buffer.concat(upload.received),
+      state: files.processingPolls > 0 ? "PROCESSING" : "ACTIVE",
+      polls: 0,
+    };
+    files.live.set(file.name, file);
+    files.uploaded.push(file);
+    return { status: 200, json: { file: fileJson(file, origin) }, headers: { "x-goog-upload-status": "final" } };
+  }
+  const named = /^\/v1beta\/(files\/[a-z0-9-]+)$/.exec(url.pathname);
+  if (named && (req.method === "GET" || req.method === "DELETE")) {
+    const file = files.live.get(named[1]);
+    if (!file) return googleError(404, "NOT_FOUND", `File ${named[1]} does not exist.`);
+    if (req.method === "DELETE") {
+      files.live.delete(file.name);
+      files.deleted.push(file.name);
+      return { status: 200, json: {} };
+    }
+    file.polls += 1;
+    if (file.polls > files.processingPolls) file.state = "ACTIVE";
+    return { status: 200, json: fileJson(file, origin) };
+  }
+  // generateContent may only refer to files held and ACTIVE, as Gemini's does.
+  for (const part of geminiParts(req)) {
+    const uri = part.fileData?.fileUri;
+    if (!uri) continue;
+    const file = [...files.live.values()].find((f) => f.uri === uri);
+    if (!file) return googleError(403, "PERMISSION_DENIED", `You do not have permission to access the File ${uri} or it may not exist.`);
+    if (file.state !== "ACTIVE") return googleError(400, "FAILED_PRECONDITION", `The File ${file.name} is not in an ACTIVE state and usage is not allowed.`);
+  }
+  return null;
+}
+
+interface GeminiPart {
+  text?: string;
+  inlineData?: { mimeType: string; data: string };
+  fileData?: { fileUri: string; mimeType: string };
+}
+
+function geminiParts(req: StubRequest): GeminiPart[] {
+  const body = req.body as { contents?: { parts?: GeminiPart[] }[] } | null;
+  return (body && typeof body === "object" ? (body.contents ?? []) : []).flatMap((c) => c.parts ?? []);
+}
+
+/** What a generateContent request carried: its text, inline audio, file references. */
+export interface GeminiContentRequest {
+  model: string;
+  prompt: string;
+  inline: { mimeType: string; data: Buffer }[];
+  files: { fileUri: string; mimeType: string }[];
+  responseSchema?: unknown;
+}
+
+/** The parts of a logged request, or null when it was not a generateContent call. */
+export function geminiContent(req: StubRequest): GeminiContentRequest | null {
+  const m = /\/models\/([^/:]+):generateContent/.exec(req.path);
+  if (!m) return null;
+  const parts = geminiParts(req);
+  const config = (req.body as { generationConfig?: { responseSchema?: unknown } }).generationConfig;
+  return {
+    model: m[1],
+    prompt: parts.map((p) => p.text ?? "").join("\n"),
+    inline: parts.filter((p) => p.inlineData).map((p) => ({ mimeType: p.inlineData!.mimeType, data: Buffer.from(p.inlineData!.data, "base64") })),
+    files: parts.filter((p) => p.fileData).map((p) => p.fileData!),
+    responseSchema: config?.responseSchema,
+  };
+}
+
+/** A successful Gemini answer whose text is `value` as JSON (a structured reply). */
+export function geminiJson(value: unknown, usage?: StubUsage): StubAnswer {
+  return success("gemini", JSON.stringify(value), usage);
 }
 
 function safeJson(raw: string): unknown {
