@@ -241,6 +241,9 @@ function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, ru
   const autoscaled = (queue: string) =>
     scale.queues ? scale.queues.includes(queue) : extra.has(queue) ? (extra.get(queue)!.autoscale ?? true) : autoscaledByDefault(queue);
 
+  const unknown = (scale.queues ?? []).filter((q) => !workers.some((w) => w.name === q));
+  if (unknown.length > 0) logger.warn({ unknown, queues: workers.map((w) => w.name) }, "WORKER_AUTOSCALE_QUEUES names queues this worker does not run; they are ignored");
+
   const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const startedAt = new Date().toISOString();
   const prefix = config.QUEUE_PREFIX;
@@ -276,8 +279,10 @@ function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, ru
       return load;
     },
     async readDemand(queue) {
-      const c = await counters.get(queue)!.getJobCounts("wait", "prioritized", "active");
-      return { waiting: (c.wait ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
+      const counter = counters.get(queue)!;
+      const [c, paused] = await Promise.all([counter.getJobCounts("wait", "prioritized", "active"), counter.isPaused()]);
+      // A paused queue's waiting jobs are no work for anyone: not a backlog to grow for.
+      return { waiting: paused ? 0 : (c.wait ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
     },
     running,
     logger,
