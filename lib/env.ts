@@ -107,6 +107,36 @@ const schema = z.object({
   WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
   /** SIGTERM: how long a worker lets in-flight jobs finish before exiting anyway. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+
+  // Workers that size themselves (worker/autoscale.ts, docs/operations.md). A queue starts at
+  // its configured concurrency (WORKER_CONCURRENCY unless the catalogue sets one), clamped
+  // to [min, max], and moves within that range with this process's load and its backlog.
+  /** false: every queue keeps its configured concurrency. */
+  WORKER_AUTOSCALE: bool.default(true),
+  WORKER_MIN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(10),
+  /** Queues to size (comma-separated); default: all but the heavy ones with a fixed concurrency (vlog-render…). */
+  WORKER_AUTOSCALE_QUEUES: z
+    .string()
+    .transform((v) => [...new Set(v.split(",").map((q) => q.trim()).filter(Boolean))])
+    .optional(),
+  /** Lower concurrency while CPU use is above this share (percent) … */
+  WORKER_AUTOSCALE_CPU_PERCENT: z.coerce.number().min(1).max(100).default(70),
+  /** … or memory use (of the container's limit when there is one, else of the machine) … */
+  WORKER_AUTOSCALE_MEMORY_PERCENT: z.coerce.number().min(1).max(100).default(80),
+  /** … or the event loop's p99 delay over the last sample is above this many ms. */
+  WORKER_AUTOSCALE_EVENT_LOOP_MS: z.coerce.number().int().min(1).default(200),
+  /**
+   * Whose CPU counts: "machine" (default: the container's CPU limit when it has one, else the
+   * whole machine, so ffmpeg children and neighbours count) or "process" (this process only).
+   */
+  WORKER_AUTOSCALE_CPU_SCOPE: z.enum(["machine", "process"]).default("machine"),
+  /** How often load and backlog are sampled (and the worker reports itself to the admin overview). */
+  WORKER_AUTOSCALE_SAMPLE_MS: z.coerce.number().int().min(100).default(2_000),
+  /** Least time between two changes of one queue's concurrency. */
+  WORKER_AUTOSCALE_COOLDOWN_MS: z.coerce.number().int().min(0).default(10_000),
+  /** A queue with nothing waiting this long steps back toward its configured concurrency, one per period. */
+  WORKER_AUTOSCALE_IDLE_MS: z.coerce.number().int().min(0).default(60_000),
   /** SIGTERM: how long the web server lets in-flight requests finish before exiting anyway. */
   WEB_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
   /** How long an upload waits for the job queue before answering 503. */
@@ -177,6 +207,9 @@ function parse(): Env {
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  if (result.data.WORKER_MIN_CONCURRENCY > result.data.WORKER_MAX_CONCURRENCY) {
+    throw new Error("Invalid configuration:\n  WORKER_MIN_CONCURRENCY: must not be above WORKER_MAX_CONCURRENCY");
   }
   return result.data;
 }

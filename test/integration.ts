@@ -30,6 +30,9 @@ export async function isolate(overrides: Record<string, string> = {}): Promise<I
     DATA_DIR: dataDir,
     STORAGE_DRIVER: "local",
     GEMINI_API_KEY: "",
+    // Concurrency that follows the machine's load would make other tests depend on it;
+    // worker/autoscale.int.test.ts turns it on for itself.
+    WORKER_AUTOSCALE: "false",
     // JSON logs of passing tests are noise; LOG_LEVEL=info (or debug) shows them.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     ...overrides,

@@ -176,6 +176,8 @@ export function workerEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
     GEMINI_API_KEY: "",
     // The metrics server's fixed default port would clash between test workers.
     WORKER_METRICS_PORT: "0",
+    // A fault test counts jobs in flight: concurrency must not follow the machine's load.
+    WORKER_AUTOSCALE: "false",
     ...vars,
   };
 }

@@ -41,14 +41,15 @@ async function main() {
     }),
   );
   const queues = runtime.workers.map((w) => w.name);
-  logger.info({ queues, concurrency: config.WORKER_CONCURRENCY, captions: ai.name }, "worker started");
+  const concurrency = () => Object.fromEntries(runtime.workers.map((w) => [w.name, w.concurrency]));
+  logger.info({ queues, concurrency: concurrency(), autoscale: config.WORKER_AUTOSCALE, captions: ai.name }, "worker started");
   const metricsServer = await startMetricsServer({
     port: config.WORKER_METRICS_PORT,
     host: config.WORKER_METRICS_HOST,
     token: config.METRICS_TOKEN,
     registry: metricsRegistry(),
     logger,
-    health: () => ({ queues }),
+    health: () => ({ queues, concurrency: concurrency() }),
   });
   // Every worker upserts the same scheduler: one schedule however many workers run.
   // Not awaited before serving jobs, so a worker still starts while Redis is down.

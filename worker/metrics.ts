@@ -1,9 +1,12 @@
 // The worker process's job metrics, recorded around every processor call: how long it
 // took and how it ended (completed, failed for good, failed and retried, or deferred by a
-// rate limit or lock), how many run now and what share of each queue's slots is busy.
+// rate limit or lock), how many run now and what share of each queue's slots is busy; and
+// the autoscaler's: each queue's current concurrency, its changes by reason, the load read.
 import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
 import { Counter, Gauge, Histogram } from "prom-client";
+import { JobStatsRecorder } from "@/lib/jobs/stats";
 import { metricsRegistry, processSingleton } from "@/lib/metrics/registry";
+import type { Load, ScaleReason } from "./autoscale";
 
 export type JobOutcome = "completed" | "failed" | "retried" | "deferred";
 
@@ -58,7 +61,7 @@ function createJobMetrics() {
     }),
     slots: new Gauge({
       name: "framecast_worker_concurrency",
-      help: "Jobs this worker process may run at once, per queue.",
+      help: "Jobs this worker process may run at once now, per queue (moved by the autoscaler).",
       labelNames: ["queue"] as const,
       registers,
       collect() {
@@ -78,11 +81,52 @@ function createJobMetrics() {
         }
       },
     }),
+    concurrencyChanges: new Counter({
+      name: "framecast_worker_concurrency_changes_total",
+      help: "Changes of a queue's concurrency by the autoscaler, per queue and reason (cpu, memory, event_loop, backlog, idle).",
+      labelNames: ["queue", "reason"] as const,
+      registers,
+    }),
+    load: new Gauge({
+      name: "framecast_worker_load_ratio",
+      help: "The autoscaler's last reading of this worker's load, 0..1: cpu, memory (of the container's limit, else the machine's).",
+      labelNames: ["resource"] as const,
+      registers,
+    }),
+    eventLoopP99: new Gauge({
+      name: "framecast_worker_event_loop_delay_p99_seconds",
+      help: "The autoscaler's last reading of the event loop's p99 delay over one sample.",
+      registers,
+    }),
   };
 }
 
 export function jobMetrics() {
   return processSingleton("jobs", createJobMetrics);
+}
+
+/** Per-type counts and durations for the admin overview, added to Redis with each autoscale sample. */
+export function jobStats(): JobStatsRecorder {
+  return processSingleton("job-stats", () => new JobStatsRecorder());
+}
+
+/** A queue's concurrency as it is now (the gauge framecast_worker_concurrency). */
+export function showConcurrency(queue: string, n: number): void {
+  jobMetrics().concurrency.set(queue, n);
+}
+
+/** The autoscaler changed a queue's concurrency. */
+export function recordConcurrencyChange(queue: string, to: number, reason: ScaleReason): void {
+  const m = jobMetrics();
+  m.concurrency.set(queue, to);
+  m.concurrencyChanges.inc({ queue, reason });
+}
+
+export function recordLoad(load: Load): void {
+  const m = jobMetrics();
+  m.load.set({ resource: "cpu" }, load.cpu);
+  m.load.set({ resource: "memory" }, load.memory);
+  m.eventLoopP99.set(load.eventLoopP99Ms / 1000);
 }
 
 /** How an attempt that threw will end, under the runtime's error policy. */
@@ -117,6 +161,7 @@ export function instrumentProcessor(queue: string, concurrency: number, processo
       m.busy.inc({ queue }, seconds);
       m.duration.observe({ ...labels, outcome }, seconds);
       m[outcome].inc(labels);
+      if (outcome !== "deferred") jobStats().record(queue, job.name, outcome, seconds * 1000);
     }
   };
 }
@@ -124,4 +169,5 @@ export function instrumentProcessor(queue: string, concurrency: number, processo
 /** A job failed without its processor running to the end (it stalled too often). */
 export function countStalledFailure(queue: string, job: Job): void {
   jobMetrics().failed.inc({ queue, job: job.name });
+  jobStats().record(queue, job.name, "failed", null);
 }

@@ -2,13 +2,20 @@
 // permanent → UnrecoverableError (no retry), transient → retry with capped exponential
 // backoff, rate limited → pause the queue for the provider's delay without spending an
 // attempt, database unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
-import { DelayedError, MetricsTime, RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
+// Each queue's concurrency is then sized by worker/autoscale.ts, which also reports this
+// process to the admin overview.
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { DelayedError, MetricsTime, Queue, RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { env } from "@/lib/env";
-import { backoffDelays, cappedExponentialDelay, jobCatalogue, queueNames, queueSettings, type JobName } from "@/lib/jobs/catalogue";
+import { autoscaledByDefault, backoffDelays, cappedExponentialDelay, jobCatalogue, queueNames, queueSettings, type JobName, type QueueName } from "@/lib/jobs/catalogue";
+import { removeWorkerReport, writeWorkerReport, type WorkerReport } from "@/lib/jobs/worker-reports";
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
-import { bullConnection, outageLogger } from "@/lib/redis";
+import { bullConnection, createRedis, outageLogger } from "@/lib/redis";
+import { autoscaleConfig, startAutoscaler, type AutoscaleConfig, type Autoscaler, type AutoscaleSnapshot } from "./autoscale";
 import { classifyFailure, PHOTO_WORDING } from "./failures";
-import { countStalledFailure, instrumentProcessor } from "./metrics";
+import { createLoadSampler } from "./load-sampler";
+import { countStalledFailure, instrumentProcessor, jobStats, recordConcurrencyChange, recordLoad, showConcurrency } from "./metrics";
 import type { ProcessorDef, ProcessorMap } from "./processors";
 
 /** One line for the log: the message's last line, or the error's name and code when it has none. */
@@ -20,6 +27,10 @@ function describeError(err: unknown): string {
 
 export interface WorkerRuntime {
   workers: Worker[];
+  /** This process as the admin overview lists it. */
+  readonly id: string;
+  /** Sizes the queues and reports this process (its tick() takes a sample at once). */
+  autoscaler: Autoscaler;
   /** Jobs this process is running now. */
   readonly inFlight: number;
   /**
@@ -30,10 +41,24 @@ export interface WorkerRuntime {
   close(graceMs?: number): Promise<{ finished: boolean; handedBack: string[] }>;
 }
 
+/** A queue outside the job catalogue, run like the catalogue's (tests: a CPU-burning job type). */
+export interface ExtraQueue {
+  queue: string;
+  process(job: Job, token?: string): Promise<unknown>;
+  /** Default: WORKER_CONCURRENCY. */
+  concurrency?: number;
+  /** Default: true. */
+  autoscale?: boolean;
+}
+
 export interface WorkerOptions {
+  /** One concurrency for every queue; it is then kept (no autoscaling) unless `autoscale` is given too. */
   concurrency?: number;
   /** Where this runtime's JSON log lines go (tests pass `() => {}`); default: the process logger. */
   log?: (line: string) => void;
+  /** Over the environment's autoscale settings (settings merged one by one); false: off. */
+  autoscale?: (Partial<Omit<AutoscaleConfig, "settings">> & { settings?: Partial<AutoscaleConfig["settings"]> }) | false;
+  extraQueues?: ExtraQueue[];
 }
 
 export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {}): WorkerRuntime {
@@ -127,13 +152,48 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     return worker;
   });
 
+  // Queues from the options (tests): the same lock, stall and metrics settings, no error policy.
+  // (Typed as catalogue queues only for observe(); their concurrency is their own.)
+  for (const extra of opts.extraQueues ?? []) {
+    const worker = new Worker(
+      extra.queue,
+      observe(extra.queue as QueueName, async (job: Job, token?: string) => {
+        const key = `${extra.queue}/${job.id}`;
+        running.set(key, { job, token });
+        try {
+          return await extra.process(job, token);
+        } finally {
+          running.delete(key);
+        }
+      }),
+      {
+        connection: bullConnection("worker"),
+        prefix: env().QUEUE_PREFIX,
+        concurrency: extra.concurrency ?? opts.concurrency ?? env().WORKER_CONCURRENCY,
+        lockDuration: env().WORKER_LOCK_DURATION_MS,
+        stalledInterval: env().WORKER_STALLED_INTERVAL_MS,
+        maxStalledCount: env().WORKER_MAX_STALLED_COUNT,
+      },
+    );
+    worker.on("error", outageLogger(`worker ${extra.queue}`, () => logger).error);
+    workers.push(worker);
+  }
+
+  const scaling = startScaling(workers, opts, logger, (queue) => {
+    let n = 0;
+    for (const key of running.keys()) if (key.startsWith(`${queue}/`)) n++;
+    return n;
+  });
+
   return {
     workers,
+    id: scaling.id,
+    autoscaler: scaling.autoscaler,
     get inFlight() {
       return running.size;
     },
     async close(graceMs?: number) {
-      const closing = Promise.all(workers.map((w) => w.close()));
+      const closing = Promise.all(workers.map((w) => w.close())).finally(() => scaling.close());
       if (graceMs === undefined) {
         await closing;
         return { finished: true, handedBack: [] };
@@ -143,6 +203,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       const timedOut = await Promise.race([closing.then(() => false as const), expired]);
       clearTimeout(timer);
       if (!timedOut) return { finished: true, handedBack: [] };
+      void scaling.close();
       const handedBack: string[] = [];
       await Promise.all(
         [...running.values()].map(async ({ job, token }) => {
@@ -155,6 +216,108 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
         }),
       );
       return { finished: false, handedBack };
+    },
+  };
+}
+
+/**
+ * Starts the autoscaler over the runtime's workers, with the sampler, the queue counts it
+ * reads and the report it writes for the admin overview (its own Redis connection, which
+ * fails fast: a sample that cannot read Redis changes nothing and is simply late).
+ */
+function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, running: (queue: string) => number) {
+  const config = env();
+  const fromEnv = autoscaleConfig(config);
+  const given = opts.autoscale;
+  // A fixed concurrency from the caller is kept unless the caller also asks for autoscaling.
+  const enabled = given === false ? false : given ? (given.enabled ?? fromEnv.enabled) : opts.concurrency === undefined && fromEnv.enabled;
+  const scale: AutoscaleConfig = {
+    ...fromEnv,
+    ...(given || {}),
+    enabled,
+    settings: { ...fromEnv.settings, ...(given ? given.settings : {}) },
+  };
+  const extra = new Map((opts.extraQueues ?? []).map((e) => [e.queue, e]));
+  const autoscaled = (queue: string) =>
+    scale.queues ? scale.queues.includes(queue) : extra.has(queue) ? (extra.get(queue)!.autoscale ?? true) : autoscaledByDefault(queue);
+
+  const unknown = (scale.queues ?? []).filter((q) => !workers.some((w) => w.name === q));
+  if (unknown.length > 0) logger.warn({ unknown, queues: workers.map((w) => w.name) }, "WORKER_AUTOSCALE_QUEUES names queues this worker does not run; they are ignored");
+
+  const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const startedAt = new Date().toISOString();
+  const prefix = config.QUEUE_PREFIX;
+  const redis = createRedis("autoscale");
+  const counters = new Map(workers.map((w) => [w.name, new Queue(w.name, { connection: redis, prefix })]));
+  const sampler = createLoadSampler({ cpuScope: scale.cpuScope });
+  // Long enough that a worker busy with a slow sample is not taken for dead.
+  const ttlMs = Math.max(15_000, scale.sampleMs * 5);
+
+  const toReport = (snapshot: AutoscaleSnapshot): WorkerReport => ({
+    id,
+    host: os.hostname(),
+    pid: process.pid,
+    startedAt,
+    autoscale: snapshot.enabled,
+    min: snapshot.min,
+    max: snapshot.max,
+    load: snapshot.load,
+    queues: snapshot.queues.map((q) => ({
+      ...q,
+      lastChange: q.lastChange ? { ...q.lastChange, at: new Date(q.lastChange.at).toISOString() } : null,
+    })),
+  });
+
+  const autoscaler = startAutoscaler({
+    queues: workers.map((w) => ({ queue: w.name, worker: w, configured: w.concurrency, autoscaled: autoscaled(w.name) })),
+    enabled: scale.enabled,
+    settings: scale.settings,
+    intervalMs: scale.sampleMs,
+    sampleLoad: () => {
+      const load = sampler.sample();
+      recordLoad(load);
+      return load;
+    },
+    async readDemand(queue) {
+      const counter = counters.get(queue)!;
+      const [c, paused] = await Promise.all([counter.getJobCounts("wait", "prioritized", "active"), counter.isPaused()]);
+      // A paused queue's waiting jobs are no work for anyone: not a backlog to grow for.
+      return { waiting: paused ? 0 : (c.wait ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
+    },
+    running,
+    logger,
+    onChange: (queue, change) => recordConcurrencyChange(queue, change.to, change.reason),
+    async report(snapshot) {
+      await Promise.all([writeWorkerReport(redis, prefix, toReport(snapshot), ttlMs), jobStats().flush(redis, prefix)]);
+    },
+  });
+  // The starting concurrencies are clamped to [min, max] by now: the metrics show those.
+  for (const w of workers) showConcurrency(w.name, w.concurrency);
+  logger.info(
+    {
+      autoscale: scale.enabled,
+      min: scale.settings.min,
+      max: scale.settings.max,
+      concurrency: Object.fromEntries(workers.map((w) => [w.name, w.concurrency])),
+      sized: scale.enabled ? workers.filter((w) => autoscaled(w.name)).map((w) => w.name) : [],
+    },
+    "worker concurrency",
+  );
+
+  let closed: Promise<void> | null = null;
+  return {
+    id,
+    autoscaler,
+    close() {
+      closed ??= (async () => {
+        await autoscaler.stop();
+        sampler.close();
+        // The last jobs' numbers, and this worker leaves the overview at once.
+        await Promise.allSettled([jobStats().flush(redis, prefix), removeWorkerReport(redis, prefix, id)]);
+        await Promise.allSettled([...counters.values()].map((q) => q.close()));
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closed;
     },
   };
 }

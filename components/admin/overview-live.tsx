@@ -1,10 +1,11 @@
 "use client";
 
 // The admin overview, kept live by the server: one SSE stream pushes a new overview
-// whenever a queue changes. Counts per queue, last hour's throughput, and failed jobs
-// grouped by error message with the photo and a retry button per job and per group.
+// whenever a queue changes. Counts per queue, last hour's throughput, the live workers with
+// each queue's concurrency and why it last changed, per job type the last hour's figures,
+// and failed jobs grouped by error message with the photo and a retry button per job and per group.
 import { useEffect, useState } from "react";
-import type { FailedGroupView, Overview } from "@/lib/admin/overview";
+import type { FailedGroupView, JobTypeView, Overview, WorkerView } from "@/lib/admin/overview";
 import { apiFetch, errorMessage } from "../api-fetch";
 import { ThroughputChart } from "./throughput-chart";
 
@@ -20,6 +21,32 @@ const STATES = [
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "—");
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Why the autoscaler last changed a queue's concurrency, in words. */
+const REASONS: Record<string, string> = {
+  cpu: "CPU busy",
+  memory: "memory high",
+  event_loop: "event loop slow",
+  backlog: "jobs waiting",
+  idle: "queue idle",
+};
+
+/** "3 min ago", measured against the overview's own time (the server's clock, not the browser's). */
+function ago(iso: string, nowIso: string): string {
+  const s = Math.max(0, Math.round((Date.parse(nowIso) - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return "—";
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+const percent = (share: number | null) => (share === null ? "—" : `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`);
 
 export function OverviewLive({ initial }: { initial: Overview }) {
   const [overview, setOverview] = useState(initial);
@@ -96,6 +123,9 @@ export function OverviewLive({ initial }: { initial: Overview }) {
         ))}
       </section>
 
+      <WorkersSection workers={overview.workers} at={overview.at} />
+      <JobTypesSection types={overview.jobTypes} />
+
       <section aria-labelledby="failed-heading" className="space-y-4">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h2 id="failed-heading" className="text-lg font-semibold">Failed jobs by error</h2>
@@ -168,5 +198,131 @@ function FailedGroupCard({ group, onRetry }: { group: FailedGroupView; onRetry: 
         )}
       </ul>
     </article>
+  );
+}
+
+function WorkersSection({ workers, at }: { workers: WorkerView[]; at: string }) {
+  return (
+    <section aria-labelledby="workers-heading" className="space-y-4">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="workers-heading" className="text-lg font-semibold">Workers</h2>
+        <p className="text-sm text-slate-500">{plural(workers.length, "worker process")} reporting</p>
+      </div>
+      {workers.length === 0 ? (
+        <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">
+          No worker has reported in the last few seconds: jobs wait until one runs (<code className="font-mono">npm run worker</code>).
+        </p>
+      ) : (
+        workers.map((w) => (
+          <article key={w.id} data-testid="worker" data-worker={w.id} className="rounded-xl border border-slate-200 bg-white shadow-sm">
+            <header className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 px-5 py-3">
+              <div className="min-w-0 text-sm">
+                <p className="truncate font-medium">
+                  {w.host} <span className="font-normal text-slate-500">· pid {w.pid}</span>
+                </p>
+                <p className="text-xs text-slate-500">
+                  Up since {when(w.startedAt)} ·{" "}
+                  {w.autoscale ? `sizes its queues between ${w.min} and ${w.max} jobs at once` : "fixed concurrency (autoscaling off)"}
+                </p>
+              </div>
+              {w.load && (
+                <dl className="flex gap-4 text-xs" data-testid="worker-load">
+                  <Figure label="CPU" value={percent(w.load.cpu)} />
+                  <Figure label="Memory" value={percent(w.load.memory)} />
+                  <Figure label="Event loop p99" value={duration(Math.round(w.load.eventLoopP99Ms))} />
+                </dl>
+              )}
+            </header>
+            <table className="w-full text-sm">
+              <thead className="text-left text-xs text-slate-500">
+                <tr>
+                  <th scope="col" className="px-5 py-2 font-medium">Queue</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Concurrency</th>
+                  <th scope="col" className="px-3 py-2 font-medium">Running</th>
+                  <th scope="col" className="px-5 py-2 font-medium">Last change</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {w.queues.map((q) => (
+                  <tr key={q.queue} data-testid="worker-queue" data-queue={q.queue}>
+                    <td className="px-5 py-2 font-mono text-xs">{q.queue}</td>
+                    <td className="px-3 py-2">
+                      <span data-testid="concurrency" className="font-semibold tabular-nums">{q.concurrency}</span>{" "}
+                      <span className="text-xs text-slate-500">{q.autoscaled ? "auto" : "fixed"}</span>
+                    </td>
+                    <td className="px-3 py-2 tabular-nums">{q.running}</td>
+                    <td className="px-5 py-2 text-slate-600" data-testid="last-change">
+                      {q.lastChange ? (
+                        <>
+                          {q.lastChange.from} → {q.lastChange.to}{" "}
+                          <span className={`rounded px-1.5 py-0.5 text-xs ${q.lastChange.to < q.lastChange.from ? "bg-amber-50 text-amber-900" : "bg-emerald-50 text-emerald-900"}`}>
+                            {REASONS[q.lastChange.reason] ?? q.lastChange.reason}
+                          </span>{" "}
+                          <span className="text-xs text-slate-500">{ago(q.lastChange.at, at)}</span>
+                        </>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </article>
+        ))
+      )}
+    </section>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="font-semibold tabular-nums">{value}</dd>
+    </div>
+  );
+}
+
+function JobTypesSection({ types }: { types: JobTypeView[] }) {
+  return (
+    <section aria-labelledby="types-heading" className="space-y-4">
+      <h2 id="types-heading" className="text-lg font-semibold">Job types, last hour</h2>
+      {types.length === 0 ? (
+        <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">No job finished in the last hour.</p>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-sm">
+            <thead className="text-left text-xs text-slate-500">
+              <tr>
+                <th scope="col" className="px-5 py-2 font-medium">Type</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Completed</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Failed</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Failure rate</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">p50</th>
+                <th scope="col" className="px-5 py-2 text-right font-medium">p95</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 tabular-nums">
+              {types.map((t) => (
+                <tr key={`${t.queue}/${t.type}`} data-testid="job-type" data-type={t.type}>
+                  <td className="px-5 py-2">
+                    <span className="font-medium">{t.type}</span> <span className="font-mono text-xs text-slate-500">{t.queue}</span>
+                  </td>
+                  <td className="px-3 py-2 text-right">{t.completed.toLocaleString("en")}</td>
+                  <td className={`px-3 py-2 text-right ${t.failed > 0 ? "text-red-700" : ""}`}>{t.failed.toLocaleString("en")}</td>
+                  <td className="px-3 py-2 text-right">{percent(t.failureRate)}</td>
+                  <td className="px-3 py-2 text-right">{duration(t.p50Ms)}</td>
+                  <td className="px-5 py-2 text-right">{duration(t.p95Ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="border-t border-slate-100 px-5 py-2 text-xs text-slate-500">
+            Throughput is jobs finished in the last 60 minutes. Durations are processing time of completed jobs (AI jobs: start to finish, retries included).
+          </p>
+        </div>
+      )}
+    </section>
   );
 }

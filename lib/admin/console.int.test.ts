@@ -2,7 +2,7 @@
 // runtime: probes, metrics (web and worker), the Bull Board gate and its actions, the
 // admin overview (counts, throughput, failed groups with photos, retry) and its live stream.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { GET as bullBoardGet, PUT as bullBoardPut } from "@/app/admin/queues/[[...path]]/route";
 import { GET as adminThumbnail } from "@/app/api/admin/media/[id]/thumbnail/route";
@@ -259,6 +259,87 @@ describe("admin overview", () => {
     const [group] = overview.failed.groups;
     expect(group).toMatchObject({ queue: QUEUE, count: 1, message: expect.stringMatching(/damaged or incomplete/) });
     expect(group.jobs[0]).toMatchObject({ id: `analyze-${broken.id}`, media: { id: broken.id, name: "broken.jpg", status: "failed" } });
+  });
+
+  it("lists each live worker with every queue's concurrency, and per job type the last hour's figures", async () => {
+    await runtime.autoscaler.tick(); // report now rather than at the next sample
+    const overview: Overview = await (await call(overviewGet, { path: "/api/admin/overview", cookie: admin })).json();
+    const me = overview.workers.find((w) => w.id === runtime.id)!;
+    expect(me).toMatchObject({ pid: process.pid, autoscale: false }); // given a fixed concurrency, it keeps it
+    expect(me.queues.map((q) => q.queue)).toEqual(queueNames);
+    expect(me.queues.find((q) => q.queue === QUEUE)).toMatchObject({ concurrency: 2, autoscaled: false, running: 0, lastChange: null });
+    // The photos so far: one analysed, one corrupt (failed for good, no retry).
+    const analyse = overview.jobTypes.find((t) => t.type === "analyze-media")!;
+    expect(analyse).toMatchObject({ queue: QUEUE, source: "queue", completed: 1, failed: 1, failureRate: 0.5 });
+    expect(analyse.p50Ms).toBeGreaterThan(0);
+    expect(analyse.p95Ms).toBeGreaterThanOrEqual(analyse.p50Ms!);
+  });
+
+  it("shows a self-sizing worker's concurrency and why it last changed", async () => {
+    const queue = "test-overview-backlog";
+    const sizing = startWorkers(buildProcessors(processorDeps(lockRedis)), {
+      log: () => {},
+      extraQueues: [{ queue, process: () => new Promise((r) => setTimeout(r, 50)), concurrency: 1 }],
+      autoscale: {
+        enabled: true,
+        queues: [queue],
+        sampleMs: 100,
+        cpuScope: "process",
+        settings: { min: 1, max: 3, sustain: 1, cooldownMs: 0, cpuHigh: 1, memoryHigh: 1, headroom: 0, eventLoopHighMs: 60_000 },
+      },
+    });
+    const jobs = new Queue(queue, { connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
+    try {
+      await jobs.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: "wait", data: { i } })));
+      const worker = sizing.workers.find((w) => w.name === queue)!;
+      await expect.poll(() => worker.concurrency, { timeout: 30_000 }).toBe(3);
+      await sizing.autoscaler.tick();
+      const overview: Overview = await (await call(overviewGet, { path: "/api/admin/overview", cookie: admin })).json();
+      const entry = overview.workers.find((w) => w.id === sizing.id)!;
+      expect(entry).toMatchObject({ autoscale: true, min: 1, max: 3 });
+      expect(entry.load).toMatchObject({ cpu: expect.any(Number), memory: expect.any(Number) });
+      expect(entry.queues.find((q) => q.queue === queue)).toMatchObject({
+        concurrency: 3,
+        autoscaled: true,
+        lastChange: { from: 2, to: 3, reason: "backlog", at: expect.stringMatching(/^\d{4}-/) },
+      });
+      // The catalogue's queues of that worker were not listed for sizing: they keep theirs.
+      expect(entry.queues.find((q) => q.queue === QUEUE)).toMatchObject({ autoscaled: false });
+      expect(overview.workers.map((w) => w.id)).toContain(runtime.id);
+    } finally {
+      await jobs.obliterate({ force: true });
+      await sizing.close();
+      await jobs.close();
+    }
+    const after: Overview = await (await call(overviewGet, { path: "/api/admin/overview", cookie: admin })).json();
+    expect(after.workers.map((w) => w.id)).not.toContain(sizing.id); // a stopped worker leaves at once
+  });
+
+  it("counts AI jobs per type from the Job table: throughput, failure rate, p50/p95", async () => {
+    const owner = await db().user.findFirstOrThrow({ where: { email: "admin@example.com" } });
+    const now = Date.now();
+    const row = (type: string, status: "completed" | "failed", startAgoMs: number, runMs: number) => ({
+      ownerId: owner.id,
+      type,
+      status,
+      priority: 5,
+      payload: {},
+      startedAt: new Date(now - startAgoMs),
+      completedAt: new Date(now - startAgoMs + runMs),
+    });
+    await db().job.createMany({
+      data: [
+        row("summarize", "completed", 60_000, 1_000),
+        row("summarize", "completed", 30_000, 4_000),
+        row("extract_content", "failed", 10_000, 500),
+        row("summarize", "completed", 2 * 3600_000, 9_000), // finished two hours ago: not counted
+      ],
+    });
+    const overview: Overview = await (await call(overviewGet, { path: "/api/admin/overview", cookie: admin })).json();
+    const summarize = overview.jobTypes.find((t) => t.type === "summarize");
+    expect(summarize).toEqual({ queue: "ai-jobs", type: "summarize", source: "jobs", completed: 2, failed: 0, retried: 0, failureRate: 0, p50Ms: 2_500, p95Ms: 3_850 });
+    expect(overview.jobTypes.find((t) => t.type === "extract_content")).toMatchObject({ completed: 0, failed: 1, failureRate: 1, p50Ms: null });
+    await db().job.deleteMany({});
   });
 
   it("serves admins any photo's thumbnail, and a preview of failed ones made from the original", async () => {

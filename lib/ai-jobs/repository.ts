@@ -2,7 +2,7 @@
 // every AI job (BullMQ holds only the work, and trims it; this outlives that).
 import type { Db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import type { JobStatus, Prisma } from "@/lib/generated/prisma/client";
+import { Prisma, type JobStatus } from "@/lib/generated/prisma/client";
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -85,4 +85,36 @@ export function listDeliveries(db: Db, jobId: string) {
 /** Retention: finished jobs older than `before` go (children and deliveries cascade). */
 export function deleteFinishedBefore(db: Db, before: Date) {
   return db.job.deleteMany({ where: { parentId: null, status: { in: ["completed", "failed", "canceled"] }, completedAt: { lt: before } } });
+}
+
+export interface JobTypeFigures {
+  type: string;
+  completed: number;
+  failed: number;
+  /** Start to finish of completed jobs (retries included), in ms; null when none completed. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+/**
+ * Per type: jobs completed and failed since `since`, with p50/p95 of their run time. One
+ * aggregate query on the (status, completedAt) index; Postgres computes the percentiles.
+ * `schema` is the database schema the client was made for (raw SQL names it itself).
+ */
+export async function jobTypeFiguresSince(db: Db, since: Date, schema?: string): Promise<JobTypeFigures[]> {
+  const table = Prisma.raw(schema ? `"${schema.replace(/"/g, "")}"."Job"` : `"Job"`);
+  const rows = await db.$queryRaw<{ type: string; completed: bigint; failed: bigint; p50: number | null; p95: number | null }[]>(Prisma.sql`
+    SELECT type,
+      count(*) FILTER (WHERE status = 'completed') AS completed,
+      count(*) FILTER (WHERE status = 'failed') AS failed,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "completedAt" - "startedAt") * 1000)
+        FILTER (WHERE status = 'completed' AND "startedAt" IS NOT NULL) AS p50,
+      percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM "completedAt" - "startedAt") * 1000)
+        FILTER (WHERE status = 'completed' AND "startedAt" IS NOT NULL) AS p95
+    FROM ${table}
+    WHERE status IN ('completed', 'failed') AND "completedAt" >= ${since.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+    GROUP BY type
+    ORDER BY type`);
+  const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
+  return rows.map((r) => ({ type: r.type, completed: Number(r.completed), failed: Number(r.failed), p50Ms: ms(r.p50), p95Ms: ms(r.p95) }));
 }

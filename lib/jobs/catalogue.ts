@@ -110,6 +110,12 @@ export interface QueueSettings {
   concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number }) => number;
   /** At most `max` jobs started per `duration` ms, across all workers of the queue. */
   limiter?: { max: number; duration: number };
+  /**
+   * Whether the worker sizes this queue's concurrency by itself (worker/autoscale.ts).
+   * Default: yes, unless the queue sets its own `concurrency` (the heavy ones keep theirs);
+   * `autoscale: true` makes such a concurrency the starting point instead.
+   */
+  autoscale?: boolean;
 }
 
 export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
@@ -118,3 +124,9 @@ export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
     limiter: { max: 10, duration: 1_000 },
   },
 };
+
+/** True when the worker sizes this queue by itself unless WORKER_AUTOSCALE_QUEUES says otherwise. */
+export function autoscaledByDefault(queue: string): boolean {
+  const settings = queueSettings[queue as QueueName];
+  return settings?.autoscale ?? settings?.concurrency === undefined;
+}
