@@ -101,13 +101,13 @@ export function instrumentProcessor(queue: string, concurrency: number, processo
   const m = jobMetrics();
   m.concurrency.set(queue, concurrency);
   m.active.set({ queue }, 0);
-  return async (job, token) => {
+  return async (job, token, signal) => {
     const labels = { queue, job: job.name };
     const started = performance.now();
     m.active.inc({ queue });
     let outcome: JobOutcome = "completed";
     try {
-      return await processor(job, token);
+      return await processor(job, token, signal);
     } catch (err) {
       outcome = outcomeOf(err, job);
       throw err;

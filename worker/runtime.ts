@@ -8,6 +8,7 @@ import { backoffDelays, cappedExponentialDelay, jobCatalogue, queueNames, queueS
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
 import { bullConnection, outageLogger } from "@/lib/redis";
 import { classifyFailure, PHOTO_WORDING } from "./failures";
+import { listenForCancels } from "./cancellation";
 import { countStalledFailure, instrumentProcessor } from "./metrics";
 import type { ProcessorDef, ProcessorMap } from "./processors";
 
@@ -46,9 +47,10 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     opts.concurrency ?? queueSettings[queue]?.concurrency?.(env()) ?? env().WORKER_CONCURRENCY;
   // Times and counts each attempt; every line logged while it runs (here or deep in lib/)
   // carries the job id.
-  const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string) => Promise<unknown>) => {
+  const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>) => {
     const instrumented = instrumentProcessor(queue, concurrencyOf(queue), processor);
-    return (job: Job, token?: string) => withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token));
+    return (job: Job, token?: string, signal?: AbortSignal) =>
+      withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token, signal));
   };
   const missing = (Object.keys(jobCatalogue) as JobName[]).filter((name) => !processors[name]);
   if (missing.length > 0) throw new Error(`No processor for job(s): ${missing.join(", ")}`);
@@ -57,13 +59,13 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   const workers = queueNames.map((queue) => {
     const worker: Worker = new Worker(
       queue,
-      observe(queue, async (job: Job, token?: string) => {
+      observe(queue, async (job: Job, token?: string, signal?: AbortSignal) => {
         const def = processors[job.name as JobName] as ProcessorDef<JobName> | undefined;
         if (!def) throw new UnrecoverableError(`No processor for job ${job.name}`);
         const key = `${queue}/${job.id}`;
         running.set(key, { job, token });
         try {
-          return await def.process(job, token);
+          return await def.process(job, token, signal);
         } catch (err) {
           if (err instanceof DelayedError || err instanceof RateLimitError) throw err;
           const failure = classifyFailure(err, def.wording);
@@ -127,13 +129,16 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     return worker;
   });
 
+  // Cancel requests for jobs running here (the processor's AbortSignal fires).
+  const cancels = listenForCancels(workers, logger);
+
   return {
     workers,
     get inFlight() {
       return running.size;
     },
     async close(graceMs?: number) {
-      const closing = Promise.all(workers.map((w) => w.close()));
+      const closing = Promise.all(workers.map((w) => w.close())).finally(() => cancels.close());
       if (graceMs === undefined) {
         await closing;
         return { finished: true, handedBack: [] };

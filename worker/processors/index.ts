@@ -14,7 +14,8 @@ import { workflowStepProcessors } from "./workflow-step";
 import { workflowEngine } from "./workflows";
 
 export interface ProcessorDef<N extends JobName> {
-  process(job: Job<JobPayload<N>>, token?: string): Promise<unknown>;
+  /** `signal` fires when the job is canceled while it runs (lib/jobs/cancel.ts). */
+  process(job: Job<JobPayload<N>>, token?: string, signal?: AbortSignal): Promise<unknown>;
   /** Records a failed attempt on the entity: final, or waiting for another try. */
   onFailure(job: Job<JobPayload<N>>, failure: Failure, final: boolean): Promise<void>;
   /** How this job's failures read to its user (worker/failures.ts); default: a photo's. */
