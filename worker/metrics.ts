@@ -94,7 +94,7 @@ export function outcomeOf(err: unknown, job: Job): JobOutcome {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? "failed" : "retried";
 }
 
-type Processor = (job: Job, token?: string) => Promise<unknown>;
+type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
 /** Wraps a queue's processor so each attempt is timed and counted by outcome. */
 export function instrumentProcessor(queue: string, concurrency: number, processor: Processor): Processor {

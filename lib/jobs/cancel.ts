@@ -32,7 +32,7 @@ export async function requestCancel(queue: QueueName, jobId: string, reason = "T
   const request: CancelRequest = { queue, jobId, reason };
   await withRedisTimeout(`cancel ${jobId}`, env().ENQUEUE_TIMEOUT_MS, (async () => {
     // The queue's own connection: publishing is one short command, no new connection needed.
-    const client = (await getQueue(queue).client) as unknown as Redis;
+    const client = (await getQueue(queue).getBackend().client) as unknown as Redis;
     await client.publish(cancelChannel(env().QUEUE_PREFIX), JSON.stringify(request));
   })());
 }
