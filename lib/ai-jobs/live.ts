@@ -6,3 +6,10 @@ import type { JobRow } from "./repository";
 export async function publishJob(row: JobRow): Promise<void> {
   void row;
 }
+
+/** Placeholder for the live pipeline's polling fallback. */
+export async function pollJobs(ownerId: string, url: URL): Promise<Response> {
+  void ownerId;
+  void url;
+  return Response.json({ jobs: [] });
+}

@@ -40,6 +40,9 @@ const queueOf = (deps: ServiceDeps) => ({ ...defaultQueue, ...deps.queue });
 // ---------------------------------------------------------------------------------------
 // Create
 
+/** Largest request body: a batch of 100 jobs with long texts fits; more is split. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
 /** `Idempotency-Key`: 1–255 visible ASCII characters (a UUID is the usual choice). */
 export function parseIdempotencyKey(value: string | null): string | null {
   if (value === null) return null;

@@ -1,0 +1,8 @@
+// The web process's wiring of the AI jobs service: this process's database and live pipeline.
+import { db } from "@/lib/db";
+import { publishJob } from "./live";
+import type { ServiceDeps } from "./service";
+
+export function webDeps(): ServiceDeps {
+  return { db: db(), publish: publishJob };
+}
