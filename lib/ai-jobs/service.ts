@@ -393,6 +393,22 @@ export async function retryAiJob(deps: ServiceDeps, caller: Caller, id: string):
   return toJobView(requeued);
 }
 
+/**
+ * An admin retrying the failed BullMQ job from the console: the row goes back to queued
+ * first (the job itself is retried by the console), so the owner sees it move at once.
+ */
+export async function requeueForAdminRetry(deps: ServiceDeps, id: string): Promise<void> {
+  const row = await transition(deps.db, id, ["failed"], {
+    status: "queued",
+    progress: 0,
+    errorCode: null,
+    errorMessage: null,
+    errorRetryable: null,
+    completedAt: null,
+  });
+  if (row) await announceJob(deps, row);
+}
+
 async function announceParent(deps: ServiceDeps, parentId: string) {
   const parent = await getJob(deps.db, parentId);
   if (parent) await announceJob(deps, parent);

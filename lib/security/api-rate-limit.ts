@@ -8,7 +8,7 @@
 // 10;w=6" — at most 10 in any 6 seconds, which is 100 a minute.
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http/errors";
+import { errorResponse } from "@/lib/http/status";
 import { log } from "@/lib/log";
 import { rateLimiter, type BucketRule, type BucketState } from "./rate-limit";
 

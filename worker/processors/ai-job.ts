@@ -2,16 +2,15 @@
 // rules live in lib/ai-jobs; this wires them to BullMQ and keeps what a failed attempt
 // learned (its error code, provider notes, usage) for the failure record.
 import { DelayedError, type Job } from "bullmq";
-import { AiError } from "@/lib/ai";
 import type { AiChain } from "@/lib/ai";
 import type { Db } from "@/lib/db";
-import { DomainError, RateLimitedError } from "@/lib/errors";
+import { RateLimitedError } from "@/lib/errors";
 import { errorCodeOf, executeAiJob, newAttempt, recordFailure, type AttemptRecord } from "@/lib/ai-jobs/execute";
 import type { LifecycleDeps } from "@/lib/ai-jobs/lifecycle";
 import { deleteExpiredJobs } from "@/lib/ai-jobs/service";
 import { deliverJobWebhook } from "@/lib/ai-jobs/webhooks";
 import { log } from "@/lib/log";
-import { classifyFailure, type Failure } from "../failures";
+import type { FailureWording } from "../failures";
 import type { ProcessorDef } from "./index";
 
 export interface AiJobProcessorDeps extends LifecycleDeps {
@@ -22,27 +21,18 @@ export interface AiJobProcessorDeps extends LifecycleDeps {
   retentionDays: number;
 }
 
-const GENERIC = "Something went wrong while running this job. It is tried again by itself; if it keeps failing, press Retry later.";
+/** How an AI job's failures read to the API's caller (worker/failures.ts classifies them). */
+export const AI_JOB_WORDING: FailureWording = {
+  generic: "Something went wrong while running this job. It is tried again by itself; if it still fails, press Retry later.",
+  missingFile: "A file this job reads is missing from storage.",
+  stalled: "The worker running this job stopped several times. Press Retry to run it again.",
+  ai: { service: "AI provider", refused: "refused this job", button: "Retry" },
+};
 
-/** How a failed attempt reads to the API's caller (the one classifier, in the jobs' words). */
-export function classifyAiJobFailure(err: unknown): Failure {
-  if (err instanceof AiError) {
-    switch (err.kind) {
-      case "rate_limited":
-        return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs ?? 30_000 };
-      case "transient":
-        return { kind: "transient", message: `The AI provider had a problem: ${err.message}` };
-      case "quota_exhausted":
-        return { kind: "permanent", message: `The AI provider's quota is used up: ${err.message}` };
-      default:
-        return { kind: "permanent", message: `The AI provider refused this job: ${err.message}` };
-    }
-  }
-  if (err instanceof RateLimitedError) return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs };
-  if (err instanceof DomainError && err.kind !== "rate_limited") return { kind: err.kind, message: err.message };
-  const failure = classifyFailure(err);
-  return failure.kind === "transient" ? { kind: "transient", message: GENERIC } : failure;
-}
+const WEBHOOK_WORDING: FailureWording = {
+  ...AI_JOB_WORDING,
+  generic: "The webhook could not be delivered; it is tried again later.",
+};
 
 export function aiJobProcessors(deps: AiJobProcessorDeps): {
   "ai-job": ProcessorDef<"ai-job">;
@@ -69,7 +59,7 @@ export function aiJobProcessors(deps: AiJobProcessorDeps): {
         attempts.delete(job.id!);
         await recordFailure(deps, job.data.jobId, { ...failure, code: attempt?.code ?? "internal" }, final, attempt?.record);
       },
-      classify: classifyAiJobFailure,
+      wording: AI_JOB_WORDING,
     },
     "job-webhook": {
       async process(job: Job, token?: string, signal?: AbortSignal) {
@@ -93,10 +83,7 @@ export function aiJobProcessors(deps: AiJobProcessorDeps): {
       async onFailure(job, failure, final) {
         if (final) log().warn({ jobId: job.data.jobId, err: failure.message }, "webhook delivery given up");
       },
-      classify(err) {
-        if (err instanceof DomainError && err.kind === "permanent") return { kind: "permanent", message: err.message };
-        return { kind: "transient", message: err instanceof Error ? err.message : String(err) };
-      },
+      wording: WEBHOOK_WORDING,
     },
     "ai-job-retention": {
       async process() {

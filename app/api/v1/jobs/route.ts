@@ -8,7 +8,7 @@ import { pollJobs } from "@/lib/ai-jobs/live";
 import { webDeps } from "@/lib/ai-jobs/web";
 import { db } from "@/lib/db";
 import { readJsonBounded } from "@/lib/http/body";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 
 export const runtime = "nodejs";

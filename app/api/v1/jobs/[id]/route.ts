@@ -3,7 +3,7 @@
 import { requireUser } from "@/lib/auth";
 import { getJobDetail } from "@/lib/ai-jobs/service";
 import { db } from "@/lib/db";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 
 export const dynamic = "force-dynamic";

@@ -3,7 +3,7 @@
 import { requireUser } from "@/lib/auth";
 import { cancelAiJob } from "@/lib/ai-jobs/service";
 import { webDeps } from "@/lib/ai-jobs/web";
-import { route } from "@/lib/http/errors";
+import { route } from "@/lib/http/route";
 import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 
 export const dynamic = "force-dynamic";
