@@ -35,6 +35,8 @@ export interface ProviderNote {
 export interface AttemptRecord {
   notes: ProviderNote[];
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** The chain reached "local": every provider was skipped and the local algorithm answered. */
+  localTurn?: boolean;
 }
 
 export const newAttempt = (): AttemptRecord => ({ notes: [], usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
@@ -70,7 +72,14 @@ export async function executeAiJob(deps: ExecuteDeps, jobId: string, attempt: At
     if (signal?.aborted || (await statusOf(deps.db, jobId)) === "canceled") return { status: "canceled" };
     throw err;
   }
-  if (outcome.fallback) attempt.notes.push({ provider: outcome.fallback.from ?? "ai", kind: "fallback", reason: outcome.fallback.reason });
+  if (outcome.fallback) {
+    // After a local turn the skip notes already say why each provider did not answer.
+    attempt.notes.push(
+      attempt.localTurn
+        ? { provider: "local", kind: "fallback", reason: "No AI provider could answer, so the local method answered." }
+        : { provider: outcome.fallback.from ?? "ai", kind: "fallback", reason: outcome.fallback.reason },
+    );
+  }
 
   const done = await transition(deps.db, jobId, ["running"], {
     status: "completed",
@@ -184,10 +193,10 @@ async function completeBatch(deps: ExecuteDeps, row: JobRow): Promise<ExecuteRes
 /** Marks the text a chain returns when it reached "local": the job's own algorithm answers. */
 const LOCAL_TURN = "\u0000framecast-local\u0000";
 
+/** Thrown out of `generate` so the job type's own local algorithm answers. */
 class LocalTurn extends Error {
-  constructor(skipped: readonly Skip[]) {
-    const why = skipped.map((s) => `${s.provider}: ${s.reason}`).join(" ");
-    super(`No AI provider could answer${why ? ` (${why})` : ""}; the local method answered instead.`);
+  constructor() {
+    super("No AI provider could answer; the local method answered instead.");
     this.name = "LocalTurn";
   }
 }
@@ -204,7 +213,10 @@ function chainGenerate(chain: AiChain, attempt: AttemptRecord): Generate {
       { local: async () => LOCAL_TURN },
     );
     attempt.notes.push(...skipNotes(result.skipped));
-    if (result.provider === "local" && result.text === LOCAL_TURN) throw new LocalTurn(result.skipped);
+    if (result.provider === "local" && result.text === LOCAL_TURN) {
+      attempt.localTurn = true;
+      throw new LocalTurn();
+    }
     attempt.usage.inputTokens += result.usage.inputTokens;
     attempt.usage.outputTokens += result.usage.outputTokens;
     attempt.usage.costUsd += result.usage.costUsd ?? 0;
