@@ -21,6 +21,7 @@ import {
 } from "./repository";
 import { AI_JOB_TYPES, batchChildPriority, fieldErrors, parseJobRequest, type ParsedJobRequest } from "./types";
 import { isTerminalJob, toJobView, type JobView } from "./view";
+import { checkWebhookAddress } from "./webhooks";
 
 /** Who is asking: the signed-in user, and the API token when the request carried one. */
 export interface Caller {
@@ -30,6 +31,8 @@ export interface Caller {
 }
 
 export interface ServiceDeps extends LifecycleDeps {
+  /** AI_JOBS_ALLOW_PRIVATE_HOSTS: webhook addresses on our own network that are allowed (tests). */
+  allowPrivateHosts?: boolean | readonly string[];
   /** Test seam: the queue calls (default: BullMQ via ./queue.ts). */
   queue?: Partial<typeof defaultQueue>;
 }
@@ -94,7 +97,11 @@ export async function createAiJob(deps: ServiceDeps, caller: Caller, body: unkno
     if (earlier) return replay(earlier, hash);
   }
   await checkReferences(deps.db, caller, req);
-  if (req.webhookUrl) await checkWebhookSigner(deps.db, caller);
+  if (req.webhookUrl) {
+    await checkWebhookSigner(deps.db, caller);
+    // Checked again at every delivery: a name can resolve elsewhere later.
+    await checkWebhookAddress(req.webhookUrl, { allowPrivateHosts: deps.allowPrivateHosts ?? false });
+  }
 
   let row: JobRow;
   let childPriority: number;
