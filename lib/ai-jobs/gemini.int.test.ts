@@ -12,7 +12,9 @@ import { createRedis } from "@/lib/redis";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { badRequest, rateLimited, startAiStub, success, unavailable, type AiStub } from "@/test/ai-stubs";
 import { BIKE_SHARE, SOURDOUGH } from "@/test/fixtures/articles";
-import { signUp } from "@/test/http";
+import { POST as uploadMedia } from "@/app/api/v1/media/route";
+import { call, photoForm, signUp } from "@/test/http";
+import { makeJpeg } from "@/test/test-images";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { jobsClient, makeToken, type JobsClient } from "@/test/jobs";
 import { sleep, waitFor } from "@/test/processes";
@@ -29,6 +31,7 @@ let runtime: WorkerRuntime | undefined;
 let lockRedis: Redis;
 let admin: JobsClient;
 let alice: JobsClient;
+let aliceCookie: string;
 
 const SUMMARY = { summary: "Riverton's bike-share made 412,000 trips in its first year.", keyPoints: ["412,000 trips", "1,200 bicycles"] };
 
@@ -53,7 +56,8 @@ beforeAll(async () => {
   });
   lockRedis = createRedis("lock");
   admin = jobsClient({ cookie: await signUp("admin@example.com") });
-  alice = jobsClient({ token: (await makeToken(await signUp("alice@example.com"))).token });
+  aliceCookie = await signUp("alice@example.com");
+  alice = jobsClient({ token: (await makeToken(aliceCookie)).token });
 });
 
 afterAll(async () => {
@@ -169,6 +173,24 @@ describe("priorities with one worker slot", () => {
     const order = await db().job.findMany({ where: { id: { in: [...low, critical] } }, orderBy: { completedAt: "asc" }, select: { id: true } });
     expect(order.findIndex((j) => j.id === critical)).toBe(1);
     expect(order[0].id).toBe(low[0]);
+  });
+});
+
+describe("photo analysis beside a queue of AI jobs", () => {
+  beforeAll(() => start(1));
+  afterAll(stop);
+
+  it("a photo uploaded behind 20 queued AI jobs is analysed while they are still waiting", async () => {
+    stub.fallback = () => ({ ...success("gemini", JSON.stringify(SUMMARY)), delayMs: 200 });
+    const low: string[] = [];
+    for (let i = 0; i < 20; i++) low.push(await alice.submit({ type: "summarize", payload: { text: `${i} ${BIKE_SHARE}` }, priority: 1 }));
+    const upload = await call(uploadMedia, { path: "/api/v1/media", method: "POST", cookie: aliceCookie, body: photoForm([{ name: "p.jpg", bytes: await makeJpeg({ width: 640, height: 480, seed: 3 }) }]) });
+    expect(upload.status).toBe(202);
+    const mediaId = ((await upload.json()).media as { id: string }[])[0].id;
+    await waitFor("the photo to be analysed", async () => (await db().media.findUnique({ where: { id: mediaId } }))?.status === "done", 30_000);
+    // Its own queue and workers: the AI jobs ahead of it did not hold it up.
+    expect(await db().job.count({ where: { id: { in: low }, status: "completed" } })).toBeLessThan(15);
+    await waitFor("the AI jobs to finish", async () => (await db().job.count({ where: { id: { in: low }, status: "completed" } })) === 20, 60_000);
   });
 });
 
