@@ -94,6 +94,7 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/jobs/[id]", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "POST /api/v1/jobs/[id]/cancel", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "POST /api/v1/jobs/[id]/retry", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "GET /api/v1/jobs/stream", query: "?ids={job}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
 
   // Operations console: admins only (403 for everyone else signed in). Its previews show
   // admins any photo's thumbnail, by design (docs/operations-console.md).

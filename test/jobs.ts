@@ -5,6 +5,7 @@ import { GET as getJob } from "@/app/api/v1/jobs/[id]/route";
 import { POST as cancelJob } from "@/app/api/v1/jobs/[id]/cancel/route";
 import { POST as retryJob } from "@/app/api/v1/jobs/[id]/retry/route";
 import { GET as listJobs, POST as createJob } from "@/app/api/v1/jobs/route";
+import { GET as streamJobs } from "@/app/api/v1/jobs/stream/route";
 import type { JobDetail } from "@/lib/ai-jobs/service";
 import { call } from "./http";
 import { waitFor } from "./processes";
@@ -46,6 +47,9 @@ export function jobsClient(auth: Auth) {
     },
     cancel(id: string) {
       return call(cancelJob, { path: `/api/v1/jobs/${id}/cancel`, method: "POST", params: { id }, ...authOpts() });
+    },
+    stream(ids: string[], signal?: AbortSignal) {
+      return call(streamJobs, { path: `/api/v1/jobs/stream?ids=${ids.join(",")}`, signal, ...authOpts() });
     },
     retry(id: string) {
       return call(retryJob, { path: `/api/v1/jobs/${id}/retry`, method: "POST", params: { id }, ...authOpts() });

@@ -10,7 +10,7 @@ import { getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { BIKE_SHARE, BIKE_SHARE_FOLLOW_UP, SOURDOUGH } from "@/test/fixtures/articles";
-import { signUp } from "@/test/http";
+import { readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { jobsClient, makeToken, type JobsClient } from "@/test/jobs";
 import { waitFor } from "@/test/processes";
@@ -20,6 +20,7 @@ import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import { closeFlowProducer } from "./queue";
 import { deleteExpiredJobs } from "./service";
 import type { BatchProcessResult, ExtractContentResult, SummarizeResult } from "./types";
+import type { JobView } from "./view";
 
 let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
@@ -323,6 +324,47 @@ describe("listing", () => {
     // The polling fallback: the named jobs' current views.
     const polled = await (await carol.list(`?ids=${made.slice(0, 2).join(",")}`)).json();
     expect(polled.jobs.map((j: { job_id: string }) => j.job_id).sort()).toEqual(made.slice(0, 2).sort());
+  });
+});
+
+describe("live progress", () => {
+  it("the stream sends a snapshot, then every change of the job, and ends when it is finished", async () => {
+    const queue = getQueue("ai-jobs");
+    await queue.pause();
+    let id: string;
+    let res: Response;
+    try {
+      id = await alice.submit({ type: "summarize", payload: { text: BIKE_SHARE } });
+      res = await alice.stream([id]);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+      expect(res.headers.get("ratelimit-limit")).toBeTruthy();
+    } finally {
+      await queue.resume();
+    }
+    const messages = await readSse(res);
+    const views = messages.filter((m) => m.event === "job").map((m) => m.data as JobView);
+    expect(views[0]).toMatchObject({ job_id: id, status: "queued" });
+    expect(views.map((v) => v.status)).toContain("running");
+    expect(views.at(-1)).toMatchObject({ status: "completed", progress: 100 });
+    // Versions only grow: no stale event is sent after a newer one.
+    expect(views.map((v) => v.version)).toEqual([...views.map((v) => v.version)].sort((a, b) => a - b));
+    expect(messages.at(-1)!.event).toBe("end");
+  });
+
+  it("a batch's stream shows its progress rising as its jobs finish", async () => {
+    const id = await alice.submit({ type: "batch_process", payload: { jobs: [1, 2, 3, 4].map((i) => ({ type: "summarize", payload: { text: `${i} ${BIKE_SHARE}` } })) } });
+    const views = (await readSse(await alice.stream([id]))).filter((m) => m.event === "job").map((m) => m.data as JobView);
+    const progress = views.map((v) => v.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(100);
+    expect(views.at(-1)!.status).toBe("completed");
+  });
+
+  it("someone else's job cannot be followed (404), by stream or by polling", async () => {
+    const id = await alice.submit({ type: "summarize", payload: { text: "A short text." } });
+    expect((await bob.stream([id])).status).toBe(404);
+    expect((await (await bob.list(`?ids=${id}`)).json()).jobs).toEqual([]);
   });
 });
 

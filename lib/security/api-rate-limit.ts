@@ -6,6 +6,7 @@
 // The headers describe the bucket as the equivalent window: a full bucket of BURST requests
 // refills in BURST / rate, so 10 at 100/min reads "RateLimit-Limit: 10", "RateLimit-Policy:
 // 10;w=6" — at most 10 in any 6 seconds, which is 100 a minute.
+import { requireUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/status";
@@ -69,4 +70,21 @@ function setHeader(response: Response, name: string, value: string) {
   } catch {
     // Immutable headers (a redirect): nothing the jobs API answers with.
   }
+}
+
+/**
+ * The rate limit around a whole route handler that authenticates by itself (the live
+ * stream route): the caller is looked up first to find its bucket. When that fails, the
+ * handler runs anyway and answers the same 401/403 it always would, logged as usual.
+ */
+export function rateLimitedRoute<C>(handler: (request: Request, context: C) => Promise<Response>) {
+  return async (request: Request, context: C): Promise<Response> => {
+    let caller: RateLimitedCaller;
+    try {
+      caller = await requireUser(request);
+    } catch {
+      return handler(request, context);
+    }
+    return withApiRateLimit(caller, () => handler(request, context));
+  };
 }

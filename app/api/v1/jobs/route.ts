@@ -4,7 +4,8 @@
 // named by ?ids= (the polling fallback of the stream). Rate-limited per token.
 import { requireUser } from "@/lib/auth";
 import { createAiJob, listAiJobs, MAX_REQUEST_BYTES, parseIdempotencyKey, parseListQuery } from "@/lib/ai-jobs/service";
-import { pollJobs } from "@/lib/ai-jobs/live";
+import { jobLive } from "@/lib/ai-jobs/live";
+import { livePoll } from "@/lib/events/live";
 import { webDeps } from "@/lib/ai-jobs/web";
 import { db } from "@/lib/db";
 import { readJsonBounded } from "@/lib/http/body";
@@ -31,7 +32,7 @@ export const GET = route(async (request) => {
   const user = await requireUser(request);
   return withApiRateLimit(user, async () => {
     const url = new URL(request.url);
-    if (url.searchParams.has("ids")) return pollJobs(user.id, url);
+    if (url.searchParams.has("ids")) return livePoll(jobLive, user.id, url);
     return Response.json(await listAiJobs(db(), user, parseListQuery(url.searchParams)));
   });
 });
