@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { retryFailedJob } from "@/lib/admin/retry";
 import { db } from "@/lib/db";
 import { getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
@@ -431,6 +432,17 @@ describe("cancel and retry", () => {
     expect(done.attempts).toBe(2);
     expect((done.result as SummarizeResult).summary).toContain("412,000");
     expect((await alice.retry(summary)).status).toBe(409);
+  });
+});
+
+describe("the operations console", () => {
+  it("an admin retrying a failed ai-job puts the job back to queued, and it runs again", async () => {
+    const id = await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE } });
+    expect((await alice.waitFor(id)).status).toBe("failed");
+    await waitFor("BullMQ to hold the failed job", async () => (await getQueue("ai-jobs").getJob(`ai-${id}`))?.isFailed());
+    await retryFailedJob("ai-jobs", `ai-${id}`);
+    const again = await alice.waitFor(id, (j) => j.status === "failed" && j.attempts === 2);
+    expect(again.error).toMatchObject({ code: "not_available" });
   });
 });
 
