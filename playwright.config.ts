@@ -53,6 +53,9 @@ export default defineConfig({
       // per-address limits are raised here; their behaviour is tested in rate-limit.int.test.ts.
       RATE_LIMIT_SIGNUP_IP: "1000/1h",
       RATE_LIMIT_SIGNIN_IP: "1000/10m",
+      // The route matrix calls each jobs route as several callers within seconds.
+      RATE_LIMIT_BURST_SIZE: "1000",
+      RATE_LIMIT_REQUESTS_PER_MINUTE: "10000",
     },
   },
 });

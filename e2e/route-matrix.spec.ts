@@ -65,7 +65,7 @@ const credentials: Partial<Record<Role, { email: string; password: string }>> = 
 };
 const sessions: Partial<Record<Role, string>> = {};
 const fixtures = {} as Record<FixtureName, string>;
-const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID(), vlog: randomUUID(), run: randomUUID(), share: "x".repeat(43) };
+const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID(), vlog: randomUUID(), run: randomUUID(), share: "x".repeat(43), job: randomUUID() };
 const tokens = { readWrite: "", readOnly: "", revoked: "" };
 let kinds = new Map<string, AppRoute["kind"]>();
 let jpeg: Buffer;
@@ -103,6 +103,8 @@ const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: 
   vlog: async () => json({ mediaIds: [fixtures.photo] }),
   // An edit based on a storyboard version that never existed: refused (409), nothing changes.
   "stale-storyboard": async () => json({ baseVersion: 1_000_000, title: "Never saved" }),
+  // A small AI job: summarised on the local path in milliseconds.
+  job: async () => json({ type: "summarize", payload: { text: "The route matrix makes a job. It is summarised locally." } }),
 };
 
 function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
@@ -137,6 +139,14 @@ test.beforeAll(async () => {
   expect(vlog.status, vlog.error).toBe("completed");
   fixtures.run = vlog.runId;
   fixtures.share = vlog.share.url.split("/s/")[1];
+
+  // A completed AI job of the owner's.
+  const job = await hit("POST", "/api/v1/jobs", { cookie: sessions.owner, body: bodies.job.bind(null, "owner") });
+  expect(job.status, job.text).toBe(202);
+  fixtures.job = JSON.parse(job.text).job_id;
+  await expect
+    .poll(async () => JSON.parse((await hit("GET", `/api/v1/jobs/${fixtures.job}`, { cookie: sessions.owner })).text).status, { timeout: 30_000 })
+    .toBe("completed");
 
   const token = async (scopes: string[]) => {
     const res = await hit("POST", "/api/account/tokens", { cookie: sessions.owner, body: async () => json({ name: `matrix ${scopes}`, scopes }) });

@@ -15,10 +15,10 @@
 export type Role = "anonymous" | "stranger" | "owner" | "admin";
 
 /** Things the runner creates before calling routes (see fixtures in route-matrix.spec.ts). */
-export type FixtureName = "photo" | "token" | "vlog" | "run" | "share";
+export type FixtureName = "photo" | "token" | "vlog" | "run" | "share" | "job";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
-export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job" | "vlog" | "stale-storyboard";
+export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job" | "vlog" | "stale-storyboard" | "job";
 
 export interface MatrixEntry {
   /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
@@ -86,6 +86,15 @@ export const MATRIX: MatrixEntry[] = [
   { route: "POST /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "DELETE /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/admin/workflow-runs/[id]", params: { id: "run" }, expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
+
+  // AI jobs API. The fixture is the owner's completed summarize job: it can be neither
+  // canceled nor retried (409) — and for anyone else it does not exist (404).
+  { route: "GET /api/v1/jobs", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/jobs", body: "job", expect: { anonymous: 401, stranger: 202, owner: 202, admin: 202 } },
+  { route: "GET /api/v1/jobs/[id]", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/jobs/[id]/cancel", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "POST /api/v1/jobs/[id]/retry", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "GET /api/v1/jobs/stream", query: "?ids={job}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
 
   // Operations console: admins only (403 for everyone else signed in). Its previews show
   // admins any photo's thumbnail, by design (docs/operations-console.md).

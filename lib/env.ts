@@ -19,6 +19,16 @@ const rateLimit = z
     return { limit: Number(count), windowMs: Number(window.slice(0, -1)) * unit };
   });
 
+/** Milliseconds as a number ("30000"), or with a unit as seed 003 writes them ("30s", "500ms", "2m"). */
+const durationMs = z
+  .string()
+  .regex(/^\d+(ms|s|m)?$/, { message: 'use milliseconds ("30000") or a duration such as "30s" or "2m"' })
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m)?$/.exec(v)!;
+    return Number(n) * (unit === "s" ? 1_000 : unit === "m" ? 60_000 : 1);
+  })
+  .pipe(z.number().int().positive());
+
 /** "false" (default), "true" (one proxy in front) or the number of proxies in front. */
 const proxyHops = z
   .string()
@@ -90,11 +100,37 @@ const schema = z.object({
   /** Calls in flight to each provider across all worker processes. */
   AI_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1_000).default(4),
   /** Timeout of one text-generation request, in ms (photo captions use AI_TIMEOUT_MS). */
-  AI_REQUEST_TIMEOUT: z.coerce.number().int().positive().default(60_000),
+  AI_REQUEST_TIMEOUT: durationMs.prefault("60000"),
   /** USD per million tokens per model, merged over lib/ai/prices.ts's defaults. */
   AI_PRICES: priceTable.prefault("{}"),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+
+  // The AI jobs API (lib/ai-jobs, docs/jobs.md). Seed 003's names are kept.
+  /** AI jobs one worker process runs at once (the seed's worker pool size); default WORKER_CONCURRENCY. */
+  JOB_QUEUE_WORKER_COUNT: z.coerce.number().int().min(1).max(100).optional(),
+  /** Retries after a failed attempt: 3 means 4 attempts, 1 s → 2 s → 4 s apart. */
+  JOB_QUEUE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /** Finished AI jobs (and their results) are deleted this many days after they finished. */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Requests to /api/v1/jobs per API token (or signed-in user) per minute, sustained. */
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Requests that may arrive at once before the per-minute pace applies (a token bucket's size). */
+  RATE_LIMIT_BURST_SIZE: z.coerce.number().int().min(1).max(100_000).default(10),
+  /**
+   * Addresses on our own network that AI jobs may fetch pages from and deliver webhooks to:
+   * "false" (default: public addresses only), "true" (anything: tests only) or a list of
+   * exact host names (an operator's intranet).
+   */
+  AI_JOBS_ALLOW_PRIVATE_HOSTS: z
+    .string()
+    .transform((v): boolean | string[] => {
+      const t = v.trim().toLowerCase();
+      if (t === "true" || t === "1" || t === "yes") return true;
+      if (t === "false" || t === "0" || t === "no" || t === "") return false;
+      return t.split(",").map((h) => h.trim()).filter(Boolean);
+    })
+    .prefault("false"),
   /**
    * Crash recovery. A worker holds a lock on each job it runs and renews it every
    * lockDuration/2; a job whose lock lapsed (its worker died) is found by the stalled-job

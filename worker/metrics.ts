@@ -138,20 +138,20 @@ export function outcomeOf(err: unknown, job: Job): JobOutcome {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? "failed" : "retried";
 }
 
-type Processor = (job: Job, token?: string) => Promise<unknown>;
+type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
 /** Wraps a queue's processor so each attempt is timed and counted by outcome. */
 export function instrumentProcessor(queue: string, concurrency: number, processor: Processor): Processor {
   const m = jobMetrics();
   m.concurrency.set(queue, concurrency);
   m.active.set({ queue }, 0);
-  return async (job, token) => {
+  return async (job, token, signal) => {
     const labels = { queue, job: job.name };
     const started = performance.now();
     m.active.inc({ queue });
     let outcome: JobOutcome = "completed";
     try {
-      return await processor(job, token);
+      return await processor(job, token, signal);
     } catch (err) {
       outcome = outcomeOf(err, job);
       throw err;

@@ -14,6 +14,7 @@ import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/lo
 import { bullConnection, createRedis, outageLogger } from "@/lib/redis";
 import { autoscaleConfig, startAutoscaler, type AutoscaleConfig, type Autoscaler, type AutoscaleSnapshot } from "./autoscale";
 import { classifyFailure, PHOTO_WORDING } from "./failures";
+import { listenForCancels } from "./cancellation";
 import { createLoadSampler } from "./load-sampler";
 import { countStalledFailure, instrumentProcessor, jobStats, recordConcurrencyChange, recordLoad, showConcurrency } from "./metrics";
 import type { ProcessorDef, ProcessorMap } from "./processors";
@@ -71,9 +72,10 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     opts.concurrency ?? queueSettings[queue]?.concurrency?.(env()) ?? env().WORKER_CONCURRENCY;
   // Times and counts each attempt; every line logged while it runs (here or deep in lib/)
   // carries the job id.
-  const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string) => Promise<unknown>) => {
+  const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>) => {
     const instrumented = instrumentProcessor(queue, concurrencyOf(queue), processor);
-    return (job: Job, token?: string) => withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token));
+    return (job: Job, token?: string, signal?: AbortSignal) =>
+      withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token, signal));
   };
   const missing = (Object.keys(jobCatalogue) as JobName[]).filter((name) => !processors[name]);
   if (missing.length > 0) throw new Error(`No processor for job(s): ${missing.join(", ")}`);
@@ -82,13 +84,13 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   const workers = queueNames.map((queue) => {
     const worker: Worker = new Worker(
       queue,
-      observe(queue, async (job: Job, token?: string) => {
+      observe(queue, async (job: Job, token?: string, signal?: AbortSignal) => {
         const def = processors[job.name as JobName] as ProcessorDef<JobName> | undefined;
         if (!def) throw new UnrecoverableError(`No processor for job ${job.name}`);
         const key = `${queue}/${job.id}`;
         running.set(key, { job, token });
         try {
-          return await def.process(job, token);
+          return await def.process(job, token, signal);
         } catch (err) {
           if (err instanceof DelayedError || err instanceof RateLimitError) throw err;
           const failure = classifyFailure(err, def.wording);
@@ -185,6 +187,9 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     return n;
   });
 
+  // Cancel requests for jobs running here (the processor's AbortSignal fires).
+  const cancels = listenForCancels(workers, logger);
+
   return {
     workers,
     id: scaling.id,
@@ -193,7 +198,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       return running.size;
     },
     async close(graceMs?: number) {
-      const closing = Promise.all(workers.map((w) => w.close())).finally(() => scaling.close());
+      const closing = Promise.all(workers.map((w) => w.close())).finally(() => Promise.all([cancels.close(), scaling.close()]));
       if (graceMs === undefined) {
         await closing;
         return { finished: true, handedBack: [] };

@@ -418,7 +418,8 @@ export function isAiJobType(value: unknown): value is AiJobType {
 
 /** Zod issues as `{ "payload.jobs.2.payload.length": "Choose short, medium or long." }`. */
 export function fieldErrors(error: z.ZodError, prefix: readonly (string | number)[] = []): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // A Map, not an object literal: a key such as "__proto__" must stay a field name.
+  const fields = new Map<string, string>();
   for (const issue of error.issues) {
     const base = [...prefix, ...issue.path].map(String);
     const paths =
@@ -426,9 +427,9 @@ export function fieldErrors(error: z.ZodError, prefix: readonly (string | number
         ? issue.keys.map((k) => [...base, k].join("."))
         : [base.join(".") || "body"];
     const message = issue.code === "unrecognized_keys" ? "This field is not recognised." : issue.message;
-    for (const p of paths) fields[p] ??= message;
+    for (const p of paths) if (!fields.has(p)) fields.set(p, message);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 
 /** Validates a payload for its type; InvalidInputError names each bad field as `payload.<path>`. */

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { generateWebhookSecret } from "@/lib/webhooks/standard";
 
 export const TOKEN_PREFIX = "fc_";
 export const TOKEN_SCOPES = ["read", "write"] as const;
@@ -52,17 +53,23 @@ function toView(row: TokenRow): ApiTokenView {
   };
 }
 
-/** Creates a token; the returned `token` is the only time its value exists outside the caller. */
+/**
+ * Creates a token; the returned `token` and `webhookSecret` are the only time their values
+ * exist outside the caller.
+ */
 export async function createApiToken(db: Db, userId: string, input: z.infer<typeof newTokenSchema>) {
   const active = await db.apiToken.count({ where: { userId, revokedAt: null } });
   if (active >= MAX_ACTIVE_TOKENS) {
     throw new ConflictError("too_many_tokens", `You already have ${MAX_ACTIVE_TOKENS} active tokens. Revoke one you no longer use first.`);
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  // Signs the completion webhooks of jobs made with this token (lib/ai-jobs/webhooks.ts);
+  // like the token, shown to its owner only in this answer.
+  const webhookSecret = generateWebhookSecret();
   const row = await db.apiToken.create({
-    data: { userId, name: input.name, scopes: input.scopes, tokenHash: hashToken(token), hint: `${token.slice(0, 7)}…` },
+    data: { userId, name: input.name, scopes: input.scopes, tokenHash: hashToken(token), hint: `${token.slice(0, 7)}…`, webhookSecret },
   });
-  return { token, view: toView(row) };
+  return { token, webhookSecret, view: toView(row) };
 }
 
 export async function listApiTokens(db: Db, userId: string): Promise<ApiTokenView[]> {

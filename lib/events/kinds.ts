@@ -14,6 +14,7 @@
 //  6. In the page: `useLive("episode", ids, (view) => …)` (components/use-live.ts).
 //  7. A route-matrix entry for the stream route (e2e/route-matrix.ts).
 // Its SSE events are named after the kind, and the open-streams gauge counts it by kind.
+import type { JobView } from "@/lib/ai-jobs/view";
 import type { Db } from "@/lib/db";
 import type { MediaView } from "@/lib/media/view";
 import type { VlogView } from "@/lib/vlogs/view";
@@ -41,6 +42,7 @@ const entry = <V extends LiveViewBase>(address: LiveAddress): Entry<V> => addres
 export const LIVE_KINDS = {
   media: entry<MediaView>({ label: "photos", path: "/api/v1/media", listKey: "media", maxIds: 100 }),
   vlog: entry<VlogView>({ label: "vlogs", path: "/api/v1/vlogs", listKey: "vlogs", maxIds: 50 }),
+  job: entry<JobView>({ label: "jobs", path: "/api/v1/jobs", listKey: "jobs", maxIds: 50 }),
 };
 
 export type LiveKindName = keyof typeof LIVE_KINDS;

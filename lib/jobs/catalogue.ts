@@ -29,7 +29,12 @@ export const RETENTION = {
 export const backoffDelays: Record<string, (attemptsMade: number) => number> = {
   "capped-exponential": (n) => cappedExponentialDelay(n),
   "slow-exponential": (n) => cappedExponentialDelay(n, 10_000, 600_000),
+  // Webhook receivers are often down for minutes, not seconds (a deploy, a restart).
+  webhook: (n) => WEBHOOK_RETRY_DELAYS_MS[Math.min(Math.max(n, 1), WEBHOOK_RETRY_DELAYS_MS.length) - 1],
 };
+
+/** Waits between webhook delivery attempts: 1 s, 10 s, 1 min, 5 min, 30 min, 2 h. */
+export const WEBHOOK_RETRY_DELAYS_MS = [1_000, 10_000, 60_000, 300_000, 1_800_000, 7_200_000] as const;
 
 const retried: JobsOptions = {
   attempts: 3,
@@ -49,6 +54,24 @@ const workflowRetried: JobsOptions = {
   attempts: 3,
   backoff: { type: "slow-exponential" },
 };
+
+/**
+ * AI jobs (lib/ai-jobs): the seed's "3 retries" are 4 attempts, 1 s → 2 s → 4 s apart;
+ * JOB_QUEUE_MAX_RETRIES changes the count when enqueueing. Each job's BullMQ priority comes
+ * from its own priority (toBullPriority), set when it is added.
+ */
+const aiJobOptions: JobsOptions = {
+  attempts: 4,
+  backoff: { type: "capped-exponential" },
+  removeOnComplete: RETENTION.completed,
+  removeOnFail: RETENTION.failed,
+};
+
+/** The Job row's id: nothing else, the worker reads the rest from Postgres. */
+const aiJobPayload = z.object({ jobId: z.string().uuid() });
+
+/** One completion webhook of a job: the Job id and the version it was sent for. */
+const webhookPayload = z.object({ jobId: z.string().uuid(), version: z.number().int().min(0) });
 
 /** One step of a workflow run (lib/workflow). The generation makes a resumed step a new job. */
 const kebab = /^[a-z][a-z0-9-]*$/;
@@ -86,6 +109,35 @@ export const jobCatalogue = {
     jobId: () => "reconcile-media",
     options: maintenance,
   },
+  // One AI job of the public jobs API (a batch is a BullMQ flow of these: the batch is the
+  // parent, each of its jobs a child that may fail without failing the others).
+  "ai-job": {
+    queue: "ai-jobs",
+    payload: aiJobPayload,
+    // One BullMQ job per Job row at a time: a retry removes the failed one and adds it again
+    // (lib/ai-jobs/queue.ts), so the web app can always find a row's job to cancel it.
+    jobId: (p: z.infer<typeof aiJobPayload>) => `ai-${p.jobId}`,
+    options: aiJobOptions,
+  },
+  // Completion webhooks of AI jobs: their own queue and their own, slower retries.
+  "job-webhook": {
+    queue: "job-webhooks",
+    payload: webhookPayload,
+    jobId: (p: z.infer<typeof webhookPayload>) => `hook-${p.jobId}-v${p.version}`,
+    options: {
+      attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
+      backoff: { type: "webhook" },
+      removeOnComplete: RETENTION.completed,
+      removeOnFail: RETENTION.failed,
+    } satisfies JobsOptions,
+  },
+  // Deletes finished AI jobs older than JOB_RETENTION_DAYS; scheduled with the reconciler.
+  "ai-job-retention": {
+    queue: "maintenance",
+    payload: z.object({}),
+    jobId: () => "ai-job-retention",
+    options: maintenance,
+  },
   // Light workflow steps (planning, writing, storing): many may run at once.
   "workflow-step": workflowStepJob("workflow-steps"),
   // The CPU-heavy vlog render: its own queue so it can be rate-limited and run few at a time.
@@ -107,7 +159,7 @@ export const queueNames: QueueName[] = [...new Set(Object.values(jobCatalogue).m
 /** Worker settings per queue; a queue not listed uses WORKER_CONCURRENCY and no limiter. */
 export interface QueueSettings {
   /** Jobs one worker process runs at once; a function so it can come from config. */
-  concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number }) => number;
+  concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number; JOB_QUEUE_WORKER_COUNT?: number; WORKER_CONCURRENCY: number }) => number;
   /** At most `max` jobs started per `duration` ms, across all workers of the queue. */
   limiter?: { max: number; duration: number };
   /**
@@ -119,6 +171,8 @@ export interface QueueSettings {
 }
 
 export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
+  // Sized by the worker like the light queues; JOB_QUEUE_WORKER_COUNT is where it starts.
+  "ai-jobs": { concurrency: (config) => config.JOB_QUEUE_WORKER_COUNT ?? config.WORKER_CONCURRENCY, autoscale: true },
   "vlog-render": {
     concurrency: (config) => config.VLOG_RENDER_CONCURRENCY,
     limiter: { max: 10, duration: 1_000 },

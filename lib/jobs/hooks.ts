@@ -3,6 +3,8 @@
 // a failure, classify an error) sit beside its processor registration (worker/processors).
 // Every workflow step job shares the engine's hooks, so a new one needs no line here.
 // Kept out of catalogue.ts, which stays light: these reach into the domains.
+import { requeueForAdminRetry } from "@/lib/ai-jobs/service";
+import { webDeps } from "@/lib/ai-jobs/web";
 import { db } from "@/lib/db";
 import { markMediaRequeued } from "@/lib/media/service";
 import { reopenFailedStep } from "@/lib/workflow/repository";
@@ -20,5 +22,6 @@ const workflowStepHooks: JobHooks<WorkflowStepJobName> = {
 
 export const jobHooks: { [N in JobName]?: JobHooks<N> } = {
   "analyze-media": { beforeRetry: (payload) => markMediaRequeued(payload.mediaId) },
+  "ai-job": { beforeRetry: (payload) => requeueForAdminRetry(webDeps(), payload.jobId) },
   ...(Object.fromEntries(workflowStepJobNames.map((name) => [name, workflowStepHooks])) as { [N in WorkflowStepJobName]: JobHooks<N> }),
 };

@@ -51,6 +51,13 @@ export async function findJob<N extends JobName>(name: N, payload: JobPayload<N>
  */
 export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
   const def = jobCatalogue["reconcile-media"];
+  const retention = jobCatalogue["ai-job-retention"];
+  // AI jobs past JOB_RETENTION_DAYS: hourly is plenty for a limit counted in days.
+  await getQueue(retention.queue).upsertJobScheduler(
+    "ai-job-retention",
+    { every: 3_600_000 },
+    { name: "ai-job-retention", data: {}, opts: { removeOnComplete: retention.options.removeOnComplete, removeOnFail: retention.options.removeOnFail } },
+  );
   return getQueue(def.queue).upsertJobScheduler(
     "reconcile-media",
     { every: everyMs },

@@ -27,6 +27,42 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
+/** A token bucket: `capacity` requests at once, refilled at `perMinute` a minute. */
+export interface BucketRule {
+  capacity: number;
+  perMinute: number;
+}
+
+export interface BucketState {
+  allowed: boolean;
+  /** Whole requests that could be made right now. */
+  remaining: number;
+  /** Until the next request would be allowed (0 when allowed). */
+  retryAfterMs: number;
+  /** Until the bucket is full again. */
+  resetMs: number;
+}
+
+// Refills by the time since the last take (Redis's own clock, so every web process agrees),
+// then takes one token if there is one. Fractions are kept: 100/min is one per 600 ms.
+const TAKE = `
+local capacity = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * perMs)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / perMs) + 1000)
+return {allowed, tostring(tokens)}`;
+
 export class RateLimiter {
   constructor(
     private readonly redis: Redis,
@@ -50,6 +86,19 @@ export class RateLimiter {
     const key = this.key(action, subject);
     const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
     return { count: Number(count ?? 0), retryAfterMs: Math.max(ttl, 0) };
+  }
+
+  /** Takes one token from the (action, subject) bucket, if there is one. */
+  async take(action: string, subject: string, rule: BucketRule): Promise<BucketState> {
+    const perMs = rule.perMinute / 60_000;
+    const [allowed, left] = (await this.redis.eval(TAKE, 1, `${this.key(action, subject)}:tb`, rule.capacity, perMs)) as [number, string];
+    const tokens = Number(left);
+    return {
+      allowed: allowed === 1,
+      remaining: Math.floor(tokens),
+      retryAfterMs: allowed === 1 ? 0 : Math.ceil((1 - tokens) / perMs),
+      resetMs: Math.ceil((rule.capacity - tokens) / perMs),
+    };
   }
 
   async reset(action: string, subject: string): Promise<void> {

@@ -8,13 +8,18 @@ import { publishMedia } from "@/lib/media/live";
 import { updateMediaState } from "@/lib/media/repository";
 import type { EngineDeps } from "@/lib/workflow/engine";
 import type { Failure, FailureWording } from "../failures";
+import { createAiChainFromEnv, type AiChain } from "@/lib/ai";
+import { publishJob } from "@/lib/ai-jobs/live";
+import type { JobRow } from "@/lib/ai-jobs/repository";
+import { aiJobProcessors } from "./ai-job";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
 import { reconcileMediaJob } from "./reconcile-media";
 import { workflowStepProcessors } from "./workflow-step";
 import { workflowEngine } from "./workflows";
 
 export interface ProcessorDef<N extends JobName> {
-  process(job: Job<JobPayload<N>>, token?: string): Promise<unknown>;
+  /** `signal` fires when the job is canceled while it runs (lib/jobs/cancel.ts). */
+  process(job: Job<JobPayload<N>>, token?: string, signal?: AbortSignal): Promise<unknown>;
   /** Records a failed attempt on the entity: final, or waiting for another try. */
   onFailure(job: Job<JobPayload<N>>, failure: Failure, final: boolean): Promise<void>;
   /** How this job's failures read to its user (worker/failures.ts); default: a photo's. */
@@ -30,11 +35,24 @@ export interface ProcessorDeps extends AnalyzeDeps {
   reconcileStaleMs?: number;
   /** Workflow engine; defaults to the vlog workflows configured from the environment. */
   engine?: EngineDeps<WorkflowStepJobName>;
+  /** The AI jobs' provider chain; default: from the environment (AI_PROVIDERS …). */
+  aiChain?: AiChain | null;
+  /** Announces an AI job's change; default: the live pipeline. */
+  publishJob?: (row: JobRow) => Promise<unknown>;
 }
 
 export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
-  const engine = deps.engine ?? workflowEngine(deps, env());
+  const config = env();
+  const engine = deps.engine ?? workflowEngine(deps, config);
   const own: OwnProcessors = {
+    ...aiJobProcessors({
+      db: deps.db,
+      publish: deps.publishJob ?? publishJob,
+      chain: deps.aiChain === undefined ? createAiChainFromEnv(config, deps.redis) : deps.aiChain,
+      fallbackEnabled: config.AI_FALLBACK_ENABLED,
+      allowPrivateHosts: config.AI_JOBS_ALLOW_PRIVATE_HOSTS,
+      retentionDays: config.JOB_RETENTION_DAYS,
+    }),
     "analyze-media": {
       process: (job, token) => analyzeMedia(job, deps, token),
       async onFailure(job, failure, final) {

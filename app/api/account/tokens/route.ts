@@ -1,4 +1,5 @@
-// POST: create an API token ({name, scopes}); the answer holds the token, shown only once.
+// POST: create an API token ({name, scopes}); the answer holds the token and its webhook
+// signing secret, each shown only this once.
 // Browser session only: an API token cannot mint more tokens.
 import { requireSessionUser } from "@/lib/auth";
 import { createApiToken, newTokenSchema } from "@/lib/auth/tokens";
@@ -11,6 +12,6 @@ export const dynamic = "force-dynamic";
 export const POST = route(async (request) => {
   const user = await requireSessionUser(request);
   const input = await readJson(request, newTokenSchema);
-  const { token, view } = await createApiToken(db(), user.id, input);
-  return Response.json({ token, apiToken: view }, { status: 201, headers: { "Cache-Control": "no-store" } });
+  const { token, webhookSecret, view } = await createApiToken(db(), user.id, input);
+  return Response.json({ token, webhookSecret, apiToken: view }, { status: 201, headers: { "Cache-Control": "no-store" } });
 });
