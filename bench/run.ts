@@ -5,10 +5,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { killAllChildren } from "./lib/proc";
 import { machine, statusOf, textTable, writeReport, writeSummary, type ScenarioReport } from "./lib/report";
 import type { Scenario, ScenarioOutcome } from "./lib/scenario";
 import { Resources } from "./lib/stack";
+import { killAll } from "@/test/processes";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,7 +53,7 @@ async function main(argv: string[]) {
     if (interrupted) process.exit(130);
     interrupted = true;
     log("interrupted: stopping what the bench started…");
-    killAllChildren();
+    killAll();
     void resources.stop().finally(() => process.exit(130));
   };
   process.on("SIGINT", onSignal);
@@ -117,6 +117,6 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((err) => {
   console.error(err);
-  killAllChildren();
+  killAll();
   process.exit(1);
 });

@@ -1,7 +1,10 @@
-// Fault-test support: real processes to kill and restart. A worker child process, a
-// private redis-server and a private PostgreSQL cluster, each on a port from a range the
-// caller owns, never the shared services. Every process started here is killed when the
-// test process exits, however it exits.
+// Real processes for tests and benchmarks: start one with its output kept, wait for a line
+// it prints, see that output in every failure, and stop it with everything it started.
+// Each child leads a process group of its own, so a stop reaches its children too (tsx's
+// esbuild, a worker's ffmpeg), and nothing outlives the process that started it: an exit
+// hook kills every group still running, and a watchdog shell does the same within a second
+// when this process dies by SIGKILL and runs no hook at all. Also: a private redis-server
+// and PostgreSQL cluster for fault tests, on ports the caller owns, never the shared ones.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +13,8 @@ import os from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
+/** Kept of a child's output: the tail, so a chatty long-lived server cannot eat the memory. */
+const MAX_OUTPUT = 4 * 1024 * 1024;
 
 // ---------------------------------------------------------------- cleanup on any exit
 
@@ -20,18 +25,25 @@ let hooked = false;
 function onExit(fn: () => void): () => void {
   if (!hooked) {
     hooked = true;
-    process.on("exit", () => {
-      for (const f of cleanups) {
-        try {
-          f();
-        } catch {
-          /* best effort */
-        }
-      }
-    });
+    process.on("exit", runCleanups);
   }
   cleanups.add(fn);
   return () => cleanups.delete(fn);
+}
+
+function runCleanups() {
+  for (const f of [...cleanups]) {
+    try {
+      f();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+/** Kills every child still running now (e.g. from a SIGINT handler that then exits). */
+export function killAll(): void {
+  runCleanups();
 }
 
 // ---------------------------------------------------------------- waiting
@@ -98,18 +110,37 @@ export async function bounded(what: string, work: Promise<unknown> | undefined, 
 export interface Child {
   readonly proc: ChildProcess;
   readonly pid: number;
-  /** Everything it printed so far (stdout and stderr, interleaved). */
+  readonly name: string;
+  /** Everything it printed so far (stdout and stderr interleaved; the last 4 MB). */
   output(): string;
   /** Resolves with the exit code (or signal name) once it has exited. */
-  exited: Promise<number | string>;
+  readonly exited: Promise<number | string>;
   readonly running: boolean;
+  /**
+   * Sends `signal` to the process itself, as a supervisor would. Once it has exited,
+   * anything it left behind in its process group is killed too.
+   */
   kill(signal?: NodeJS.Signals): void;
-  /** Waits until its output matches `pattern`. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves with the first line of its output matching `pattern` (printed before or
+   * after the call); rejects with the output if it exits or `timeoutMs` passes first.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGTERM, then SIGKILL to its whole group after `graceMs`; resolves with how it exited. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface ChildOptions {
+  /** Prefixes its echoed output and names it in errors. */
+  name: string;
+  /** Default: this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: the repository root. */
+  cwd?: string;
 }
 
 /**
- * A detached shell that outlives us by at most a second: when this test process is gone
+ * A detached shell that outlives us by at most a second: when this process is gone
  * (even by SIGKILL, when no exit handler runs) it runs `command`, e.g. kills a child.
  */
 export function watchdog(command: string): () => void {
@@ -122,31 +153,52 @@ export function watchdog(command: string): () => void {
   return () => sentinel.kill("SIGKILL");
 }
 
-export function startChild(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; name: string }): Child {
-  const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-  const dismiss = watchdog(`kill -9 ${proc.pid} 2>/dev/null`);
+/** SIGKILL to a process group; quiet when it is already empty. */
+function killGroup(pid: number) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* nothing left in it */
+  }
+}
+
+/** Echo children's output to stderr (prefixed with their name) when debugging. */
+const verbose = () => Boolean(process.env.FAULT_TEST_VERBOSE || process.env.BENCH_VERBOSE);
+
+export function startChild(command: string, args: string[], opts: ChildOptions): Child {
+  const { name } = opts;
+  // detached: the child leads a new process group, which is what `kill -- -pid` reaches.
+  const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  if (proc.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  const pid = proc.pid;
+  const dismiss = watchdog(`kill -9 -${pid} 2>/dev/null`);
+  const unhook = onExit(() => killGroup(pid));
   let out = "";
   let running = true;
+  const waiters = new Set<() => void>();
   const collect = (chunk: Buffer) => {
     out += chunk.toString();
-    if (process.env.FAULT_TEST_VERBOSE) process.stderr.write(`[${opts.name}] ${chunk}`);
+    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT);
+    if (verbose()) process.stderr.write(chunk.toString().replace(/^/gm, `[${name}] `));
+    for (const check of [...waiters]) check();
   };
   proc.stdout!.on("data", collect);
   proc.stderr!.on("data", collect);
-  const unhook = onExit(() => {
-    if (running) proc.kill("SIGKILL");
-  });
+  proc.once("error", (err) => collect(Buffer.from(`${name}: ${err.message}\n`)));
   const exited = new Promise<number | string>((resolve) =>
     proc.once("exit", (code, signal) => {
       running = false;
+      killGroup(pid);
       unhook();
       dismiss();
+      for (const check of [...waiters]) check();
       resolve(code ?? signal ?? -1);
     }),
   );
-  return {
+  const child: Child = {
     proc,
-    pid: proc.pid!,
+    pid,
+    name,
     output: () => out,
     exited,
     get running() {
@@ -155,39 +207,85 @@ export function startChild(command: string, args: string[], opts: { env?: NodeJS
     kill(signal = "SIGTERM") {
       if (running) proc.kill(signal);
     },
-    async waitForOutput(pattern, timeoutMs = 60_000) {
-      await waitFor(`${opts.name} to print ${pattern}`, async () => {
-        if (pattern.test(out)) return true;
-        if (!running) throw new Error(`${opts.name} exited: ${out.slice(-2000)}`);
-        return false;
-      }, timeoutMs);
+    waitForOutput(pattern, timeoutMs = 60_000) {
+      return new Promise<string>((resolve, reject) => {
+        const finish = (err: Error | null, line = "") => {
+          waiters.delete(check);
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve(line);
+        };
+        const check = () => {
+          const match = pattern.exec(out);
+          if (match) {
+            const from = out.lastIndexOf("\n", match.index) + 1;
+            const to = out.indexOf("\n", match.index);
+            finish(null, out.slice(from, to < 0 ? undefined : to));
+          } else if (!running) {
+            finish(new Error(`${name} exited before printing ${pattern}:\n${out.slice(-3000)}`));
+          }
+        };
+        const timer = setTimeout(() => finish(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${out.slice(-3000)}`)), timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(graceMs = 15_000) {
+      if (!running) return exited;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => killGroup(pid), graceMs);
+      const how = await exited;
+      clearTimeout(timer);
+      return how;
     },
   };
+  return child;
 }
 
-/** Env for a worker child process: the given services, quick crash recovery by default. */
-export function workerEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+/** The few variables a child needs from ours when it should not inherit the rest. */
+function essentials(): Record<string, string> {
   const base: Record<string, string> = {};
-  for (const key of ["PATH", "HOME", "TMPDIR", "LANG"]) if (process.env[key]) base[key] = process.env[key];
-  return {
-    ...base,
-    NODE_ENV: "test",
-    STORAGE_DRIVER: "local",
-    GEMINI_API_KEY: "",
-    // The metrics server's fixed default port would clash between test workers.
+  for (const key of ["PATH", "HOME", "TMPDIR", "LANG"]) if (process.env[key]) base[key] = process.env[key]!;
+  return base;
+}
+
+/** Env for a worker child process that inherits nothing of ours but the given services. */
+export function workerEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...essentials(), NODE_ENV: "test", STORAGE_DRIVER: "local", GEMINI_API_KEY: "", ...vars };
+}
+
+export interface WorkerOptions {
+  name?: string;
+  /** The environment `vars` are added to. Default: workerEnv() (nothing inherited). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+/** The real worker (worker/index.ts) with `vars` added to its environment; resolves once it has started. */
+export async function startWorker(vars: Record<string, string> = {}, opts: WorkerOptions = {}): Promise<Child> {
+  const env = {
+    ...(opts.env ?? workerEnv({})),
+    // The metrics server's fixed default port would clash between workers on one machine.
     WORKER_METRICS_PORT: "0",
-    // A fault test counts jobs in flight: concurrency must not follow the machine's load.
+    // Tests and benchmarks count jobs in flight: concurrency must not follow the machine's load.
     WORKER_AUTOSCALE: "false",
+    // Its "worker started" line (info) is how we know it is up.
+    LOG_LEVEL: "info",
     ...vars,
   };
-}
-
-/** `tsx worker/index.ts` with the given environment; resolves once it has started. */
-export async function startWorker(vars: Record<string, string>, name = "worker"): Promise<Child> {
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a
-  // SIGKILL to the CLI would leave running.
-  const child = startChild(process.execPath, ["--import", "tsx", "worker/index.ts"], { env: workerEnv(vars), name });
-  await child.waitForOutput(/"msg":"worker started"/, 90_000);
+  // signal to the CLI would not reach.
+  const child = startChild(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
+    env,
+    name: opts.name ?? "worker",
+  });
+  try {
+    await child.waitForOutput(/"msg":"worker started"/, 90_000);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
   return child;
 }
 
@@ -206,7 +304,15 @@ export interface PrivateRedis {
   destroy(): Promise<void>;
 }
 
-export async function startPrivateRedis(opts: { portRange: [number, number]; appendfsync?: "always" | "everysec" }): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  portRange: readonly [number, number];
+  /** AOF fsync policy; `"off"` runs without an AOF (nothing survives a restart). Default everysec. */
+  appendfsync?: "always" | "everysec" | "off";
+  /** Default noeviction, what BullMQ needs; a test of the readiness check wants another. */
+  maxmemoryPolicy?: string;
+}
+
+export async function startPrivateRedis(opts: PrivateRedisOptions): Promise<PrivateRedis> {
   const port = await freePort(...opts.portRange);
   const dir = await mkdtemp(path.join(os.tmpdir(), `framecast-redis-${port}-`));
   let child: Child | null = null;
@@ -224,10 +330,9 @@ export async function startPrivateRedis(opts: { portRange: [number, number]; app
           "--port", String(port),
           "--bind", "127.0.0.1",
           "--dir", dir,
-          "--appendonly", "yes",
-          "--appendfsync", opts.appendfsync ?? "everysec",
+          ...(opts.appendfsync === "off" ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", opts.appendfsync ?? "everysec"]),
           "--save", "",
-          "--maxmemory-policy", "noeviction",
+          "--maxmemory-policy", opts.maxmemoryPolicy ?? "noeviction",
           "--daemonize", "no",
         ],
         { name: `redis:${port}` },

@@ -54,7 +54,7 @@ describe("a worker killed with SIGKILL mid-batch", () => {
     const ids = await uploadBatch(cookie, files);
     expect(ids).toHaveLength(BATCH);
 
-    const first = await startWorker(workerVars(), "worker-1");
+    const first = await startWorker(workerVars(), { name: "worker-1" });
     children.push(first);
     // Kill it while it is busy: some photos finished, some being analysed right now.
     const atKill = await waitFor(
@@ -75,7 +75,7 @@ describe("a worker killed with SIGKILL mid-batch", () => {
     console.log(`[fault:kill-9] at kill: photos ${JSON.stringify(atKill)}; jobs ${JSON.stringify(jobsAtKill)}`);
     expect(stuck.length).toBeGreaterThan(0); // jobs were orphaned mid-flight
 
-    const second = await startWorker(workerVars(), "worker-2");
+    const second = await startWorker(workerVars(), { name: "worker-2" });
     children.push(second);
     const startedAt = Date.now();
     // The orphans come back once their lock lapses and a stalled check runs: bounded by

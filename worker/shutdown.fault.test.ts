@@ -30,7 +30,7 @@ function vars(extra: Record<string, string>) {
 }
 
 async function worker(extra: Record<string, string>, name: string) {
-  const child = await startWorker(vars(extra), name);
+  const child = await startWorker(vars(extra), { name });
   children.push(child);
   return child;
 }

@@ -1,6 +1,7 @@
-// Process facts read from Linux itself: resident memory from /proc, which process owns a
-// listening port or a TCP connection (via `ss`), and child processes that stop cleanly.
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+// Process facts read from Linux itself: resident memory from /proc, and which process owns
+// a listening port or a TCP connection (via `ss`). Starting and stopping processes is
+// test/processes.ts, shared with the fault tests.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** Resident set size of a process in bytes (VmRSS), or NaN if it is gone. */
@@ -53,73 +54,4 @@ export function connectionPorts(pid: number, remotePort: number): number[] {
     if (port) ports.push(port);
   }
   return ports;
-}
-
-export interface Child {
-  proc: ChildProcess;
-  name: string;
-  /** Everything the process printed, for error messages. */
-  output(): string;
-  /** Resolves with the first output line matching `pattern`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-const running = new Set<Child>();
-
-/** Spawns a process whose output is kept (and echoed with BENCH_VERBOSE=1). */
-export function startChild(name: string, command: string, args: string[], opts: SpawnOptions = {}): Child {
-  const proc = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-  let out = "";
-  const watchers: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString();
-    out = (out + text).slice(-20_000);
-    if (process.env.BENCH_VERBOSE) process.stderr.write(text.replace(/^/gm, `[${name}] `));
-    for (const line of text.split("\n")) {
-      for (const w of [...watchers]) {
-        if (w.pattern.test(line)) {
-          watchers.splice(watchers.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    }
-  };
-  proc.stdout?.on("data", onData);
-  proc.stderr?.on("data", onData);
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const child: Child = {
-    proc,
-    name,
-    output: () => out,
-    waitFor(pattern, timeoutMs = 60_000) {
-      if (out.split("\n").some((l) => pattern.test(l))) return Promise.resolve(out);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: no ${pattern} within ${timeoutMs} ms. Output:\n${out.slice(-3000)}`)), timeoutMs);
-        watchers.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void exited.then(() => {
-          clearTimeout(timer);
-          reject(new Error(`${name} exited (code ${proc.exitCode}). Output:\n${out.slice(-3000)}`));
-        });
-      });
-    },
-    async stop(timeoutMs = 15_000) {
-      running.delete(child);
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  running.add(child);
-  return child;
-}
-
-/** Last-resort cleanup when the runner is interrupted: kill what we started, by pid. */
-export function killAllChildren(): void {
-  for (const child of running) {
-    if (child.proc.exitCode === null) child.proc.kill("SIGKILL");
-  }
-  running.clear();
 }

@@ -17,7 +17,8 @@ import { queueNames } from "@/lib/jobs/catalogue";
 import type { MediaView } from "@/lib/media/view";
 import { applyMigrations, ensureDatabase } from "@/prisma/migrate";
 import { MULTIPART_TYPE, multipartBody } from "./fixtures";
-import { listenerPid, startChild, type Child } from "./proc";
+import { startChild, startPrivateRedis, startWorker, type Child, type PrivateRedis } from "@/test/processes";
+import { listenerPid } from "./proc";
 import { openSse } from "./sse-client";
 import { sleep } from "./stats";
 
@@ -106,8 +107,7 @@ export class Resources {
   /** The app's queue/event prefix; the bench process's own env() uses `${prefix}-q`. */
   readonly prefix = `fcbench-${this.runId}`;
   private redisInfo?: Promise<RedisInfo>;
-  private redisServer?: Child;
-  private redisDir?: string;
+  private redisServer?: PrivateRedis;
   private stackPromise?: Promise<Stack>;
   private children: Child[] = [];
   private schema?: string;
@@ -134,17 +134,9 @@ export class Resources {
     if (given) {
       info = { url: given, port: Number(new URL(given).port || 6379), own: false };
     } else if (spawnSync("redis-server", ["--version"]).status === 0) {
-      for (let port = PORTS.redis[0]; port <= PORTS.redis[1] && !info; port++) {
-        if (!(await portFree(port))) continue;
-        const dir = await mkdtemp(path.join(os.tmpdir(), "framecast-bench-redis-"));
-        this.redisDir = dir;
-        this.redisServer = startChild("redis", "redis-server", [
-          "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-          "--maxmemory-policy", "noeviction", "--dir", dir,
-        ]);
-        await this.redisServer.waitFor(/Ready to accept connections/i, 10_000);
-        info = { url: `redis://127.0.0.1:${port}`, port, own: true };
-      }
+      // Every port of the range taken: fall back to the shared Redis below.
+      this.redisServer = await startPrivateRedis({ portRange: PORTS.redis, appendfsync: "off" }).catch(() => undefined);
+      if (this.redisServer) info = { url: this.redisServer.url, port: this.redisServer.port, own: true };
     }
     info ??= { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", port: 6379, own: false };
     process.env.REDIS_URL = info.url;
@@ -199,17 +191,17 @@ export class Resources {
       // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web process.
       const webNodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean);
       const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
-      const web = startChild("web", process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
-        cwd: ROOT,
+      const web = startChild(process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
+        name: "web",
         env: childEnv,
       });
-      const baseline = startChild("baseline", process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/baseline-server.ts")], {
-        cwd: ROOT,
+      const baseline = startChild(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/lib/baseline-server.ts")], {
+        name: "baseline",
         env: { ...childEnv, BASELINE_PORT: String(PORTS.baseline) },
       });
       this.children.push(web, baseline);
-      await Promise.all([waitHttp(`${webUrl}/api/v1/media`, web), baseline.waitFor(/baseline listening/, 30_000)]);
-      return { web, baseline, webPid: listenerPid(PORTS.web) ?? web.proc.pid!, baselinePid: listenerPid(PORTS.baseline) ?? baseline.proc.pid! };
+      await Promise.all([waitHttp(`${webUrl}/api/v1/media`, web), baseline.waitForOutput(/baseline listening/, 30_000)]);
+      return { web, baseline, webPid: listenerPid(PORTS.web) ?? web.pid, baselinePid: listenerPid(PORTS.baseline) ?? baseline.pid };
     };
     let running = await servers();
 
@@ -273,12 +265,8 @@ export class Resources {
       async startWorker(extraEnv = {}) {
         // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles workers.
         const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-        const worker = startChild("worker", process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
-          cwd: ROOT,
-          env: { ...childEnv, ...extraEnv },
-        });
+        const worker = await startWorker(extraEnv, { env: childEnv, nodeArgs });
         children.push(worker);
-        await worker.waitFor(/worker started/, 60_000);
         return worker;
       },
       async clearQueues() {
@@ -306,8 +294,7 @@ export class Resources {
       }
       client.disconnect();
     }
-    await this.redisServer?.stop();
-    if (this.redisDir) await rm(this.redisDir, { recursive: true, force: true });
+    await this.redisServer?.destroy();
     if (this.schema) {
       const client = new pg.Client({ connectionString: this.databaseUrl });
       await client.connect();

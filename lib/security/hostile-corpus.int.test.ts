@@ -18,13 +18,13 @@ import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
-import { startWorkerProcess, type WorkerProcess } from "@/test/worker-process";
+import { startWorker, type Child } from "@/test/processes";
 import { buildHostileCorpus, type HostileCase } from "@/test/hostile-corpus";
 
 const LIMITS = { maxFileBytes: 2 * 1024 * 1024, maxPixels: 100_000_000, maxFrames: 1_000 };
 
 let iso: IsolatedEnv;
-let worker: WorkerProcess;
+let worker: Child;
 let mallory: string;
 let alice: string;
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
     MAX_PIXELS: String(LIMITS.maxPixels),
     MAX_FRAMES: String(LIMITS.maxFrames),
   });
-  worker = await startWorkerProcess({ WORKER_CONCURRENCY: "2" });
+  worker = await startWorker({ WORKER_CONCURRENCY: "2" }, { env: process.env });
   mallory = await signUp("mallory@example.com");
   alice = await signUp("alice@example.com");
 });
@@ -144,10 +144,10 @@ describe("hostile uploads", () => {
     // Meanwhile Alice's photos went through, and the worker is still up and still working.
     const aliceFinal = await untilFinished(alice, aliceIds);
     expect(aliceIds.map((id) => aliceFinal.get(id)?.status)).toEqual(["done", "done", "done"]);
-    expect(worker.alive()).toBe(true);
+    expect(worker.running).toBe(true);
     const after = await alicePhoto(104);
     expect((await untilFinished(alice, [after])).get(after)?.status).toBe("done");
-    expect(worker.alive()).toBe(true);
+    expect(worker.running).toBe(true);
 
     // Client names never became paths: everything stored sits under a key we generated,
     // and no temp file of a refused upload was left behind.

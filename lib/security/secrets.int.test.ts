@@ -26,12 +26,12 @@ import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
-import { startWorkerProcess, type WorkerProcess } from "@/test/worker-process";
+import { startWorker, type Child } from "@/test/processes";
 
 const GEMINI_KEY = `AIzaSyCANARY-${Math.random().toString(36).slice(2, 12)}-do-not-log`;
 
 let iso: IsolatedEnv;
-let worker: WorkerProcess;
+let worker: Child;
 let stub: http.Server;
 const stubKeys: string[] = [];
 const replies: { status: number; json: unknown }[] = [];
@@ -71,7 +71,7 @@ beforeAll(async () => {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(format(...args)));
   }
-  worker = await startWorkerProcess({ WORKER_CONCURRENCY: "1", LOG_LEVEL: "debug" });
+  worker = await startWorker({ WORKER_CONCURRENCY: "1", LOG_LEVEL: "debug" }, { env: process.env });
 });
 
 afterAll(async () => {

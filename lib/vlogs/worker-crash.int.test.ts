@@ -1,10 +1,8 @@
 // A worker killed in the middle of rendering: the real worker process (tsx worker/index.ts)
 // is SIGKILLed with its ffmpeg mid-encode, another is started, and Resume finishes the
 // vlog — re-running only the step that was cut short.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startWorker as startWorkerProcess, type Child } from "@/test/processes";
 import { GET as mediaStream } from "@/app/api/v1/media/stream/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { POST as resume } from "@/app/api/v1/vlogs/[id]/resume/route";
@@ -23,48 +21,13 @@ import { isTerminalVlog, type VlogView } from "./view";
 
 let iso: IsolatedEnv;
 let cookie: string;
-const workers: ChildProcess[] = [];
+const workers: Child[] = [];
 
-/** Starts `tsx worker/index.ts` in its own process group (so ffmpeg dies with it) and waits until it runs. */
-async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["worker/index.ts"], {
-    // No metrics server: two workers (and other runs on this machine) would share its port.
-    // LOG_LEVEL info: its "worker started" line is how we know it is ready.
-    env: { ...process.env, WORKER_CONCURRENCY: "2", WORKER_METRICS_PORT: "0", LOG_LEVEL: "info" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** The real worker; it leads a process group, so its ffmpeg dies with it. */
+async function startWorker(): Promise<Child> {
+  const child = await startWorkerProcess({ WORKER_CONCURRENCY: "2" }, { env: process.env });
   workers.push(child);
-  // Never outlive the test process (test/worker-process.ts does the same; this test
-  // needs its own spawn to put the worker and its ffmpeg in one killable process group).
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  };
-  process.once("exit", killGroup);
-  child.once("exit", () => process.off("exit", killGroup));
-  let output = "";
-  child.stderr!.on("data", (c: Buffer) => (output += c));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (c: Buffer) => {
-      output += c;
-      if (output.includes("worker started")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`worker exited (${code}) before starting:\n${output}`)));
-    // A guard, not an assertion: fail with the worker's output rather than hang.
-    setTimeout(() => reject(new Error(`worker did not start within 90 s:\n${output}`)), 90_000).unref();
-  });
   return child;
-}
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  process.kill(-child.pid!, signal);
-  await exited;
 }
 
 beforeAll(async () => {
@@ -74,7 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) await kill(w, "SIGTERM").catch(() => {});
+  await Promise.all(workers.map((w) => w.stop()));
   await Promise.all([closeQueues(), closeEventHub(), closePublisher()]);
   await db().$disconnect();
   await iso?.teardown();
@@ -106,7 +69,8 @@ it("resumes a vlog whose worker was killed mid-render, re-running only the inter
   // Wait until ffmpeg is encoding, then kill the worker and everything it started.
   const mid = await follow(vlogId, (v) => isTerminalVlog(v.status) || (v.stepLabel === "Rendering the video" && /Encoding: [1-9]/.test(v.note ?? "")));
   expect(mid.status).toBe("rendering");
-  await kill(first, "SIGKILL");
+  first.kill("SIGKILL");
+  await first.exited;
 
   await startWorker();
   // Until the dead worker's lock expires, its step still counts as running (409).
