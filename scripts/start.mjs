@@ -5,10 +5,20 @@
 // `next start` and the worker, stopping both when either stops or on Ctrl-C.
 // Plain Node with no dependencies, because it runs before `npm ci`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureNextBuild, ensurePrismaClient, newestMtime, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  console.log(`Usage: npm start   (node scripts/start.mjs)
+
+Installs dependencies if missing, generates the Prisma client, checks PostgreSQL and
+Redis, applies pending migrations, builds the app when the source changed, then runs
+the web app (PORT, default 3000) and the worker until Ctrl-C. Reads .env if present.`);
+  process.exit(0);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -26,17 +36,13 @@ function run(cmd, args) {
   if (result.status !== 0) fail(`\`${cmd} ${args.join(" ")}\` failed (exit ${result.status}).`);
 }
 
-function newestMtime(paths) {
-  let newest = 0;
-  const visit = (p) => {
-    if (!existsSync(p)) return;
-    const s = statSync(p);
-    if (s.isDirectory()) {
-      for (const entry of readdirSync(p)) if (entry !== "generated") visit(path.join(p, entry));
-    } else newest = Math.max(newest, s.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
+/** Runs a build step of build-if-stale.mjs; its failure ends the start with the reason. */
+function step(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    fail(`${err.message}.`);
+  }
 }
 
 function reachable(url, defaultPort) {
@@ -60,9 +66,9 @@ if (!existsSync("node_modules/.package-lock.json") || newestMtime(["package-lock
 }
 
 // 2. Prisma client.
-if (!existsSync("lib/generated/prisma/client.ts") || newestMtime(["prisma/schema.prisma"]) > newestMtime(["lib/generated/prisma"])) {
+if (prismaClientIsStale(root)) {
   say("Generating the Prisma client…");
-  run("npm", ["run", "--silent", "db:generate"]);
+  step(() => ensurePrismaClient({ root }));
 }
 
 // 3. Services.
@@ -79,12 +85,9 @@ if (!(await reachable(redisUrl, 6379))) {
 run("npm", ["run", "--silent", "db:migrate"]);
 
 // 5. Build when the source is newer than the last build.
-const buildId = ".next/BUILD_ID";
-// prisma/schema.prisma too: the generated client (skipped by newestMtime) is bundled into .next.
-const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs", "prisma/schema.prisma"];
-if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
+if (nextBuildIsStale(root)) {
   say("Building the web app (first start, or the source changed)…");
-  run("npx", ["next", "build"]);
+  step(() => ensureNextBuild({ root }));
 }
 
 // 6. Web and worker, stopped together.

@@ -1,42 +1,16 @@
-// Fault-test support: the real web process (`next start`), built once if the build is
-// missing or older than the source (the same rule as scripts/start.mjs, so CI's later
-// e2e run reuses this build).
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+// Fault-test support: the real web process (`next start`), built first when the build is
+// missing or older than the source (scripts/build-if-stale.mjs, the rule `npm start` and
+// the bench use too, so CI's later e2e run reuses this build).
 import path from "node:path";
+import { ensureNextBuild as buildIfStale } from "@/scripts/build-if-stale.mjs";
 import { startChild, type Child } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
-const SOURCES = ["app", "components", "lib", "instrumentation.ts", "instrumentation-node.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
 
-function newestMtime(p: string): number {
-  if (!existsSync(p)) return 0;
-  const s = statSync(p);
-  if (!s.isDirectory()) return s.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(p)) {
-    // Tests are not part of the app; the generated client follows schema.prisma.
-    if (entry === "generated" || entry.endsWith(".test.ts")) continue;
-    newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  }
-  return newest;
-}
-
-/** Runs `next build` unless .next is newer than every source file. */
+/** Runs `next build` unless .next is newer than every source file (its output goes in the error). */
 export function ensureNextBuild(): { built: boolean; ms: number } {
-  const buildId = path.join(ROOT, ".next/BUILD_ID");
-  const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest) return { built: false, ms: 0 };
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [NEXT_BIN, "build"], {
-    cwd: ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
-  return { built: true, ms: Date.now() - started };
+  return buildIfStale({ root: ROOT, stdio: "pipe" });
 }
 
 /** `next start` on `port` with the given environment; resolves once it answers. */

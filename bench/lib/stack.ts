@@ -4,7 +4,6 @@
 // bench user. Ports: web 3500, baseline 3501, stubs 3550-3559, private Redis 6400-6409.
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -16,6 +15,7 @@ import pg from "pg";
 import { queueNames } from "@/lib/jobs/catalogue";
 import type { MediaView } from "@/lib/media/view";
 import { applyMigrations, ensureDatabase } from "@/prisma/migrate";
+import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "@/scripts/build-if-stale.mjs";
 import { MULTIPART_TYPE, multipartBody } from "./fixtures";
 import { startChild, startPrivateRedis, startWorker, type Child, type PrivateRedis } from "@/test/processes";
 import { listenerPid } from "./proc";
@@ -41,36 +41,12 @@ async function requireFree(port: number, what: string) {
   }
 }
 
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!existsSync(p)) return;
-    const s = statSync(p);
-    if (s.isDirectory()) {
-      for (const entry of readdirSync(p)) if (entry !== "generated") visit(path.join(p, entry));
-    } else newest = Math.max(newest, s.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
-}
-
-/** Same rule as scripts/start.mjs: generate the Prisma client if missing, build when the source is newer than .next. */
+/** Same rule as `npm start`: generate the Prisma client, build the app, each only when stale. */
 function buildIfStale() {
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ["ignore", 2, 2], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-    if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(" ")}\` failed (exit ${r.status})`);
-  };
-  if (!existsSync(path.join(ROOT, "lib/generated/prisma/client.ts"))) {
-    log("generating the Prisma client…");
-    run("npm", ["run", "--silent", "db:generate"]);
-  }
-  const buildId = path.join(ROOT, ".next/BUILD_ID");
-  // prisma/schema.prisma too: the generated client (skipped above) changes with it.
-  const sources = ["app", "components", "lib", "next.config.ts", "package-lock.json", "postcss.config.mjs", "prisma/schema.prisma"].map((p) => path.join(ROOT, p));
-  if (!existsSync(buildId) || newestMtime(sources) > statSync(buildId).mtimeMs) {
-    log("building the app (next build; the source is newer than .next)…");
-    run("npx", ["next", "build"]);
-  }
+  if (prismaClientIsStale(ROOT)) log("generating the Prisma client…");
+  ensurePrismaClient({ root: ROOT, stdio: ["ignore", 2, 2] });
+  if (nextBuildIsStale(ROOT)) log("building the app (next build; the source is newer than .next)…");
+  ensureNextBuild({ root: ROOT, stdio: ["ignore", 2, 2] });
 }
 
 export interface RedisInfo {
