@@ -2,6 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -10,10 +11,7 @@ export function createDb(connectionString: string, schema?: string): Db {
   return new PrismaClient({ adapter });
 }
 
-// Kept on globalThis so Next's dev reloads do not open a new pool per edit.
-const holder = globalThis as unknown as { framecastDb?: Db };
-
+/** The process's client: one pool, however many copies of this module Next loads. */
 export function db(): Db {
-  holder.framecastDb ??= createDb(env().DATABASE_URL, env().DATABASE_SCHEMA);
-  return holder.framecastDb;
+  return singleton("db", () => createDb(env().DATABASE_URL, env().DATABASE_SCHEMA));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 
 export type { Logger };
 
@@ -47,13 +48,17 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
   );
 }
 
-// On globalThis: Next may load this module once per route bundle, and the context must be
-// the same object for the wrapper that sets it and the code that reads it.
-const holder = globalThis as unknown as { framecastLog?: { root: Logger; context: AsyncLocalStorage<Logger> } };
+export interface LogState {
+  root: Logger;
+  context: AsyncLocalStorage<Logger>;
+}
 
-function state() {
-  holder.framecastLog ??= { root: createLogger(), context: new AsyncLocalStorage<Logger>() };
-  return holder.framecastLog;
+// One per process: Next may load this module once per route bundle, and the context must
+// be the same object for the wrapper that sets it and the code that reads it.
+export const LOG_SINGLETON = "log";
+
+function state(): LogState {
+  return singleton<LogState>(LOG_SINGLETON, () => ({ root: createLogger(), context: new AsyncLocalStorage<Logger>() }));
 }
 
 /** This process's root logger. */

@@ -5,7 +5,8 @@
 import { DelayedError, RateLimitError, UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { JobStatsRecorder } from "@/lib/jobs/stats";
-import { metricsRegistry, processSingleton } from "@/lib/metrics/registry";
+import { metricsRegistry } from "@/lib/metrics/registry";
+import { singleton } from "@/lib/singleton";
 import type { Load, ScaleReason } from "./autoscale";
 
 export type JobOutcome = "completed" | "failed" | "retried" | "deferred";
@@ -102,12 +103,12 @@ function createJobMetrics() {
 }
 
 export function jobMetrics() {
-  return processSingleton("jobs", createJobMetrics);
+  return singleton("metrics:jobs", createJobMetrics);
 }
 
 /** Per-type counts and durations for the admin overview, added to Redis with each autoscale sample. */
 export function jobStats(): JobStatsRecorder {
-  return processSingleton("job-stats", () => new JobStatsRecorder());
+  return singleton("metrics:job-stats", () => new JobStatsRecorder());
 }
 
 /** A queue's concurrency as it is now (the gauge framecast_worker_concurrency). */

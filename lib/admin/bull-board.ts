@@ -9,16 +9,14 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { handle } from "hono/vercel";
 import { getQueue, queueNames } from "@/lib/jobs";
+import { singleton } from "@/lib/singleton";
 
 export const BULL_BOARD_PATH = "/admin/queues";
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
-const holder = globalThis as unknown as { framecastBullBoard?: FetchHandler };
-
 export function bullBoard(): FetchHandler {
-  holder.framecastBullBoard ??= build();
-  return holder.framecastBullBoard;
+  return singleton("bull-board", build);
 }
 
 function build(): FetchHandler {

@@ -8,6 +8,7 @@ import { env } from "@/lib/env";
 import { queueNames } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { bullConnection } from "@/lib/redis";
+import { dropSingleton, singleton } from "@/lib/singleton";
 import { buildOverview, type Overview } from "./overview";
 
 export type FeedMessage = { type: "overview"; overview: Overview } | { type: "problem"; message: string };
@@ -117,14 +118,10 @@ export class OverviewFeed {
   }
 }
 
-const holder = globalThis as unknown as { framecastOverviewFeed?: OverviewFeed };
-
 export function overviewFeed(): OverviewFeed {
-  holder.framecastOverviewFeed ??= new OverviewFeed();
-  return holder.framecastOverviewFeed;
+  return singleton("overview-feed", () => new OverviewFeed());
 }
 
 export async function closeOverviewFeed(): Promise<void> {
-  await holder.framecastOverviewFeed?.close();
-  holder.framecastOverviewFeed = undefined;
+  await dropSingleton<OverviewFeed>("overview-feed")?.close();
 }

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { getQueue, jobCatalogue, jobIdOf } from "@/lib/jobs";
 import { requestCancel } from "@/lib/jobs/cancel";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
+import { dropSingleton, singleton } from "@/lib/singleton";
 import { toBullPriority } from "./types";
 
 const AI_JOB = jobCatalogue["ai-job"];
@@ -32,21 +33,16 @@ export async function enqueueAiJob(job: QueuedJobRef): Promise<void> {
   await timed(`enqueue ${opts.jobId}`, getQueue(AI_JOB.queue).add("ai-job", { jobId: job.id }, opts));
 }
 
-const holder = globalThis as unknown as { framecastFlowProducer?: FlowProducer };
-
 function flowProducer(): FlowProducer {
-  if (!holder.framecastFlowProducer) {
+  return singleton("flow-producer", () => {
     const producer = new FlowProducer({ connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
     producer.on("error", outageLogger("flow producer").error);
-    holder.framecastFlowProducer = producer;
-  }
-  return holder.framecastFlowProducer;
+    return producer;
+  });
 }
 
 export async function closeFlowProducer(): Promise<void> {
-  const producer = holder.framecastFlowProducer;
-  holder.framecastFlowProducer = undefined;
-  await producer?.close();
+  await dropSingleton<FlowProducer>("flow-producer")?.close();
 }
 
 /**

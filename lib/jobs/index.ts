@@ -2,21 +2,22 @@
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
+import { dropSingleton, singleton } from "@/lib/singleton";
 import { jobCatalogue, type JobName, type JobPayload, type QueueName, type WorkflowStepJobName, type WorkflowStepPayload } from "./catalogue";
 
 export * from "./catalogue";
 
-const holder = globalThis as unknown as { framecastQueues?: Map<QueueName, Queue> };
+const QUEUES = "queues";
+const openQueues = () => singleton(QUEUES, () => new Map<QueueName, Queue>());
 
 export function getQueue(name: QueueName): Queue {
-  holder.framecastQueues ??= new Map();
-  let queue = holder.framecastQueues.get(name);
+  let queue = openQueues().get(name);
   if (!queue) {
     queue = new Queue(name, { connection: bullConnection("queue"), prefix: env().QUEUE_PREFIX });
     // Connection trouble as one JSON log line per outage (unhandled, BullMQ prints a stack
     // per retry, and an unhandled 'error' event would kill the process).
     queue.on("error", outageLogger(`queue ${name}`).error);
-    holder.framecastQueues.set(name, queue);
+    openQueues().set(name, queue);
   }
   return queue;
 }
@@ -93,7 +94,6 @@ export const workflowQueues = {
 };
 
 export async function closeQueues(): Promise<void> {
-  const queues = [...(holder.framecastQueues?.values() ?? [])];
-  holder.framecastQueues?.clear();
-  await Promise.all(queues.map((q) => q.close()));
+  const queues = dropSingleton<Map<QueueName, Queue>>(QUEUES);
+  await Promise.all([...(queues?.values() ?? [])].map((q) => q.close()));
 }

@@ -1,23 +1,14 @@
 // One Prometheus registry per process (web or worker), with Node's default metrics:
-// event-loop lag, heap, GC, CPU, open handles. Kept on globalThis because Next may load
-// this module once per route bundle, and a metric registered twice is an error.
+// event-loop lag, heap, GC, CPU, open handles. A process singleton because Next may load
+// this module once per route bundle, and a metric registered twice is an error (the
+// metric sets of web.ts and worker/metrics.ts are singletons for the same reason).
 import { collectDefaultMetrics, Registry } from "prom-client";
-
-const holder = globalThis as unknown as { framecastRegistry?: Registry };
+import { singleton } from "@/lib/singleton";
 
 export function metricsRegistry(): Registry {
-  if (!holder.framecastRegistry) {
+  return singleton("metrics:registry", () => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
-    holder.framecastRegistry = registry;
-  }
-  return holder.framecastRegistry;
-}
-
-/** Creates a process-wide singleton (metric set) once, however many copies of a module exist. */
-export function processSingleton<T>(key: string, create: () => T): T {
-  const store = globalThis as unknown as Record<string, T | undefined>;
-  const slot = `framecastMetrics:${key}`;
-  store[slot] ??= create();
-  return store[slot]!;
+    return registry;
+  });
 }

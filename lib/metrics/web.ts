@@ -6,7 +6,8 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { liveKindNames, type LiveKindName } from "@/lib/events/kinds";
 import { getQueue, queueNames, type QueueName } from "@/lib/jobs";
 import { log } from "@/lib/log";
-import { metricsRegistry, processSingleton } from "./registry";
+import { singleton } from "@/lib/singleton";
+import { metricsRegistry } from "./registry";
 
 /** The states shown per queue; "waiting" includes prioritised jobs (and a paused queue's). */
 export const QUEUE_STATES = ["waiting", "active", "delayed", "completed", "failed", "waiting-children"] as const;
@@ -15,7 +16,7 @@ export const QUEUE_STATES = ["waiting", "active", "delayed", "completed", "faile
 export type SseStreamKind = LiveKindName | "admin";
 
 export function webMetrics() {
-  return processSingleton("web", () => {
+  return singleton("metrics:web", () => {
     const registers = [metricsRegistry()];
     const queueJobs = new Gauge({
       name: "framecast_queue_jobs",

@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/redis";
+import { dropSingleton, singleton } from "@/lib/singleton";
 
 export interface RateRule {
   limit: number;
@@ -131,16 +132,11 @@ export async function enforce(action: string, subject: string, rule: RateRule, m
   }
 }
 
-const holder = globalThis as unknown as { framecastRateLimiter?: RateLimiter };
-
 /** This process's limiter, on its own request-path Redis connection. */
 export function rateLimiter(): RateLimiter {
-  holder.framecastRateLimiter ??= new RateLimiter(createRedis("rate-limit"), env().QUEUE_PREFIX);
-  return holder.framecastRateLimiter;
+  return singleton("rate-limiter", () => new RateLimiter(createRedis("rate-limit"), env().QUEUE_PREFIX));
 }
 
 export async function closeRateLimiter(): Promise<void> {
-  const limiter = holder.framecastRateLimiter;
-  holder.framecastRateLimiter = undefined;
-  await limiter?.close();
+  await dropSingleton<RateLimiter>("rate-limiter")?.close();
 }

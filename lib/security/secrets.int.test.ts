@@ -19,11 +19,12 @@ import { GET as listMedia, POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
 import { closeEventHub } from "@/lib/events/web";
-import { createLogger } from "@/lib/log";
+import { createLogger, LOG_SINGLETON, type LogState } from "@/lib/log";
 import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
+import { replaceSingleton } from "@/lib/singleton";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { startWorker, type Child } from "@/test/processes";
@@ -62,12 +63,12 @@ beforeAll(async () => {
     GEMINI_MODEL: "gemini-test",
   });
   // Everything the route handlers log in this process: the JSON logger (lib/log.ts keeps
-  // its root logger on globalThis; replaced here by one at debug level writing into
-  // `logged`), and anything printed to the console.
-  (globalThis as unknown as { framecastLog?: unknown }).framecastLog = {
+  // its root logger as a process singleton; replaced here by one at debug level writing
+  // into `logged`), and anything printed to the console.
+  replaceSingleton<LogState>(LOG_SINGLETON, {
     root: createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } }),
     context: new AsyncLocalStorage(),
-  };
+  });
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(format(...args)));
   }
