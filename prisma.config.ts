@@ -1,7 +1,7 @@
 import { defineConfig } from "prisma/config";
 
 // Prisma 7 keeps the connection URL here, not in schema.prisma. Only `prisma generate`
-// reads this file; migrations run offline through scripts/db.ts (see docs/decisions.md).
+// reads this file; migrations run offline through prisma/offline-migrate/ (its README says why).
 export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },

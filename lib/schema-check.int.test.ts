@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL } from "@/test/integration";
-import { applyMigrations } from "@/prisma/migrate";
+import { applyMigrations } from "@/prisma/offline-migrate";
 import { pendingMigrations, schemaProblem } from "./schema-check";
 
 const schema = `t_schemacheck_${process.pid}`;

@@ -17,7 +17,7 @@ import { POST as upload } from "@/app/api/v1/media/route";
 import { makeJpeg } from "@/test/test-images";
 import { call, photoForm, signUp } from "@/test/http";
 import { bounded, sleep, startPrivatePostgres, startWorker, waitFor, type Child, type PrivatePostgres } from "@/test/processes";
-import { applyMigrations } from "@/prisma/migrate";
+import { applyMigrations } from "@/prisma/offline-migrate";
 
 const BATCH = 20;
 const SCHEMA = "framecast";

@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { queueNames } from "@/lib/jobs/catalogue";
 import type { MediaView } from "@/lib/media/view";
-import { applyMigrations, ensureDatabase } from "@/prisma/migrate";
+import { applyMigrations, ensureDatabase } from "@/prisma/offline-migrate";
 import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "@/scripts/build-if-stale.mjs";
 import { MULTIPART_TYPE, multipartBody } from "./fixtures";
 import { startChild, startPrivateRedis, startWorker, type Child, type PrivateRedis } from "@/test/processes";

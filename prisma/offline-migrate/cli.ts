@@ -1,9 +1,8 @@
-// Database migrations without the Prisma CLI's native engine (see prisma/migrate.ts).
+// The command line of the offline migration runner (README.md beside it):
 //
-//   tsx scripts/db.ts deploy             apply pending migrations   (npm run db:migrate)
-//   tsx scripts/db.ts dev --name <name>  create a migration from schema.prisma, apply it
-//                                        (npm run db:migrate:dev -- --name <name>)
-//   tsx scripts/db.ts status             list migrations not applied (npm run db:status)
+//   npm run db:migrate                        apply pending migrations        (deploy)
+//   npm run db:migrate:dev -- --name <name>   create a migration from schema.prisma, apply it (dev)
+//   npm run db:status                         list migrations not applied     (status)
 //
 // Reads DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/framecast) and optional
 // DATABASE_SCHEMA. deploy and dev create the database if it does not exist.
@@ -13,9 +12,9 @@ import {
   ensureDatabase,
   migrationStatus,
   type MigrateOptions,
-} from "../prisma/migrate";
+} from "./index";
 
-const USAGE = "Usage: tsx scripts/db.ts deploy | dev --name <name> | status";
+const USAGE = "Usage: tsx prisma/offline-migrate/cli.ts deploy | dev --name <name> | status";
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;

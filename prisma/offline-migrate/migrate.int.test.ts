@@ -6,10 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyMigrations, createMigration, migrationStatus } from "./migrate";
+import { applyMigrations, createMigration, migrationStatus } from "./index";
 
 const connectionString = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const MIGRATIONS = path.join(__dirname, "migrations");
+const MIGRATIONS = path.join(__dirname, "..", "migrations");
 const schemas: string[] = [];
 const tmpDirs: string[] = [];
 

@@ -1,0 +1,221 @@
+// Offline replacement for `prisma migrate deploy|dev|status` (why, and when it can go:
+// README.md). The Prisma CLI's native schema engine is downloaded outside npm; the same
+// engine compiled to wasm ships on npm and talks to Postgres through the pg driver
+// adapter. It writes the same `_prisma_migrations` table as the CLI, so a machine with
+// the native engine can still run `prisma migrate deploy` on the same database.
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import type {
+  MigrationList,
+  SchemaEngine,
+  SchemaFilter,
+} from "@prisma/schema-engine-wasm/schema_engine_bg";
+
+import { MigrateAdapterFactory, quoteIdent, withClient } from "./adapter";
+import { asError, loadWasm } from "./engine";
+
+const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DEFAULT_SCHEMA_FILE = path.join(PRISMA_DIR, "schema.prisma");
+const DEFAULT_MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
+const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
+const LOCKFILE = "migration_lock.toml";
+
+export interface MigrateOptions {
+  /** postgresql://… URL. A `?schema=` parameter is honoured like Prisma's. */
+  connectionString: string;
+  /** Postgres schema to migrate into; created if missing. Default: public. */
+  schema?: string;
+  /** Default: prisma/migrations. */
+  migrationsDir?: string;
+  /** Default: prisma/schema.prisma. */
+  schemaFile?: string;
+  log?: (line: string) => void;
+}
+
+/** `prisma migrate deploy`: apply every migration not yet recorded in `_prisma_migrations`. */
+export async function applyMigrations(opts: MigrateOptions): Promise<{ applied: string[] }> {
+  return withEngine(opts, { createSchema: true }, async (engine, list, filters) => {
+    const out = await engine.applyMigrations({ migrationsList: list, filters });
+    for (const name of out.appliedMigrationNames) opts.log?.(`Applied ${name}`);
+    return { applied: out.appliedMigrationNames };
+  });
+}
+
+/**
+ * Names of the migrations in the folder that the database has not applied successfully:
+ * not yet applied, or recorded as failed (which `applyMigrations` will refuse to pass).
+ * Does not create the database or schema.
+ */
+export async function migrationStatus(opts: MigrateOptions): Promise<string[]> {
+  return withEngine(opts, { createSchema: false }, async (engine, list) => {
+    const d = await engine.diagnoseMigrationHistory({
+      migrationsList: list,
+      optInToShadowDatabase: false,
+      filters: NO_FILTER,
+    });
+    const h = d.history;
+    const unapplied = h && h.diagnostic !== "migrationsDirectoryIsBehind" ? h.unappliedMigrationNames : [];
+    return [...new Set([...d.failedMigrationNames, ...unapplied])];
+  });
+}
+
+/**
+ * `prisma migrate dev --create-only`: replay the migrations folder into a throw-away shadow
+ * database, diff it against schema.prisma and write the difference as a new migration.
+ * Returns `{ name: undefined }` and writes nothing when the schema has not changed.
+ */
+export async function createMigration(
+  opts: MigrateOptions & { name: string },
+): Promise<{ name: string | undefined; file?: string }> {
+  // The engine uses the name verbatim as part of a directory name; the CLI slugifies it.
+  const slug = opts.name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 200);
+  if (!slug) throw new Error(`Invalid migration name "${opts.name}": use letters and digits.`);
+  const schemaFile = opts.schemaFile ?? DEFAULT_SCHEMA_FILE;
+  const content = await readFile(schemaFile, "utf8");
+  return withEngine(opts, { createSchema: true }, async (engine, list, filters) => {
+    // The CLI refuses to add a migration on top of a database that has drifted from the
+    // history (it offers a reset). We never reset; we stop and say why.
+    const { action } = await engine.devDiagnostic({ migrationsList: list, filters });
+    if (action.tag === "reset") {
+      throw new Error(`The database does not match the migration history: ${action.reason}`);
+    }
+    const out = await engine.createMigration({
+      draft: false,
+      migrationName: slug,
+      migrationsList: list,
+      schema: { files: [{ path: schemaFile, content }] },
+      filters,
+    });
+    if (out.migrationScript === null) {
+      opts.log?.("No schema changes: no migration created.");
+      return { name: undefined };
+    }
+    const dir = path.join(list.baseDir, out.generatedMigrationName);
+    const file = path.join(dir, `migration.${out.extension}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, out.migrationScript, "utf8");
+    // Same text the CLI writes.
+    await writeFile(
+      path.join(list.baseDir, LOCKFILE),
+      "# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\n" +
+        `provider = "${out.connectorType}"\n`,
+      "utf8",
+    );
+    opts.log?.(`Created ${path.relative(process.cwd(), file)}`);
+    return { name: out.generatedMigrationName, file };
+  });
+}
+
+/**
+ * Create the database named in the URL if it does not exist (a fresh machine has only
+ * `postgres`). Returns true when it created it.
+ */
+export async function ensureDatabase(connectionString: string): Promise<boolean> {
+  const url = new URL(connectionString);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  try {
+    await withClient(connectionString, async () => {});
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000" || !name) throw err; // 3D000: no such database
+  }
+  url.pathname = "/postgres";
+  await withClient(url.toString(), async (c) => {
+    try {
+      await c.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "42P04") throw err; // created meanwhile
+    }
+  });
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function withEngine<T>(
+  opts: MigrateOptions,
+  { createSchema }: { createSchema: boolean },
+  fn: (engine: SchemaEngine, list: MigrationList, filters: SchemaFilter) => Promise<T>,
+): Promise<T> {
+  const { url, schema } = target(opts);
+  // Connect once with plain pg first: connection problems then surface as pg errors with
+  // their codes (ECONNREFUSED, 3D000, 28P01, …) rather than as engine prose.
+  await withClient(url, async (c) => {
+    if (schema && createSchema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  });
+  const schemaFile = opts.schemaFile ?? DEFAULT_SCHEMA_FILE;
+  const [bg, datamodel, list] = await Promise.all([
+    loadWasm(),
+    readFile(schemaFile, "utf8"),
+    readMigrations(opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR),
+  ]);
+  const factory = new MigrateAdapterFactory(url, schema);
+  // The engine logs JSON lines (tracing events); pass them on only when asked.
+  const onLog = (line: string) => opts.log?.(`[engine] ${line}`);
+  let engine: SchemaEngine | undefined;
+  try {
+    engine = await bg.SchemaEngine.new(
+      { datamodels: [[schemaFile, datamodel]] },
+      onLog,
+      bindMigrationAwareSqlAdapterFactory(factory),
+    );
+    return await fn(engine, list, NO_FILTER);
+  } catch (err) {
+    throw asError(err);
+  } finally {
+    engine?.free();
+    await factory.close();
+  }
+}
+
+/** Reads the folder exactly as the CLI does (sorted directory names, migration.sql). */
+async function readMigrations(baseDir: string): Promise<MigrationList> {
+  const lockContent = await readFile(path.join(baseDir, LOCKFILE), "utf8").catch(() => null);
+  const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
+  return {
+    baseDir,
+    lockfile: { path: LOCKFILE, content: lockContent },
+    shadowDbInitScript: "",
+    migrationDirectories: await Promise.all(
+      dirs.map(async (name) => ({
+        path: name,
+        migrationFile: {
+          path: "migration.sql",
+          content: await readFile(path.join(baseDir, name, "migration.sql"), "utf8").then(
+            (value) => ({ tag: "ok" as const, value }),
+            (e: Error) => ({ tag: "error" as const, value: e.message }),
+          ),
+        },
+      })),
+    ),
+  };
+}
+
+/** Resolves the URL and schema; the schema becomes the connection's search_path. */
+function target(opts: MigrateOptions): { url: string; schema: string | undefined } {
+  const url = new URL(opts.connectionString);
+  const schema = opts.schema ?? (url.searchParams.get("schema") || undefined);
+  url.searchParams.delete("schema");
+  if (schema) {
+    // Restricting the name keeps quoting trivial in both SQL and the startup `options`.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
+      throw new Error(`Invalid schema name "${schema}": use letters, digits and _ only.`);
+    }
+    // Migration scripts use unqualified names, so the search_path decides where they land.
+    const prev = url.searchParams.get("options");
+    url.searchParams.set("options", `${prev ? prev + " " : ""}-c search_path="${schema}"`);
+  }
+  return { url: url.toString(), schema };
+}
