@@ -1,4 +1,4 @@
-// Scenario 6 — photo analysis: lib/media/image.ts analyseImage (sniff, header check, one
+// Scenario 6 — photo analysis: lib/media/image analyseImage (sniff, header check, one
 // decode to preview size, WebP thumbnail, JPEG preview, EXIF, colour statistics, pHash)
 // vs a bare sharp pipeline producing the same images and pixel samples with nothing
 // else, on the same generated 12 MP photos, one at a time, interleaved rounds.

@@ -10,7 +10,7 @@ export interface Candidate {
   /** EXIF capture time (camera wall clock), ISO; null when the photo has none. */
   takenAt: string | null;
   phash: string;
-  /** Laplacian variance of a small greyscale copy, normalised to 0..1 (see quality.ts). */
+  /** Laplacian variance of a small greyscale copy, normalised to 0..1 (lib/media/image/pixels.ts). */
   sharpness: number;
   /** 0..1: 1 for a mid-toned photo with nothing clipped. */
   exposure: number;

@@ -20,7 +20,7 @@ import { storyboardOf } from "@/lib/vlogs/view";
 import type { StoryboardWriter } from "@/lib/vlogs/writer-gemini";
 import type { ShotFacts, WrittenStoryboard } from "@/lib/vlogs/writer-local";
 import type { Json, StepContext, WorkflowDefinition } from "@/lib/workflow/types";
-import { measureQuality } from "./quality";
+import { measureQuality } from "@/lib/media/image";
 import { renderVideo, type RenderResult } from "./render";
 
 export interface VlogStepDeps {

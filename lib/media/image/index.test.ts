@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { RejectedInputError } from "@/lib/errors";
-import { analyseImage, hammingDistance, type ImageStage } from "./image";
+import { analyseImage, hammingDistance, type ImageStage } from "./index";
 import {
   corruptJpeg,
   makeAvif,

@@ -1,0 +1,69 @@
+// The one decode of an uploaded photo, and the smaller copies made from it. Input is
+// untrusted: sharp's own limitInputPixels backs up the header check made before, only
+// the first frame of an animation is decoded, and failOn "error" makes truncated or
+// corrupt data fail instead of yielding a half-grey picture.
+import sharp from "sharp";
+import { classifyDecodeError } from "../image-header";
+import type { ImageMime } from "../sniff";
+
+export const PREVIEW_SIZE = 1024;
+export const THUMBNAIL_SIZE = 512;
+
+/** Decoded pixels: 8-bit sRGB, 3 channels, no alpha. */
+export interface Pixels {
+  data: Buffer;
+  info: { width: number; height: number };
+}
+
+/**
+ * The one full decode: oriented, alpha flattened onto white (how a transparent PNG looks on
+ * a page), converted to 8-bit sRGB, shrunk to preview size. JPEG shrink-on-load means a
+ * 12 MP photo is never materialised at full size.
+ */
+export async function decodeToPreviewSize(input: Buffer, maxPixels: number, mime: ImageMime): Promise<Pixels> {
+  try {
+    const out = await sharp(input, {
+      limitInputPixels: maxPixels,
+      failOn: "error", // "warning" would reject many real camera JPEGs with harmless quirks
+      pages: 1, // first frame only: a 5,000-frame GIF costs the same as a still
+      autoOrient: true,
+    })
+      .resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: "inside", withoutEnlargement: true })
+      .flatten({ background: "#ffffff" })
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== 3) throw new Error(`unexpected ${out.info.channels} channels after decode`);
+    return out;
+  } catch (err) {
+    throw classifyDecodeError(err, mime);
+  }
+}
+
+const raw = (p: Pixels) => ({ raw: { width: p.info.width, height: p.info.height, channels: 3 as const } });
+
+/**
+ * The WebP thumbnail (long side 512 px) and the JPEG preview the AI provider sees, both
+ * from the decoded pixels rather than a second decode of the original. sharp writes no
+ * metadata unless asked, so EXIF (GPS!) never leaks into them.
+ */
+export async function encodeCopies(pixels: Pixels): Promise<{ thumbnail: Buffer; preview: Buffer }> {
+  const [thumbnail, preview] = await Promise.all([
+    sharp(pixels.data, raw(pixels))
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer(),
+    sharp(pixels.data, raw(pixels)).jpeg({ quality: 85 }).toBuffer(),
+  ]);
+  return { thumbnail, preview };
+}
+
+/** RGB samples of the whole picture, squeezed to size × size, for colour statistics. */
+export function colourSample(pixels: Pixels, size: number): Promise<Buffer> {
+  return sharp(pixels.data, raw(pixels)).resize(size, size, { fit: "fill" }).raw().toBuffer();
+}
+
+/** The 32×32 greyscale copy the perceptual hash is computed from. */
+export function hashSample(pixels: Pixels): Promise<Buffer> {
+  return sharp(pixels.data, raw(pixels)).greyscale().resize(32, 32, { fit: "fill" }).raw().toBuffer();
+}

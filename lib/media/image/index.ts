@@ -1,0 +1,113 @@
+// The image step of the analysis pipeline: validate an uploaded photo, decode it once, and
+// derive everything later steps need (thumbnail, AI preview, EXIF, colours, fingerprint).
+// Each concern has its module beside this one: decode, exif, pixels, phash.
+//
+// Input is untrusted. The defences, in order: magic-byte sniffing (a PDF named .jpg never
+// reaches a decoder), a header-only size check against maxPixels before any pixel is
+// decoded, then the decoder's own limits (decode.ts).
+
+import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
+import { RejectedInputError } from "@/lib/errors";
+import { notAPhotoError } from "../errors";
+import { checkImageHeader, type HeaderLimits } from "../image-header";
+import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "../sniff";
+import { colourSample, decodeToPreviewSize, encodeCopies, hashSample } from "./decode";
+import { readExif } from "./exif";
+import { dctHash } from "./phash";
+import { dominantColours, lumaAndSaturation, orientationOf } from "./pixels";
+
+export { hammingDistance } from "./phash";
+export { measureQuality } from "./pixels";
+
+export type ImageStage = "decoding" | "thumbnail" | "exif" | "colours" | "fingerprint";
+
+export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "heic" | "avif";
+
+export interface ImageAnalysis {
+  /** Displayed size, i.e. after applying the EXIF orientation. */
+  width: number;
+  height: number;
+  format: ImageFormat;
+  mime: ImageMime;
+  features: ImageFeatures;
+  /** WebP, long side 512 px (never enlarged), oriented, no metadata. */
+  thumbnail: Buffer;
+  /** JPEG, long side ≤ 1024 px, oriented, no metadata: what the AI provider sees. */
+  preview: Buffer;
+  exif: ExifSummary | null;
+  /** 64-bit DCT perceptual hash as 16 hex digits; compare with hammingDistance(). */
+  phash: string;
+}
+
+export type { HeaderLimits } from "../image-header";
+export { checkImageHeader } from "../image-header";
+
+export interface AnalyseImageOptions extends HeaderLimits {
+  /** Awaited before each stage, for progress reporting (and cancellation by throwing). */
+  onStage?: (stage: ImageStage) => void | Promise<void>;
+}
+
+const COLOUR_SAMPLE = 64;
+
+const FORMAT_BY_MIME: Record<ImageMime, ImageFormat> = {
+  "image/jpeg": "jpeg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/heic": "heic",
+  "image/avif": "avif",
+};
+
+export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Promise<ImageAnalysis> {
+  if (input.length === 0) {
+    throw new RejectedInputError("empty", "This file is empty (0 bytes), so there is no photo in it.");
+  }
+  const head = input.subarray(0, SNIFF_BYTES);
+  const sniffed = sniffImageType(head);
+  if (!sniffed) throw notAPhotoError(describeNonImage(head));
+  const stage = async (s: ImageStage) => {
+    await opts.onStage?.(s);
+  };
+
+  await stage("decoding");
+  const meta = await checkImageHeader(input, opts, sniffed.mime);
+  const base = await decodeToPreviewSize(input, opts.maxPixels, sniffed.mime);
+  // Displayed dimensions: metadata's autoOrient swaps width/height for orientations 5..8.
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+
+  await stage("thumbnail");
+  const { thumbnail, preview } = await encodeCopies(base);
+
+  await stage("exif");
+  const exif = await readExif(meta.exif);
+
+  await stage("colours");
+  const sample = await colourSample(base, COLOUR_SAMPLE);
+  const { brightness, saturation } = lumaAndSaturation(sample);
+  const colours = dominantColours(sample);
+
+  await stage("fingerprint");
+  const phash = dctHash(await hashSample(base));
+
+  return {
+    width,
+    height,
+    format: FORMAT_BY_MIME[sniffed.mime],
+    mime: sniffed.mime,
+    features: {
+      width,
+      height,
+      orientation: orientationOf(width, height),
+      brightness,
+      saturation,
+      colours,
+      exif,
+    },
+    thumbnail,
+    preview,
+    exif,
+    phash,
+  };
+}
+
