@@ -1,7 +1,7 @@
 // Storyboard THINK: which photos make the cut and in what order. Pure, so the rules are
 // unit-tested: order by EXIF capture time, keep one of each group of near-duplicates (the
 // sharpest, best-exposed one), and leave out clearly unusable photos when enough remain.
-import { hammingDistance } from "@/lib/media/image";
+import { hammingDistance } from "@/lib/media/image/phash";
 
 export interface Candidate {
   mediaId: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyStoryboardPatch, storyboardPatchSchema, type StoryboardDoc } from "./storyboard";
+import { applyStoryboardPatch, draftStoryboard, storyboardPatchSchema, type StoryboardDoc } from "./storyboard";
 import { writeLocalStoryboard } from "./writer-local";
 
 const A = "00000000-0000-4000-8000-00000000000a";
@@ -59,5 +59,22 @@ describe("local storyboard writer", () => {
     const similar = (mediaId: string, colours: string[]) => ({ mediaId, takenAt: "2024-05-06T09:00:00", caption: "", tags: ["vivid", ...colours], provider: "local" });
     const out = writeLocalStoryboard([similar(A, ["pink", "green"]), similar(B, ["purple", "yellow"])], { style: "calm" });
     expect(out.captions.map((c) => c.caption)).toEqual(["Morning — Vivid colours", "Morning — Purple and yellow tones"]);
+  });
+});
+
+describe("the first draft", () => {
+  it("keeps the chosen order, gives each shot its written caption and the style's time, and lists what was left out", () => {
+    const selection = {
+      shots: [B, A].map((mediaId) => ({ mediaId, takenAt: null, score: 1, sharpness: 1, exposure: 1 })),
+      dropped: [{ mediaId: C, reason: "A near-duplicate." }],
+    };
+    const written = { title: "Trip", writer: "local", captions: [{ mediaId: A, caption: "Sea" }] };
+    const draft = draftStoryboard(selection, written, "calm");
+    expect(draft.shots).toEqual([
+      { mediaId: B, caption: "", duration: 5 },
+      { mediaId: A, caption: "Sea", duration: 5 },
+    ]);
+    expect(draft).toMatchObject({ title: "Trip", style: "calm", writer: "local", dropped: selection.dropped });
+    expect(draftStoryboard(selection, written, "retired-style").style).toBe("cinematic");
   });
 });

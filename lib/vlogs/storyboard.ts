@@ -1,9 +1,11 @@
 // The storyboard document: the shots in order, each with its photo, caption and time on
 // screen, plus the title. Written by the storyboard phase, edited by the user, read by
-// the render phase. Pure: validation and edits only.
+// the render phase. Pure: the first draft, validation and edits.
 import { z } from "zod";
 import { InvalidInputError } from "@/lib/errors";
-import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MAX_TITLE_CHARS, MIN_SHOT_SECONDS, STYLE_NAMES, type VlogStyle } from "./plan";
+import { DEFAULT_STYLE, MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MAX_TITLE_CHARS, MIN_SHOT_SECONDS, STYLE_NAMES, STYLES, type VlogStyle } from "./plan";
+import type { ShotSelection } from "./select";
+import type { WrittenStoryboard } from "./writer-local";
 
 export interface StoryboardShot {
   mediaId: string;
@@ -20,6 +22,22 @@ export interface StoryboardDoc {
   writer: string;
   /** Photos the storyboard step left out, and why (shown so nothing vanishes silently). */
   dropped: { mediaId: string; reason: string }[];
+}
+
+/**
+ * Storyboard INTEGRATE: the chosen shots in order, each with the caption the writer gave
+ * it and the style's time on screen; what was left out stays listed with its reason.
+ */
+export function draftStoryboard(selection: ShotSelection, written: WrittenStoryboard, style: string): StoryboardDoc {
+  const known = (style in STYLES ? style : DEFAULT_STYLE) as VlogStyle;
+  const captions = new Map(written.captions.map((c) => [c.mediaId, c.caption]));
+  return {
+    title: written.title,
+    style: known,
+    shots: selection.shots.map((s) => ({ mediaId: s.mediaId, caption: captions.get(s.mediaId) ?? "", duration: STYLES[known].shotSeconds })),
+    writer: written.writer,
+    dropped: selection.dropped,
+  };
 }
 
 const caption = z

@@ -6,8 +6,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import type { VeoClient } from "@/lib/ai/veo";
-import { buildRenderArgs, posterArgs, STILL_SCALE, wrapText, type ShotSource } from "@/lib/vlogs/ffmpeg-args";
-import { STYLES, type VlogStyle } from "@/lib/vlogs/plan";
+import { buildRenderArgs, posterArgs, type ShotSource } from "@/lib/vlogs/ffmpeg-args";
+import type { VlogStyle } from "@/lib/vlogs/plan";
+import { onScreenText, renderKeys, stillSize, veoClipRequest } from "@/lib/vlogs/render-plan";
 import type { Timeline } from "@/lib/vlogs/timeline";
 import type { Storage } from "@/lib/storage/types";
 import type { Json } from "@/lib/workflow/types";
@@ -60,19 +61,19 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
     const sources = useVeo ? await veoClips(job, deps, dir, share) : await stills(job, deps, dir, share);
 
     // Captions go through files so no text ever needs filtergraph escaping.
-    const charsPerLine = Math.round((timeline.width / timeline.height) * 25);
+    const text = onScreenText(timeline);
     const captionFiles = await Promise.all(
-      timeline.shots.map(async (shot, i) => {
-        if (!shot.caption.trim()) return null;
+      text.captions.map(async (caption, i) => {
+        if (caption === null) return null;
         const file = path.join(dir, `caption-${i}.txt`);
-        await writeFile(file, wrapText(shot.caption, charsPerLine), "utf8");
+        await writeFile(file, caption, "utf8");
         return file;
       }),
     );
     let titleFile: string | null = null;
-    if (timeline.title) {
+    if (text.title !== null) {
       titleFile = path.join(dir, "title.txt");
-      await writeFile(titleFile, wrapText(timeline.title.text, Math.round(charsPerLine * 0.6)), "utf8");
+      await writeFile(titleFile, text.title, "utf8");
     }
 
     const output = path.join(dir, "video.mp4");
@@ -97,13 +98,13 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
     const poster = path.join(dir, "poster.jpg");
     await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal });
     const bytes = (await stat(output)).size;
-    const base = `vlogs/${job.vlogId}/g${job.generation}`;
-    await deps.storage.putFile(`${base}/video.mp4`, output, "video/mp4");
-    await deps.storage.putFile(`${base}/poster.jpg`, poster, "image/jpeg");
+    const keys = renderKeys(job.vlogId, job.generation);
+    await deps.storage.putFile(keys.video, output, "video/mp4");
+    await deps.storage.putFile(keys.poster, poster, "image/jpeg");
     await job.progress(1, "Rendered");
     return {
-      videoKey: `${base}/video.mp4`,
-      posterKey: `${base}/poster.jpg`,
+      videoKey: keys.video,
+      posterKey: keys.poster,
       durationSec: probe.durationSec,
       width: probe.width,
       height: probe.height,
@@ -117,11 +118,10 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
   }
 }
 
-/** Each photo, upright and cropped to the frame's shape at STILL_SCALE × its size. */
+/** Each photo, upright and cropped to the frame's shape at stillSize(). */
 async function stills(job: RenderJob, deps: RenderDeps, dir: string, share: number): Promise<ShotSource[]> {
   const { timeline } = job;
-  const width = Math.round(timeline.width * STILL_SCALE);
-  const height = Math.round(timeline.height * STILL_SCALE);
+  const { width, height } = stillSize(timeline);
   const sources: ShotSource[] = [];
   for (const [i, shot] of timeline.shots.entries()) {
     const original = await deps.storage.getBuffer(job.originals[shot.mediaId]);
@@ -150,7 +150,6 @@ async function veoClips(job: RenderJob, deps: RenderDeps, dir: string, share: nu
   const saved = (job.checkpoint as ClipCheckpoint | null)?.clips ?? {};
   const state: ClipCheckpoint = { clips: { ...saved } };
   const sources: ShotSource[] = [];
-  const style = STYLES[job.style];
   const count = timeline.shots.length;
   for (const [i, shot] of timeline.shots.entries()) {
     const entry = (state.clips[shot.mediaId] ??= {});
@@ -160,16 +159,7 @@ async function veoClips(job: RenderJob, deps: RenderDeps, dir: string, share: nu
       if (!entry.operation) {
         const original = await deps.storage.getBuffer(job.originals[shot.mediaId]);
         const image = await sharp(original, { failOn: "none" }).rotate().resize(timeline.width, timeline.height, { fit: "cover", position: "attention" }).jpeg({ quality: 90 }).toBuffer();
-        entry.operation = await veo.start(
-          {
-            image,
-            prompt: `${shot.caption ? `${shot.caption}. ` : ""}Bring this photo to life with subtle, natural motion and a slow camera move; keep everything as it is in the photo. Mood: ${style.description}`,
-            // Veo makes 5–8 s clips; the timeline trims it to the shot's length.
-            durationSeconds: Math.min(8, Math.max(5, Math.ceil(shot.duration))),
-            aspectRatio: timeline.width >= timeline.height ? "16:9" : "9:16",
-          },
-          job.signal,
-        );
+        entry.operation = await veo.start({ image, ...veoClipRequest(shot, job.style, timeline) }, job.signal);
         await job.saveCheckpoint(state as unknown as Json);
       }
       await job.progress(base, `Veo is animating photo ${i + 1} of ${count}`);
@@ -178,7 +168,7 @@ async function veoClips(job: RenderJob, deps: RenderDeps, dir: string, share: nu
         onPoll: (polls) => void job.progress(base, `Veo is animating photo ${i + 1} of ${count} (check ${polls})`).catch(() => {}),
       });
       await veo.download(video, file, job.signal);
-      const key = `vlogs/${job.vlogId}/g${job.generation}/clips/${shot.mediaId}.mp4`;
+      const key = renderKeys(job.vlogId, job.generation).clip(shot.mediaId);
       await deps.storage.putBuffer(key, await readFile(file), "video/mp4");
       entry.key = key;
       await job.saveCheckpoint(state as unknown as Json);

@@ -10,11 +10,12 @@ import type { Db } from "@/lib/db";
 import { ConflictError } from "@/lib/errors";
 import { findOwnedMediaWithAnalysis } from "@/lib/media/repository";
 import type { Storage } from "@/lib/storage/types";
-import { STYLES, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "@/lib/vlogs/plan";
+import { VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "@/lib/vlogs/plan";
 import { getVlog, saveStoryboard, saveVideo, setShareToken } from "@/lib/vlogs/repository";
 import { selectShots, type Candidate, type ShotSelection } from "@/lib/vlogs/select";
+import { supersededKeys } from "@/lib/vlogs/render-plan";
 import { newShareToken } from "@/lib/vlogs/share";
-import type { StoryboardDoc } from "@/lib/vlogs/storyboard";
+import { draftStoryboard } from "@/lib/vlogs/storyboard";
 import { buildTimeline, type Timeline } from "@/lib/vlogs/timeline";
 import { storyboardOf } from "@/lib/vlogs/view";
 import type { StoryboardWriter } from "@/lib/vlogs/writer-gemini";
@@ -88,15 +89,7 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
           const vlog = await loadVlog(deps, ctx);
           const selection = ctx.outputs.storyboard?.think as unknown as ShotSelection;
           const written = ctx.outputs.storyboard?.execute as unknown as WrittenStoryboard;
-          const style = (vlog.style in STYLES ? vlog.style : "cinematic") as VlogStyle;
-          const captions = new Map(written.captions.map((c) => [c.mediaId, c.caption]));
-          const doc: StoryboardDoc = {
-            title: written.title,
-            style,
-            shots: selection.shots.map((s) => ({ mediaId: s.mediaId, caption: captions.get(s.mediaId) ?? "", duration: STYLES[style].shotSeconds })),
-            writer: written.writer,
-            dropped: selection.dropped,
-          };
+          const doc = draftStoryboard(selection, written, vlog.style);
           const saved = await saveStoryboard(deps.db, vlog.id, doc);
           return { title: doc.title, shots: doc.shots.length, dropped: doc.dropped.length, storyboardVersion: saved?.storyboardVersion ?? null };
         },
@@ -140,7 +133,7 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
         async integrate(ctx) {
           const vlog = await loadVlog(deps, ctx);
           const video = ctx.outputs.render?.execute as unknown as RenderResult;
-          const previous = [vlog.videoKey, vlog.posterKey].filter((k): k is string => Boolean(k) && k !== video.videoKey && k !== video.posterKey);
+          const previous = supersededKeys(vlog, video);
           const firstRender = !vlog.videoKey;
           await saveVideo(deps.db, vlog.id, {
             videoKey: video.videoKey,
