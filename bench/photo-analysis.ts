@@ -1,15 +1,15 @@
-// Scenario 6 — photo analysis: lib/media/image analyseImage (sniff, header check, one
+// Scenario 6 — photo analysis: lib/media/image analyzeImage (sniff, header check, one
 // decode to preview size, WebP thumbnail, JPEG preview, EXIF, colour statistics, pHash)
 // vs a bare sharp pipeline producing the same images and pixel samples with nothing
 // else, on the same generated 12 MP photos, one at a time, interleaved rounds.
 import sharp from "sharp";
-import { analyseImage } from "@/lib/media/image";
+import { analyzeImage } from "@/lib/media/image";
 import { photos } from "./lib/fixtures";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
 import { median, num } from "./lib/stats";
 
-/** The same image work as analyseImage, in the most direct sharp calls. */
+/** The same image work as analyzeImage, in the most direct sharp calls. */
 async function bareSharp(input: Buffer) {
   const meta = await sharp(input).metadata();
   const base = await sharp(input, { autoOrient: true })
@@ -38,7 +38,7 @@ export const scenario: Scenario = {
     const rounds = quick ? 2 : 5;
     const inputs = await photos(count, 600, 4000, 3000);
     const pipelines = {
-      ours: (b: Buffer) => analyseImage(b, { maxPixels: 100_000_000 }),
+      ours: (b: Buffer) => analyzeImage(b, { maxPixels: 100_000_000 }),
       bare: (b: Buffer) => bareSharp(b),
     };
     // Alternating photo by photo (order flipped each time) so both pipelines see the same

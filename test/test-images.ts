@@ -25,7 +25,7 @@ export interface TestImageOptions {
 }
 
 /**
- * What `exif: true` writes, in the shape analyseImage() reports it. GPS is included: sharp
+ * What `exif: true` writes, in the shape analyzeImage() reports it. GPS is included: sharp
  * 0.35 writes IFD3 (GPS) tags from rational strings, and exifr reads them back as decimals.
  * takenAt has no offset because none is written (EXIF DateTimeOriginal is local time).
  */

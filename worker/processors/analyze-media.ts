@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { AiProvider } from "@/lib/ai/types";
 import type { Db } from "@/lib/db";
 import type { JobPayload } from "@/lib/jobs/catalogue";
-import { analyseImage } from "@/lib/media/image";
+import { analyzeImage } from "@/lib/media/image";
 import { publishMedia } from "@/lib/media/live";
 import { stageProgress, type AnalysisStage } from "@/lib/media/progress";
 import { findAnalysis, getMediaForJob, saveAnalysis, updateMediaState } from "@/lib/media/repository";
@@ -71,7 +71,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
       throw new DelayedError();
     }
     try {
-      analysis = (await findAnalysis(db, media.sha256)) ?? (await analyse(media, deps, report));
+      analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report));
     } finally {
       // Release only our own lock (a slow job's lock may have expired and been retaken).
       await deps.redis.eval(
@@ -90,16 +90,16 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
     analysisSha: analysis.sha256,
   });
   await publishMedia(done);
-  return { analysed: analysis.sha256 };
+  return { analyzed: analysis.sha256 };
 }
 
-async function analyse(
+async function analyze(
   media: { sha256: string; storageKey: string },
   deps: AnalyzeDeps,
   report: (stage: AnalysisStage) => Promise<void>,
 ) {
   const bytes = await deps.storage.getBuffer(media.storageKey);
-  const image = await analyseImage(bytes, { maxPixels: deps.maxPixels, maxFrames: deps.maxFrames, onStage: report });
+  const image = await analyzeImage(bytes, { maxPixels: deps.maxPixels, maxFrames: deps.maxFrames, onStage: report });
   await report("describing");
   const description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
   await report("saving");

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { RejectedInputError } from "@/lib/errors";
-import { analyseImage, hammingDistance, type ImageStage } from "./index";
+import { analyzeImage, hammingDistance, type ImageStage } from "./index";
 import {
   corruptJpeg,
   makeAvif,
@@ -23,10 +23,10 @@ async function rejection(p: Promise<unknown>): Promise<RejectedInputError> {
   return err as RejectedInputError;
 }
 
-describe("analyseImage", () => {
+describe("analyzeImage", () => {
   it("reports size, format, orientation and a WebP thumbnail ≤ 512 px", async () => {
     const jpeg = await makeJpeg({ width: 1600, height: 900, seed: 1 });
-    const a = await analyseImage(jpeg, LIMIT);
+    const a = await analyzeImage(jpeg, LIMIT);
     expect(a).toMatchObject({ width: 1600, height: 900, format: "jpeg", mime: "image/jpeg" });
     expect(a.features).toMatchObject({ width: 1600, height: 900, orientation: "landscape" });
 
@@ -42,7 +42,7 @@ describe("analyseImage", () => {
   });
 
   it("never enlarges small images", async () => {
-    const a = await analyseImage(await makePng({ width: 200, height: 300, seed: 2 }), LIMIT);
+    const a = await analyzeImage(await makePng({ width: 200, height: 300, seed: 2 }), LIMIT);
     expect(a).toMatchObject({ width: 200, height: 300, format: "png" });
     expect(a.features.orientation).toBe("portrait");
     const thumb = await sharp(a.thumbnail).metadata();
@@ -50,25 +50,25 @@ describe("analyseImage", () => {
   });
 
   it("reads WebP, AVIF and GIF, and only the first frame of an animation", async () => {
-    const webp = await analyseImage(await makeWebp({ width: 300, height: 300, seed: 3 }), LIMIT);
+    const webp = await analyzeImage(await makeWebp({ width: 300, height: 300, seed: 3 }), LIMIT);
     expect(webp).toMatchObject({ format: "webp", width: 300, height: 300 });
     expect(webp.features.orientation).toBe("square");
 
-    const avif = await analyseImage(await makeAvif({ width: 320, height: 240, seed: 4 }), LIMIT);
+    const avif = await analyzeImage(await makeAvif({ width: 320, height: 240, seed: 4 }), LIMIT);
     expect(avif).toMatchObject({ format: "avif", mime: "image/avif", width: 320, height: 240 });
 
     const gif = await makeGif({ width: 120, height: 80, seed: 5, frames: 30 });
     expect((await sharp(gif, { pages: -1 }).metadata()).pages).toBe(30);
-    const a = await analyseImage(gif, LIMIT);
+    const a = await analyzeImage(gif, LIMIT);
     expect(a).toMatchObject({ format: "gif", width: 120, height: 80 });
-    const firstFrame = await analyseImage(await makeGif({ width: 120, height: 80, seed: 5 }), LIMIT);
+    const firstFrame = await analyzeImage(await makeGif({ width: 120, height: 80, seed: 5 }), LIMIT);
     expect(hammingDistance(a.phash, firstFrame.phash)).toBeLessThanOrEqual(4);
   });
 
   it("uses the displayed (EXIF-rotated) dimensions", async () => {
     // Stored 400×300 with orientation 6 (rotate 90°): shown as 300×400 portrait.
     const jpeg = await makeJpeg({ width: 400, height: 300, seed: 6, orientation: 6 });
-    const a = await analyseImage(jpeg, LIMIT);
+    const a = await analyzeImage(jpeg, LIMIT);
     expect(a).toMatchObject({ width: 300, height: 400 });
     expect(a.features.orientation).toBe("portrait");
     const thumb = await sharp(a.thumbnail).metadata();
@@ -78,21 +78,21 @@ describe("analyseImage", () => {
 
   it("extracts EXIF, including GPS and the capture time, and strips it from outputs", async () => {
     const jpeg = await makeJpeg({ width: 640, height: 480, seed: 7, exif: true });
-    const a = await analyseImage(jpeg, LIMIT);
+    const a = await analyzeImage(jpeg, LIMIT);
     expect(a.exif).toEqual(TEST_EXIF);
     expect(a.features.exif).toEqual(TEST_EXIF);
     expect((await sharp(a.preview).metadata()).exif).toBeUndefined();
     expect((await sharp(a.thumbnail).metadata()).exif).toBeUndefined();
 
     // Same EXIF through the WebP and PNG containers.
-    const webp = await analyseImage(await makeWebp({ width: 64, height: 64, exif: true }), LIMIT);
+    const webp = await analyzeImage(await makeWebp({ width: 64, height: 64, exif: true }), LIMIT);
     expect(webp.exif).toMatchObject({ cameraMake: "Framecast", cameraModel: "TestCam 1" });
-    const png = await analyseImage(await makePng({ width: 64, height: 64, exif: true }), LIMIT);
+    const png = await analyzeImage(await makePng({ width: 64, height: 64, exif: true }), LIMIT);
     expect(png.exif?.takenAt).toBe(TEST_EXIF.takenAt);
   });
 
   it("gives exif: null when there is none", async () => {
-    const a = await analyseImage(await makeJpeg({ width: 64, height: 64 }), LIMIT);
+    const a = await analyzeImage(await makeJpeg({ width: 64, height: 64 }), LIMIT);
     expect(a.exif).toBeNull();
     expect(a.features.exif).toBeNull();
   });
@@ -103,13 +103,13 @@ describe("analyseImage", () => {
     const at = jpeg.indexOf(Buffer.from("Exif\0\0", "latin1")) + 6;
     const broken = Buffer.from(jpeg);
     broken.fill(0xee, at, at + 16);
-    const a = await analyseImage(broken, LIMIT);
+    const a = await analyzeImage(broken, LIMIT);
     expect(a.exif).toBeNull();
     expect(a.width).toBe(64);
   });
 
   it("finds solid colours, brightness and saturation", async () => {
-    const red = await analyseImage(await makeJpeg({ width: 100, height: 100, colour: [255, 0, 0] }), LIMIT);
+    const red = await analyzeImage(await makeJpeg({ width: 100, height: 100, colour: [255, 0, 0] }), LIMIT);
     expect(red.features.colours).toHaveLength(1);
     const [r, g, b] = hexToRgb(red.features.colours[0]);
     expect(r).toBeGreaterThan(230);
@@ -117,9 +117,9 @@ describe("analyseImage", () => {
     expect(b).toBeLessThan(30);
     expect(red.features.saturation).toBeGreaterThan(0.9);
 
-    const black = await analyseImage(await makeJpeg({ width: 50, height: 50, colour: [0, 0, 0] }), LIMIT);
+    const black = await analyzeImage(await makeJpeg({ width: 50, height: 50, colour: [0, 0, 0] }), LIMIT);
     expect(black.features.brightness).toBeLessThan(0.02);
-    const white = await analyseImage(await makePng({ width: 50, height: 50, colour: [255, 255, 255] }), LIMIT);
+    const white = await analyzeImage(await makePng({ width: 50, height: 50, colour: [255, 255, 255] }), LIMIT);
     expect(white.features.brightness).toBeGreaterThan(0.98);
     expect(white.features.saturation).toBeLessThan(0.02);
     expect(white.features.colours).toEqual(["#ffffff"]);
@@ -131,7 +131,7 @@ describe("analyseImage", () => {
       .composite([{ input: { create: { width: 100, height: 100, channels: 3, background: "#ffff00" } }, top: 0, left: 0 }])
       .png()
       .toBuffer();
-    const a = await analyseImage(png, LIMIT);
+    const a = await analyzeImage(png, LIMIT);
     const [first, second] = a.features.colours.map(hexToRgb);
     expect(distance(first, [0, 0, 255])).toBeLessThan(8);
     expect(distance(second, [255, 255, 0])).toBeLessThan(8);
@@ -143,7 +143,7 @@ describe("analyseImage", () => {
     const other = await makeJpeg({ width: 800, height: 600, seed: 12 });
     const resized = await sharp(one).resize(720).jpeg({ quality: 75 }).toBuffer();
 
-    const [a, a2, b, c] = await Promise.all([one, one, other, resized].map((x) => analyseImage(x, LIMIT)));
+    const [a, a2, b, c] = await Promise.all([one, one, other, resized].map((x) => analyzeImage(x, LIMIT)));
     expect(a.phash).toMatch(/^[0-9a-f]{16}$/);
     expect(a2.phash).toBe(a.phash);
     expect(hammingDistance(a.phash, c.phash)).toBeLessThanOrEqual(4);
@@ -152,7 +152,7 @@ describe("analyseImage", () => {
 
   it("reports stages in order, awaiting each callback", async () => {
     const seen: string[] = [];
-    await analyseImage(await makeJpeg({ width: 64, height: 64, seed: 1 }), {
+    await analyzeImage(await makeJpeg({ width: 64, height: 64, seed: 1 }), {
       ...LIMIT,
       onStage: async (s: ImageStage) => {
         await new Promise((r) => setTimeout(r, 5));
@@ -164,7 +164,7 @@ describe("analyseImage", () => {
 
   it("propagates an error thrown by onStage (e.g. cancellation) unchanged", async () => {
     const cancelled = new Error("cancelled");
-    const p = analyseImage(await makeJpeg({ width: 64, height: 64 }), {
+    const p = analyzeImage(await makeJpeg({ width: 64, height: 64 }), {
       ...LIMIT,
       onStage: (s) => {
         if (s === "exif") throw cancelled;
@@ -174,20 +174,20 @@ describe("analyseImage", () => {
   });
 });
 
-describe("analyseImage rejections", () => {
+describe("analyzeImage rejections", () => {
   it.each(["truncated", "garbage"] as const)("rejects a %s JPEG as damaged", async (kind) => {
-    const err = await rejection(analyseImage(await corruptJpeg(kind), LIMIT));
+    const err = await rejection(analyzeImage(await corruptJpeg(kind), LIMIT));
     expect(err.reason).toBe("damaged");
     expect(err.message).toBe("The image data is damaged or incomplete, so it can't be decoded.");
   });
 
   it("rejects images over the pixel limit before decoding, with a readable message", async () => {
     const jpeg = await makeJpeg({ width: 300, height: 200 });
-    const err = await rejection(analyseImage(jpeg, { maxPixels: 50_000 }));
+    const err = await rejection(analyzeImage(jpeg, { maxPixels: 50_000 }));
     expect(err.reason).toBe("too_large");
     expect(err.message).toBe("This image is 300 × 200 pixels; the limit is 50,000 pixels.");
     // Exactly at the limit is fine.
-    await expect(analyseImage(jpeg, { maxPixels: 60_000 })).resolves.toMatchObject({ width: 300 });
+    await expect(analyzeImage(jpeg, { maxPixels: 60_000 })).resolves.toMatchObject({ width: 300 });
   });
 
   it("words large limits in megapixels", async () => {
@@ -198,23 +198,23 @@ describe("analyseImage rejections", () => {
     expect(sof).toBeGreaterThan(0);
     fake.writeUInt16BE(40_000, sof + 5);
     fake.writeUInt16BE(60_000, sof + 7);
-    const err = await rejection(analyseImage(fake, { maxPixels: 100_000_000 }));
+    const err = await rejection(analyzeImage(fake, { maxPixels: 100_000_000 }));
     expect(err.message).toBe("This image is 60,000 × 40,000 pixels; the limit is 100 megapixels.");
   });
 
   it("rejects non-images by their content, whatever they are called", async () => {
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n");
-    const err = await rejection(analyseImage(pdf, LIMIT));
+    const err = await rejection(analyzeImage(pdf, LIMIT));
     expect(err.reason).toBe("wrong_type");
     expect(err.message).toMatch(/^This file is not a photo we can read \(it looks like a PDF\)\./);
 
-    const text = await rejection(analyseImage(Buffer.from("definitely a jpeg, trust me\n"), LIMIT));
+    const text = await rejection(analyzeImage(Buffer.from("definitely a jpeg, trust me\n"), LIMIT));
     expect(text.message).toContain("it looks like a plain text file");
 
-    const svg = await rejection(analyseImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), LIMIT));
+    const svg = await rejection(analyzeImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), LIMIT));
     expect(svg.message).toContain("an SVG drawing");
 
-    const empty = await rejection(analyseImage(Buffer.alloc(0), LIMIT));
+    const empty = await rejection(analyzeImage(Buffer.alloc(0), LIMIT));
     expect(empty.reason).toBe("empty");
   });
 });

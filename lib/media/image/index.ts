@@ -42,7 +42,7 @@ export interface ImageAnalysis {
 export type { HeaderLimits } from "../image-header";
 export { checkImageHeader } from "../image-header";
 
-export interface AnalyseImageOptions extends HeaderLimits {
+export interface AnalyzeImageOptions extends HeaderLimits {
   /** Awaited before each stage, for progress reporting (and cancellation by throwing). */
   onStage?: (stage: ImageStage) => void | Promise<void>;
 }
@@ -58,7 +58,7 @@ const FORMAT_BY_MIME: Record<ImageMime, ImageFormat> = {
   "image/avif": "avif",
 };
 
-export async function analyseImage(input: Buffer, opts: AnalyseImageOptions): Promise<ImageAnalysis> {
+export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Promise<ImageAnalysis> {
   if (input.length === 0) {
     throw new RejectedInputError("empty", "This file is empty (0 bytes), so there is no photo in it.");
   }
