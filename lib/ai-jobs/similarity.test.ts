@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "@/lib/errors";
-import { analyseImage } from "@/lib/media/image";
+import { analyzeImage } from "@/lib/media/image";
 import { BIKE_SHARE, BIKE_SHARE_FOLLOW_UP, LIBRARY_JA, SOURDOUGH } from "@/test/fixtures/articles";
 import { makeJpeg } from "@/test/test-images";
 import { calculateSimilarity, phashSimilarity, textSimilarity, textSimilarityMatrix } from "./similarity";
@@ -58,7 +58,7 @@ describe("photo similarity by perceptual hash", () => {
     const one = await makeJpeg({ width: 800, height: 600, seed: 11 });
     const other = await makeJpeg({ width: 800, height: 600, seed: 12 });
     const resized = await sharp(one).resize(720).jpeg({ quality: 75 }).toBuffer();
-    const analysed = await Promise.all([one, resized, other].map((b) => analyseImage(b, { maxPixels: 50_000_000 })));
+    const analysed = await Promise.all([one, resized, other].map((b) => analyzeImage(b, { maxPixels: 50_000_000 })));
     const hashes = new Map([
       ["11111111-1111-4111-8111-111111111111", analysed[0].phash],
       ["22222222-2222-4222-8222-222222222222", analysed[1].phash],

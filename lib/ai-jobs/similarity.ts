@@ -34,7 +34,7 @@ const PHASH = /^[0-9a-f]{16}$/i;
 /**
  * Differing bits of two 64-bit pHashes written as 16 hex digits — the format lib/media's
  * analysis stores in Analysis.phash. Re-implemented here (it is five lines) so the web
- * process need not load lib/media/image.ts, which imports sharp.
+ * process need not load lib/media/image, which imports sharp.
  */
 export function phashDistance(a: string, b: string): number {
   if (!PHASH.test(a) || !PHASH.test(b)) throw new Error(`Perceptual hashes are 16 hex digits; got "${a}" and "${b}".`);
