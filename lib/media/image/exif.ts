@@ -68,7 +68,7 @@ export async function readExif(block: Buffer | undefined): Promise<ExifSummary |
 
 function text(v: unknown): string | undefined {
   if (typeof v !== "string") return undefined;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- cameras pad EXIF strings with NULs; removing them is the point
   const s = v.replace(/\u0000/g, "").trim();
   return s || undefined;
 }
