@@ -5,11 +5,11 @@
 // `next start` and the worker, stopping both when either stops or on Ctrl-C.
 // Plain Node with no dependencies, because it runs before `npm ci`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureNextBuild, ensurePrismaClient, newestMtime, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
+import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(`Usage: npm start   (node scripts/start.mjs)
@@ -56,8 +56,31 @@ function reachable(url, defaultPort) {
   });
 }
 
+/**
+ * True when node_modules lacks a version package-lock.json locks. Compared by content, not
+ * by file times: a git checkout or rebase rewrites package-lock.json without changing what
+ * it locks, and a reinstall then would be slow for nothing (and, in a node_modules made of
+ * hard links shared with other checkouts, harmful).
+ */
+function dependenciesStale() {
+  const installedFile = "node_modules/.package-lock.json";
+  if (!existsSync(installedFile)) return true;
+  try {
+    const locked = JSON.parse(readFileSync("package-lock.json", "utf8")).packages ?? {};
+    const installed = JSON.parse(readFileSync(installedFile, "utf8")).packages ?? {};
+    return Object.entries(locked).some(([where, pkg]) => {
+      if (where === "") return false; // the project itself
+      const version = installed[where]?.version;
+      // Optional packages for other platforms are locked but never installed.
+      return pkg.optional ? version !== undefined && version !== pkg.version : version !== pkg.version;
+    });
+  } catch {
+    return true;
+  }
+}
+
 // 1. Dependencies.
-if (!existsSync("node_modules/.package-lock.json") || newestMtime(["package-lock.json"]) > newestMtime(["node_modules/.package-lock.json"])) {
+if (dependenciesStale()) {
   say("Installing dependencies (npm ci)…");
   // npm 11.19 can reject its own lock file over other platforms' optional packages;
   // `npm install` then installs exactly the locked versions (see docs/decisions.md).
