@@ -25,24 +25,21 @@ export interface DeliveryView {
   createdAt: string;
 }
 
-interface Skip {
+/** One line of the job's provider notes (lib/ai-jobs/execute.ts ProviderNote). */
+interface Note {
   provider: string;
+  /** Why: an error kind ("rate_limited", "circuit_open", …) or "fallback" (its answer was not used). */
+  kind?: string;
   reason: string;
 }
 
-/** Providers passed over and why, from the job's provider notes (`Skip[]` or `{ skipped, fallback }`). */
-function readNotes(notes: unknown): { skipped: Skip[]; fallback: string | null } {
-  const isSkip = (s: unknown): s is Skip =>
-    typeof s === "object" && s !== null && typeof (s as Skip).provider === "string" && typeof (s as Skip).reason === "string";
-  if (Array.isArray(notes)) return { skipped: notes.filter(isSkip), fallback: null };
-  if (typeof notes === "object" && notes !== null) {
-    const n = notes as { skipped?: unknown; fallback?: { reason?: unknown } };
-    return {
-      skipped: Array.isArray(n.skipped) ? n.skipped.filter(isSkip) : [],
-      fallback: typeof n.fallback?.reason === "string" ? n.fallback.reason : null,
-    };
-  }
-  return { skipped: [], fallback: null };
+/** The providers passed over and why; tolerant of any shape (older rows, other writers). */
+function readNotes(notes: unknown): Note[] {
+  const list = Array.isArray(notes) ? notes : typeof notes === "object" && notes !== null ? (notes as { skipped?: unknown }).skipped : null;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (n): n is Note => typeof n === "object" && n !== null && typeof (n as Note).provider === "string" && typeof (n as Note).reason === "string",
+  );
 }
 
 const button =
@@ -68,12 +65,8 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
     setBusy(true);
     setOutcome(null);
     try {
-      const answer = await apiFetch<Partial<JobView>>(`/api/v1/jobs/${job.job_id}/${action}`, { method: "POST" });
-      if (answer?.job_id && answer.job_id !== job.job_id) {
-        router.push(`/jobs/${answer.job_id}`);
-        return;
-      }
-      const fresh = await apiFetch<JobView>(`/api/v1/jobs/${job.job_id}`);
+      // The answer is the job's view after the change.
+      const fresh = await apiFetch<JobView>(`/api/v1/jobs/${job.job_id}/${action}`, { method: "POST" });
       apply(fresh);
       setOutcome({
         ok: true,
@@ -91,7 +84,7 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
     }
   }
 
-  const { skipped, fallback } = readNotes(job.provider_notes);
+  const notes = readNotes(job.provider_notes);
   const duration = job.started_at && job.completed_at ? Date.parse(job.completed_at) - Date.parse(job.started_at) : null;
   const facts: [string, React.ReactNode][] = [
     ["Job id", <code key="id" className="break-all text-xs">{job.job_id}</code>],
@@ -129,6 +122,7 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
           {STATUS_LABELS[job.status]}
           {job.status === "running" ? ` — ${job.progress} %` : ""}
           {job.status === "queued" ? " — waiting for a worker" : ""}
+          {terminal && duration !== null ? ` after ${formatDuration(duration)}` : ""}
         </p>
         {!terminal && (
           <ProgressBar label="Job progress" value={job.progress / 100} valueText={`${job.progress} %`} tone="active" />
@@ -174,7 +168,7 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
 
       <section aria-labelledby="details-heading" className="space-y-3">
         <h2 id="details-heading" className="text-lg font-semibold">Details</h2>
-        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
+        <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm sm:gap-x-6">
           {facts.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-slate-500">{k}</dt>
@@ -182,12 +176,16 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
             </div>
           ))}
         </dl>
-        {(skipped.length > 0 || fallback) && (
+        {notes.length > 0 && (
           <div className="text-sm">
             <h3 className="font-medium text-slate-700">Providers passed over</h3>
             <ul className="mt-1 list-disc space-y-1 pl-5 text-slate-700">
-              {skipped.map((s, i) => <li key={i}><span className="font-medium">{s.provider}</span>: {s.reason}</li>)}
-              {fallback && <li>The provider&apos;s answer was not used: {fallback}</li>}
+              {notes.map((n, i) => (
+                <li key={i}>
+                  <span className="font-medium">{n.provider}</span>
+                  {n.kind === "fallback" ? " answered, but its answer was not used" : ""}: {n.reason}
+                </li>
+              ))}
             </ul>
           </div>
         )}

@@ -1,7 +1,7 @@
 "use client";
 
 // "Try a job": pick a type, fill in the fields its payload takes (lib/ai-jobs/types.ts),
-// choose a priority and an optional webhook, and send it to POST /api/v1/jobs. The API is
+// choose a priority, and send it to POST /api/v1/jobs. The API is
 // the judge of what is valid: its 422 names each bad field, and the message appears under
 // that field (the form does not validate on its own, so what you see is what the API says).
 import Link from "next/link";
@@ -61,7 +61,7 @@ function place(fields: Record<string, string>, visible: string[]): { placed: Pla
 }
 
 const inputClass =
-  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 aria-[invalid=true]:border-red-600";
+  "mt-1 block min-h-11 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 aria-[invalid=true]:border-red-600";
 const segment =
   "flex min-h-11 cursor-pointer items-center justify-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:text-indigo-900 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600";
 
@@ -194,18 +194,17 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
       setFocusError((n) => n + 1);
       return;
     }
-    const webhookUrl = value("webhookUrl").trim();
     setBusy(true);
     try {
       const answer = await apiFetch<{ job_id: string }>("/api/v1/jobs", {
-        json: { type, payload, ...(chosen.isDefault ? {} : { priority: chosen.value }), ...(webhookUrl ? { webhookUrl } : {}) },
+        json: { type, payload, ...(chosen.isDefault ? {} : { priority: chosen.value }) },
       });
       setErrors({ placed: {}, other: [] });
       setCreated({ id: answer.job_id, type });
       onCreated(await apiFetch<JobView>(`/api/v1/jobs/${answer.job_id}`));
     } catch (err) {
       if (err instanceof ApiError && Object.keys(err.fields).length > 0) {
-        setErrors(place(err.fields, [...visible, "priority", "webhookUrl"]));
+        setErrors(place(err.fields, [...visible, "priority"]));
         setFocusError((n) => n + 1);
       } else {
         setErrors({ placed: {}, other: [] });
@@ -415,11 +414,14 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
             ))}
           </select>
         </Field>
-        <Field id={`${uid}-webhookUrl`} label={<>Webhook URL {optional}</>} messages={errorsOf("webhookUrl")}
-          hint="We POST the finished job there, signed (Standard Webhooks).">
-          <input {...control("webhookUrl", true)} type="url" inputMode="url" value={value("webhookUrl")} onChange={set("webhookUrl")}
-            placeholder="https://example.com/hook" className={inputClass} />
-        </Field>
+        <div className="text-sm text-slate-600">
+          <p className="font-medium text-slate-800">Webhook</p>
+          <p className="mt-1">
+            A program that starts a job with an <Link href="/settings/tokens" className="text-indigo-700 underline">API token</Link> can
+            add a <code className="rounded bg-slate-100 px-1">webhookUrl</code>: we POST the finished job there, signed with the
+            token&apos;s secret. Jobs started here have no token to sign with, so they have no webhook.
+          </p>
+        </div>
       </div>
 
       {errors.other.length > 0 && (
