@@ -1,7 +1,8 @@
 "use client";
 
 // Create and revoke API tokens. A new token's value is shown once, here, and never again:
-// the server keeps only its hash.
+// the server keeps only its hash. So is its webhook signing secret, when the server sends
+// one (`webhookSecret` in the creation answer): programs need it to verify our webhooks.
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import type { ApiTokenView } from "@/lib/auth/tokens";
@@ -13,8 +14,8 @@ const when = (iso: string | null) =>
 export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
   const router = useRouter();
   const ids = { name: useId(), error: useId() };
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [copied, setCopied] = useState(false);
+  const [created, setCreated] = useState<{ name: string; token: string; webhookSecret: string | null } | null>(null);
+  const [copied, setCopied] = useState<"token" | "secret" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -24,8 +25,8 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
     const data = new FormData(form);
     setBusy(true);
     setError(null);
-    setCopied(false);
-    let body: { apiToken: ApiTokenView; token: string };
+    setCopied(null);
+    let body: { apiToken: ApiTokenView; token: string; webhookSecret?: unknown };
     try {
       body = await apiFetch("/api/account/tokens", {
         json: { name: data.get("name"), scopes: data.get("scopes") === "write" ? ["read", "write"] : ["read"] },
@@ -36,7 +37,7 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
     } finally {
       setBusy(false);
     }
-    setCreated({ name: body.apiToken.name, token: body.token });
+    setCreated({ name: body.apiToken.name, token: body.token, webhookSecret: typeof body.webhookSecret === "string" ? body.webhookSecret : null });
     form.reset();
     router.refresh();
   }
@@ -79,19 +80,37 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
         {created && (
           <div role="status" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
             <p className="text-sm font-medium text-amber-900">
-              Your token “{created.name}”. Copy it now: it will not be shown again.
+              Your token “{created.name}”. Copy it now: it will not be shown again{created.webhookSecret ? ", nor will its webhook secret" : ""}.
             </p>
             <div className="flex flex-wrap items-center gap-2">
               <code className="break-all rounded bg-white px-2 py-1 font-mono text-sm" data-testid="new-token-value">{created.token}</code>
-              <button type="button" className="rounded-md border border-amber-400 px-2 py-1 text-sm hover:bg-amber-100"
+              <button type="button" className="min-h-11 rounded-md border border-amber-400 px-3 text-sm hover:bg-amber-100"
                 onClick={async () => {
                   await navigator.clipboard?.writeText(created.token).catch(() => {});
-                  setCopied(true);
+                  setCopied("token");
                 }}>
-                {copied ? "Copied" : "Copy"}
+                {copied === "token" ? "Copied" : "Copy"}
               </button>
-              <button type="button" className="text-sm text-amber-900 underline" onClick={() => setCreated(null)}>Done</button>
             </div>
+            {created.webhookSecret && (
+              <>
+                <p className="pt-2 text-sm text-amber-900">
+                  Its webhook signing secret: jobs this token starts with a <code>webhookUrl</code> are signed with it
+                  (Standard Webhooks, <code>webhook-signature</code>). Keep it with the token to verify them.
+                </p>
+                <div className="flex flex-wrap items-center gap-2">
+                  <code className="break-all rounded bg-white px-2 py-1 font-mono text-sm" data-testid="new-webhook-secret">{created.webhookSecret}</code>
+                  <button type="button" className="min-h-11 rounded-md border border-amber-400 px-3 text-sm hover:bg-amber-100"
+                    onClick={async () => {
+                      await navigator.clipboard?.writeText(created.webhookSecret!).catch(() => {});
+                      setCopied("secret");
+                    }}>
+                    {copied === "secret" ? "Copied" : "Copy secret"}
+                  </button>
+                </div>
+              </>
+            )}
+            <button type="button" className="min-h-11 text-sm text-amber-900 underline" onClick={() => setCreated(null)}>Done</button>
           </div>
         )}
       </section>
