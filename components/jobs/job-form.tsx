@@ -62,8 +62,10 @@ function place(fields: Record<string, string>, visible: string[]): { placed: Pla
 
 const inputClass =
   "mt-1 block min-h-11 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 aria-[invalid=true]:border-red-600";
+// The radio covers its whole label, invisible: the label is the button to see, the input the
+// one to click, focus and read out.
 const segment =
-  "flex min-h-11 cursor-pointer items-center justify-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:text-indigo-900 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600";
+  "relative flex min-h-11 cursor-pointer items-center justify-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:text-indigo-900 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-600";
 
 const optional = <span className="font-normal text-slate-500">(optional)</span>;
 
@@ -105,10 +107,10 @@ function Segments<T extends string>({ legend, name, options, current, onChange }
   return (
     <fieldset>
       <legend className="mb-1 text-sm font-medium text-slate-800">{legend}</legend>
-      <div className="grid grid-cols-[repeat(auto-fit,minmax(7rem,1fr))] gap-2">
+      <div className="grid grid-cols-[repeat(auto-fit,minmax(6rem,1fr))] gap-2">
         {options.map(([v, label]) => (
           <label key={v} className={segment}>
-            <input type="radio" name={name} value={v} checked={current === v} onChange={() => onChange(v)} className="sr-only" />
+            <input type="radio" name={name} value={v} checked={current === v} onChange={() => onChange(v)} className="absolute inset-0 cursor-pointer opacity-0" />
             {label}
           </label>
         ))}
@@ -223,6 +225,12 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
     return { id, "aria-invalid": bad || undefined, "aria-describedby": described || undefined };
   };
 
+  /** Another source or mode: the messages were about fields that are gone. */
+  const switchTo = <T,>(setter: (v: T) => void) => (v: T) => {
+    setter(v);
+    setErrors({ placed: {}, other: [] });
+  };
+
   const errorsOf = (name: string) => errors.placed[name] ?? [];
 
   // Plain functions returning elements, not components: a component defined in here would
@@ -249,7 +257,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
         <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
           {JOB_TYPES.map((t) => (
             <label key={t} className={segment}>
-              <input type="radio" name={`${uid}-type`} value={t} checked={type === t} className="sr-only"
+              <input type="radio" name={`${uid}-type`} value={t} checked={type === t} className="absolute inset-0 cursor-pointer opacity-0"
                 onChange={() => {
                   setType(t);
                   setLevel("");
@@ -264,7 +272,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
 
       {type === "summarize" && (
         <>
-          <Segments legend="Summarize" name={`${uid}-summarize-source`} current={summarizeSource} onChange={setSummarizeSource}
+          <Segments legend="Summarize" name={`${uid}-summarize-source`} current={summarizeSource} onChange={switchTo(setSummarizeSource)}
             options={[["text", "A text"], ["url", "A web page"]]} />
           {summarizeSource === "text"
             ? textArea("payload.text", "summarize.text", "Text", 8, "A few paragraphs or more, up to 200,000 characters.")
@@ -294,7 +302,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
 
       {type === "extract_content" && (
         <>
-          <Segments legend="Extract from" name={`${uid}-extract-source`} current={extractSource} onChange={setExtractSource}
+          <Segments legend="Extract from" name={`${uid}-extract-source`} current={extractSource} onChange={switchTo(setExtractSource)}
             options={[["url", "A web page"], ["html", "HTML I paste"]]} />
           {extractSource === "url"
             ? urlInput("payload.url", "extract.url", "Page address")
@@ -311,7 +319,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
 
       {type === "calculate_similarity" && (
         <>
-          <Segments legend="Compare" name={`${uid}-similarity-mode`} current={similarity} onChange={setSimilarity}
+          <Segments legend="Compare" name={`${uid}-similarity-mode`} current={similarity} onChange={switchTo(setSimilarity)}
             options={[["pair", "Two texts"], ["items", "Several texts"], ["photos", "Photos"]]} />
           {similarity === "pair" && (
             <div className="grid gap-4 sm:grid-cols-2">
@@ -380,7 +388,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
 
       {type === "generate_podcast" && (
         <>
-          <Segments legend="Read aloud" name={`${uid}-podcast-source`} current={podcastSource} onChange={setPodcastSource}
+          <Segments legend="Read aloud" name={`${uid}-podcast-source`} current={podcastSource} onChange={switchTo(setPodcastSource)}
             options={[["text", "A text"], ["url", "A web page"]]} />
           {podcastSource === "text" ? textArea("payload.text", "podcast.text", "Text", 8) : urlInput("payload.url", "podcast.url", "Page address")}
           <Field id={`${uid}-payload.voice`} label={<>Voice {optional}</>} hint="The episode goes into your default show."
@@ -395,7 +403,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
         <div>
           <Field id={`${uid}-payload`} label="Batch (JSON)" messages={errorsOf("payload")}
             hint={<>{"{ \"jobs\": [{ \"type\", \"payload\" }, …] }"}: up to 100 jobs of the other types. One failing does not stop the others.</>}>
-            <textarea {...control("payload", true)} rows={14} value={value("batch")} onChange={set("batch")} spellCheck={false}
+            <textarea {...control("payload", true)} rows={14} value={value("batch")} onChange={set("batch")} spellCheck={false} wrap="off"
               autoCapitalize="off" autoCorrect="off" className={`${inputClass} font-mono text-sm`} />
           </Field>
           <button type="button" onClick={() => setValues((v) => ({ ...v, batch: EXAMPLE_BATCH }))}
