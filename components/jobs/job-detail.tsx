@@ -148,7 +148,13 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
         )}
       </section>
 
-      {job.error && (
+      {job.status === "canceled" && (
+        <p className="rounded-xl border border-amber-200 bg-amber-50 p-4 text-amber-900">
+          This job was canceled{job.completed_at ? ` at ${formatWhen(job.completed_at)}` : ""}; it did not finish its work.
+        </p>
+      )}
+
+      {job.error && job.status !== "canceled" && (
         <section aria-labelledby="error-heading" className="space-y-1 rounded-xl border border-red-200 bg-red-50 p-4 text-red-900">
           <h2 id="error-heading" className="font-semibold">What went wrong</h2>
           <p>{job.error.message}</p>
