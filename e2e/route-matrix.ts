@@ -85,7 +85,7 @@ export const MATRIX: MatrixEntry[] = [
   // Last among the vlog entries: these replace and then revoke the link the three above use.
   { route: "POST /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "DELETE /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
-  // AI jobs: the pages (the fixture is the owner's summarize job).
+  // AI jobs: the pages (the fixture is the owner's completed summarize job, made by the jobs-api branch's beforeAll).
   { route: "GET /jobs", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /jobs/[id]", params: { id: "job" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
 
