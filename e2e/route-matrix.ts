@@ -46,6 +46,9 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /media/[id]", expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /settings", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /settings/tokens", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  // The Jobs pages; [id] is the owner's completed AI job (the job fixture).
+  { route: "GET /jobs", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /jobs/[id]", params: { id: "job" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
 
   // Accounts and sessions.
   { route: "POST /api/auth/signup", body: "new-account", freshSession: true, expect: { anonymous: 201, stranger: 201, owner: 201, admin: 201 } },
@@ -85,10 +88,6 @@ export const MATRIX: MatrixEntry[] = [
   // Last among the vlog entries: these replace and then revoke the link the three above use.
   { route: "POST /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "DELETE /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
-  // AI jobs: the pages (the fixture is the owner's completed summarize job, made by the jobs-api branch's beforeAll).
-  { route: "GET /jobs", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
-  { route: "GET /jobs/[id]", params: { id: "job" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
-
   { route: "GET /api/admin/workflow-runs/[id]", params: { id: "run" }, expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
 
   // AI jobs API. The fixture is the owner's completed summarize job: it can be neither
