@@ -7,8 +7,7 @@
 import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
 import useSWR from "swr";
-import type { AiJobType } from "@/lib/ai-jobs/types";
-import { aiJobTypes } from "@/lib/ai-jobs/types";
+import { AI_JOB_INFO, type AiJobType } from "@/lib/ai-jobs/catalogue";
 import type { JobView } from "@/lib/ai-jobs/view";
 import type { MediaView } from "@/lib/media/view";
 import { ApiError, apiFetch, errorMessage } from "../api-fetch";
@@ -267,7 +266,7 @@ export function JobForm({ isAdmin, onCreated }: { isAdmin: boolean; onCreated: (
             </label>
           ))}
         </div>
-        <p className="mt-2 text-sm text-slate-600">{aiJobTypes[type].description}</p>
+        <p className="mt-2 text-sm text-slate-600">{AI_JOB_INFO[type].description}</p>
       </fieldset>
 
       {type === "summarize" && (

@@ -1,6 +1,7 @@
 // Words and numbers for AI jobs on screen: type and status names, times, cost, and the
-// priority choices a person may make. Client-safe (no I/O); shared by the Jobs pages.
-import { AI_JOB_TYPES, PRIORITY, aiJobTypes, isAiJobType, priorityLevel, type AiJobType, type PriorityLevel } from "@/lib/ai-jobs/types";
+// priority choices a person may make. Browser code: it imports lib/ai-jobs/catalogue, never
+// lib/ai-jobs/types (zod's schemas would come along, and zod probes eval, which the CSP blocks).
+import { AI_JOB_INFO, AI_JOB_TYPES, PRIORITY, isAiJobType, priorityLevel, type AiJobType, type PriorityLevel } from "@/lib/ai-jobs/catalogue";
 import type { JobStatusName } from "@/lib/ai-jobs/view";
 
 export const TYPE_LABELS: Record<AiJobType, string> = {
@@ -66,7 +67,7 @@ export interface PriorityChoice {
  * offered to administrators only.
  */
 export function priorityChoices(type: AiJobType, isAdmin: boolean): PriorityChoice[] {
-  const fallback = aiJobTypes[type].defaultPriority;
+  const fallback = AI_JOB_INFO[type].defaultPriority;
   const choices: PriorityChoice[] = (["low", "normal", "high"] as const).map((level) => {
     const { min, max } = LEVEL_RANGES[level];
     const holdsDefault = fallback >= min && fallback <= max;

@@ -9,7 +9,7 @@ import { JobList, useJobList } from "./job-list";
 export function JobsWorkspace({ initial, isAdmin, empty }: { initial: JobPage; isAdmin: boolean; empty: React.ReactNode }) {
   const list = useJobList(initial);
   return (
-    <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)] lg:items-start">
+    <div className="grid grid-cols-1 gap-8 lg:grid-cols-2 lg:items-start">
       <div className="rounded-xl border border-slate-200 bg-white p-4 sm:p-6">
         <JobForm isAdmin={isAdmin} onCreated={list.add} />
       </div>

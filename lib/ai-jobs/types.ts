@@ -6,17 +6,11 @@
 import { z } from "zod";
 import { InvalidInputError } from "@/lib/errors";
 
-export const AI_JOB_TYPES = [
-  "summarize",
-  "extract_content",
-  "validate_summary",
-  "calculate_similarity",
-  "generate_podcast",
-  "batch_process",
-] as const;
-export type AiJobType = (typeof AI_JOB_TYPES)[number];
-/** Types a batch may contain (a batch inside a batch is refused). */
-export type BatchChildType = Exclude<AiJobType, "batch_process">;
+// Names, descriptions, default priorities and the priority scale live in ./catalogue (plain
+// data the browser may import); re-exported here so server code has one place to look.
+import { AI_JOB_INFO, AI_JOB_TYPES, PRIORITY, type AiJobType, type AiJobTypeInfo, type BatchChildType } from "./catalogue";
+export { AI_JOB_INFO, AI_JOB_TYPES, PRIORITY, isAiJobType, priorityLevel } from "./catalogue";
+export type { AiJobType, AiJobTypeInfo, BatchChildType, PriorityLevel } from "./catalogue";
 
 export const LIMITS = {
   /** Characters of text to summarise, validate or compare (~50,000 words). */
@@ -364,57 +358,18 @@ export interface ResultTypes {
 }
 export type ResultOf<T extends AiJobType> = ResultTypes[T];
 
-export interface AiJobTypeSpec<T extends AiJobType> {
+export interface AiJobTypeSpec<T extends AiJobType> extends AiJobTypeInfo {
   payload: z.ZodType<PayloadOf<T>, unknown>;
-  /** Default priority, 1 … 10 (seed 003's calculateJobPriority). */
-  defaultPriority: number;
-  /** Whether an AI provider can do it (otherwise local only). */
-  usesProvider: boolean;
-  description: string;
 }
 
 export const aiJobTypes: { [T in AiJobType]: AiJobTypeSpec<T> } = {
-  summarize: {
-    payload: summarizePayload,
-    defaultPriority: 7,
-    usesProvider: true,
-    description: "Summarise a text, a web page or an extracted article, with key points.",
-  },
-  extract_content: {
-    payload: extractContentPayload,
-    defaultPriority: 5,
-    usesProvider: false,
-    description: "Pull the readable article (title, author, text) out of a web page.",
-  },
-  validate_summary: {
-    payload: validateSummaryPayload,
-    defaultPriority: 5,
-    usesProvider: true,
-    description: "Check how well a text supports a summary of it.",
-  },
-  calculate_similarity: {
-    payload: calculateSimilarityPayload,
-    defaultPriority: 3,
-    usesProvider: false,
-    description: "Compare two texts, several texts, or several photos.",
-  },
-  generate_podcast: {
-    payload: generatePodcastPayload,
-    defaultPriority: 5,
-    usesProvider: true,
-    description: "Turn a text or a web page into a podcast episode.",
-  },
-  batch_process: {
-    payload: batchProcessPayload,
-    defaultPriority: 5,
-    usesProvider: false,
-    description: "Run up to 100 jobs of the other types; the batch completes with each one's outcome.",
-  },
+  summarize: { payload: summarizePayload, ...AI_JOB_INFO.summarize },
+  extract_content: { payload: extractContentPayload, ...AI_JOB_INFO.extract_content },
+  validate_summary: { payload: validateSummaryPayload, ...AI_JOB_INFO.validate_summary },
+  calculate_similarity: { payload: calculateSimilarityPayload, ...AI_JOB_INFO.calculate_similarity },
+  generate_podcast: { payload: generatePodcastPayload, ...AI_JOB_INFO.generate_podcast },
+  batch_process: { payload: batchProcessPayload, ...AI_JOB_INFO.batch_process },
 };
-
-export function isAiJobType(value: unknown): value is AiJobType {
-  return typeof value === "string" && (AI_JOB_TYPES as readonly string[]).includes(value);
-}
 
 /** Zod issues as `{ "payload.jobs.2.payload.length": "Choose short, medium or long." }`. */
 export function fieldErrors(error: z.ZodError, prefix: readonly (string | number)[] = []): Record<string, string> {
@@ -441,21 +396,6 @@ export function parsePayload<T extends AiJobType>(type: T, payload: unknown): Pa
 
 // ---------------------------------------------------------------------------------------
 // Priorities (seed 003): CRITICAL 10 · HIGH 7–9 · NORMAL 4–6 · LOW 1–3
-
-export const PRIORITY = {
-  CRITICAL: 10,
-  HIGH: { min: 7, max: 9 },
-  NORMAL: { min: 4, max: 6 },
-  LOW: { min: 1, max: 3 },
-} as const;
-export type PriorityLevel = "critical" | "high" | "normal" | "low";
-
-export function priorityLevel(priority: number): PriorityLevel {
-  if (priority >= PRIORITY.CRITICAL) return "critical";
-  if (priority >= PRIORITY.HIGH.min) return "high";
-  if (priority >= PRIORITY.NORMAL.min) return "normal";
-  return "low";
-}
 
 export const priority = z
   .number({ error: "Give the priority as a whole number from 1 (low) to 10 (critical)." })
