@@ -6,6 +6,7 @@
 import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
 import { isTerminalJob, type JobStatusName, type JobView } from "@/lib/ai-jobs/view";
+import { LIVE_KINDS } from "@/lib/events/kinds";
 import { apiFetch, errorMessage } from "../api-fetch";
 import { ProgressBar } from "../progress-bar";
 import { useLive } from "../use-live";
@@ -58,7 +59,9 @@ export function useJobList(initial: JobPage) {
     }
   }
 
-  const live = jobs.filter((j) => !isTerminalJob(j.status)).map((j) => j.job_id);
+  // One stream follows at most maxIds jobs: the newest unfinished ones (more than that
+  // running at once is rare; their rows catch up when the page is loaded again).
+  const live = jobs.filter((j) => !isTerminalJob(j.status)).map((j) => j.job_id).slice(0, LIVE_KINDS.job.maxIds);
   const latest = useRef(jobs);
   useEffect(() => {
     latest.current = jobs;
