@@ -81,3 +81,15 @@ test.describe("on a phone", () => {
     await page.screenshot({ path: "test-results/jobs-field-error-phone.png", fullPage: true });
   });
 });
+
+test("a new API token's webhook signing secret is shown once, beside the token", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/settings/tokens");
+  await page.getByLabel("Name").fill("webhook sender");
+  await page.getByLabel("Read and write").check();
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token-value")).toHaveText(/^fc_/);
+  await expect(page.getByTestId("new-webhook-secret")).toHaveText(/^whsec_[A-Za-z0-9+/=]{20,}$/);
+  await page.reload();
+  await expect(page.getByTestId("new-webhook-secret")).toHaveCount(0);
+});

@@ -200,36 +200,24 @@ export function JobDetail({ initial, payload, deliveries }: { initial: JobView; 
       {deliveries.length > 0 && (
         <section aria-labelledby="deliveries-heading" className="space-y-3">
           <h2 id="deliveries-heading" className="text-lg font-semibold">Webhook deliveries</h2>
-          <div role="region" aria-labelledby="deliveries-heading" tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-sm">
-              <thead className="bg-slate-50 text-left text-slate-600">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">Attempt</th>
-                  <th scope="col" className="px-3 py-2 font-medium">When</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Answer</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Time</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td className="px-3 py-2 tabular-nums">{d.attempt}</td>
-                    <td className="whitespace-nowrap px-3 py-2">{formatWhen(d.createdAt)}</td>
-                    <td className={`min-w-40 px-3 py-2 ${d.ok ? "text-emerald-800" : "text-red-800"}`}>
-                      {d.ok ? "Delivered" : "Failed"}{d.status !== null ? ` (HTTP ${d.status})` : ""}{d.error ? `: ${d.error}` : ""}
-                    </td>
-                    <td className="px-3 py-2 tabular-nums">{d.durationMs !== null ? formatDuration(d.durationMs) : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ol className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
+            {deliveries.map((d) => (
+              <li key={d.id} className="space-y-0.5 px-3 py-2">
+                <p className="text-slate-600">
+                  Attempt {d.attempt} · {formatWhen(d.createdAt)}{d.durationMs !== null ? ` · ${formatDuration(d.durationMs)}` : ""}
+                </p>
+                <p className={`break-words ${d.ok ? "text-emerald-800" : "text-red-800"}`}>
+                  {d.ok ? "Delivered" : "Not delivered"}{d.status !== null ? ` (HTTP ${d.status})` : ""}{d.error ? `: ${d.error}` : ""}
+                </p>
+              </li>
+            ))}
+          </ol>
         </section>
       )}
 
       <details className="rounded-xl border border-slate-200 bg-white">
         <summary className="flex min-h-11 cursor-pointer items-center px-4 font-medium">Payload (JSON)</summary>
-        <pre className="max-h-[32rem] overflow-auto border-t border-slate-200 bg-slate-50 p-4 text-xs leading-relaxed">
+        <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-words border-t border-slate-200 bg-slate-50 p-4 text-xs leading-relaxed">
           {JSON.stringify(payload, null, 2)}
         </pre>
       </details>

@@ -25,7 +25,7 @@ export function SimilarityMatrix({ matrix, items, noun }: { matrix: number[][]; 
   return (
     <div className="space-y-3">
       <div role="region" aria-labelledby="matrix-caption" tabIndex={0}
-        className="max-w-full overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        className="w-fit max-w-full overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="border-collapse text-sm tabular-nums">
           <caption id="matrix-caption" className="px-3 py-2 text-left text-sm text-slate-600">
             Similarity of each pair, from 0 (unrelated) to 1 (the same)
