@@ -80,7 +80,7 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
         {created && (
           <div role="status" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-token">
             <p className="text-sm font-medium text-amber-900">
-              Your token “{created.name}”. Copy it now: it will not be shown again{created.webhookSecret ? ", nor will its webhook secret" : ""}.
+              Your token “{created.name}”. Copy it now: it will not be shown again.
             </p>
             <div className="flex flex-wrap items-center gap-2">
               <code className="break-all rounded bg-white px-2 py-1 font-mono text-sm" data-testid="new-token-value">{created.token}</code>
@@ -96,7 +96,7 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
               <>
                 <p className="pt-2 text-sm text-amber-900">
                   Its webhook signing secret: jobs this token starts with a <code>webhookUrl</code> are signed with it
-                  (Standard Webhooks, <code>webhook-signature</code>). Keep it with the token to verify them.
+                  (Standard Webhooks, <code>webhook-signature</code>). Keep it with the token to verify them: it will not be shown again either.
                 </p>
                 <div className="flex flex-wrap items-center gap-2">
                   <code className="break-all rounded bg-white px-2 py-1 font-mono text-sm" data-testid="new-webhook-secret">{created.webhookSecret}</code>
