@@ -31,7 +31,9 @@ test("an admin watches a failure arrive live, retries it, and opens Bull Board",
   const group = page.getByTestId("failed-group").filter({ hasText: "damaged or incomplete" });
   const row = group.getByTestId("failed-job").filter({ hasText: name });
   await expect(row).toBeVisible();
-  // A preview made from the original (the photo never got a thumbnail), actually loaded.
+  // A preview made from the original (the photo never got a thumbnail), actually loaded once
+  // scrolled to (it loads lazily, and the failed list sits below the queue cards).
+  await row.scrollIntoViewIfNeeded();
   const preview = row.getByRole("img", { name });
   await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
   await page.screenshot({ path: "test-results/admin-overview.png", fullPage: true });
