@@ -233,6 +233,20 @@ const schema = z.object({
   VEO_POLL_MAX_MS: z.coerce.number().int().positive().default(60_000),
   /** Give up on one Veo clip after this long. */
   VEO_TIMEOUT_MS: z.coerce.number().int().positive().default(15 * 60_000),
+
+  // Podcasts (lib/podcasts).
+  /** Longest recording accepted, in minutes; longer uploads are refused with the reason. */
+  PODCAST_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
+  /** Largest audio file accepted, in bytes (default 1 GiB); streamed to disk, never held in memory. */
+  MAX_AUDIO_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  /**
+   * Where listeners download published files from (an R2 custom domain, a CDN in front of the
+   * bucket): enclosure, artwork, transcript and chapter URLs in feeds point there. Unset: the
+   * app serves them under /feeds/<token>/.
+   */
+  PUBLIC_MEDIA_BASE_URL: z.string().url().regex(/^https?:\/\//, { message: "use an http(s) URL" }).optional(),
+  /** Episode encodes one worker process runs at once (each keeps a core busy). */
+  PODCAST_ENCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type Env = z.infer<typeof schema>;

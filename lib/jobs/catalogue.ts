@@ -142,6 +142,27 @@ export const jobCatalogue = {
   "workflow-step": workflowStepJob("workflow-steps"),
   // The CPU-heavy vlog render: its own queue so it can be rate-limited and run few at a time.
   "vlog-render": workflowStepJob("vlog-render"),
+  // Podcast episodes (lib/podcasts/plan.ts): the loudness-normalising MP3 encode, few at a
+  // time; and the notifications, on a queue of their own so a Discord 429 pauses only them.
+  "podcast-encode": workflowStepJob("podcast-encode"),
+  "podcast-notify": workflowStepJob("podcast-notify"),
+  // Rebuilds a show's feed XML after a change outside an episode's run (show edited, token
+  // rotated, artwork, an episode unpublished or deleted). One job per change (the show's
+  // feedUpdatedAt in the id); a job that finds a newer change pending leaves it to that one.
+  "podcast-feed": {
+    queue: "podcast-feeds",
+    payload: z.object({ showId: z.string().uuid(), changedAt: z.number().int().min(0) }),
+    jobId: (p: { showId: string; changedAt: number }) => `feed-${p.showId}-${p.changedAt}`,
+    options: retried,
+  },
+  // Tells a show's Discord channel and webhook that an episode's run failed (which step, why);
+  // beside the other notifications, so a Discord 429 pauses them together.
+  "podcast-failure-notice": {
+    queue: "podcast-notify",
+    payload: z.object({ runId: z.string().uuid(), generation: z.number().int().min(0) }),
+    jobId: (p: { runId: string; generation: number }) => `episode-failed-${p.runId}-g${p.generation}`,
+    options: retried,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;
@@ -159,7 +180,7 @@ export const queueNames: QueueName[] = [...new Set(Object.values(jobCatalogue).m
 /** Worker settings per queue; a queue not listed uses WORKER_CONCURRENCY and no limiter. */
 export interface QueueSettings {
   /** Jobs one worker process runs at once; a function so it can come from config. */
-  concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number; JOB_QUEUE_WORKER_COUNT?: number; WORKER_CONCURRENCY: number }) => number;
+  concurrency?: (config: { VLOG_RENDER_CONCURRENCY: number; PODCAST_ENCODE_CONCURRENCY: number; JOB_QUEUE_WORKER_COUNT?: number; WORKER_CONCURRENCY: number }) => number;
   /** At most `max` jobs started per `duration` ms, across all workers of the queue. */
   limiter?: { max: number; duration: number };
   /**
@@ -175,6 +196,10 @@ export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
   "ai-jobs": { concurrency: (config) => config.JOB_QUEUE_WORKER_COUNT ?? config.WORKER_CONCURRENCY, autoscale: true },
   "vlog-render": {
     concurrency: (config) => config.VLOG_RENDER_CONCURRENCY,
+    limiter: { max: 10, duration: 1_000 },
+  },
+  "podcast-encode": {
+    concurrency: (config) => config.PODCAST_ENCODE_CONCURRENCY,
     limiter: { max: 10, duration: 1_000 },
   },
 };

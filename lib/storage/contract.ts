@@ -59,7 +59,7 @@ export function storageContract(name: string, subject: () => ContractSubject): v
       await storage.putBuffer(key, body, "image/webp");
 
       expect((await storage.getBuffer(key)).equals(body)).toBe(true);
-      expect(await storage.stat(key)).toEqual({ size: body.length, contentType: "image/webp" });
+      expect(await storage.stat(key)).toMatchObject({ size: body.length, contentType: "image/webp" });
 
       const got = await storage.getStream(key);
       expect(got.size).toBe(body.length);
@@ -77,7 +77,7 @@ export function storageContract(name: string, subject: () => ContractSubject): v
       await storage.putFile(key, src, "image/jpeg");
 
       await expect(fs.stat(src)).rejects.toMatchObject({ code: "ENOENT" });
-      expect(await storage.stat(key)).toEqual({ size: body.length, contentType: "image/jpeg" });
+      expect(await storage.stat(key)).toMatchObject({ size: body.length, contentType: "image/jpeg" });
       const got = await storage.getStream(key);
       expect(got.size).toBe(body.length);
       expect(got.contentType).toBe("image/jpeg");
@@ -91,7 +91,7 @@ export function storageContract(name: string, subject: () => ContractSubject): v
       await storage.putFile(key, await scratchFile(Buffer.from("second")), "application/octet-stream");
 
       expect((await storage.getBuffer(key)).toString()).toBe("second");
-      expect(await storage.stat(key)).toEqual({ size: 6, contentType: "application/octet-stream" });
+      expect(await storage.stat(key)).toMatchObject({ size: 6, contentType: "application/octet-stream" });
     });
 
     it("stores an empty object", async () => {
@@ -99,11 +99,28 @@ export function storageContract(name: string, subject: () => ContractSubject): v
       const key = `${prefix()}/empty`;
       await storage.putBuffer(key, Buffer.alloc(0), "text/plain");
 
-      expect(await storage.stat(key)).toEqual({ size: 0, contentType: "text/plain" });
+      expect(await storage.stat(key)).toMatchObject({ size: 0, contentType: "text/plain" });
       expect((await storage.getBuffer(key)).length).toBe(0);
       const got = await storage.getStream(key);
       expect(got.size).toBe(0);
       expect((await readAll(got.stream)).length).toBe(0);
+    });
+
+    it("keeps an object's Cache-Control, and its ETag changes when its bytes are replaced", async () => {
+      const { storage } = subject();
+      const key = `${prefix()}/podcasts/episode.mp3`;
+      const cacheControl = "public, max-age=31536000, immutable";
+      await storage.putBuffer(key, Buffer.from("first"), "audio/mpeg", { cacheControl });
+      const first = await storage.stat(key);
+      expect(first).toMatchObject({ size: 5, contentType: "audio/mpeg", cacheControl, etag: expect.any(String) });
+      expect((await storage.getStream(key)).cacheControl).toBe(cacheControl);
+      expect((await storage.stat(key))!.etag).toBe(first!.etag);
+
+      await new Promise((r) => setTimeout(r, 5));
+      await storage.putFile(key, await scratchFile(Buffer.from("second!")), "audio/mpeg");
+      const second = await storage.stat(key);
+      expect(second!.etag).not.toBe(first!.etag);
+      expect(second!.cacheControl).toBeUndefined();
     });
 
     it("a missing key: getStream/getBuffer throw StorageNotFoundError, stat is null", async () => {

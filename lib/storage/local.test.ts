@@ -110,7 +110,7 @@ describe("local storage specifics", () => {
     await subject.storage.putBuffer(key, Buffer.from("bytes"), "image/png");
     await fs.unlink(path.join(root, "objects", "meta", ".lost.meta.json"));
 
-    expect(await subject.storage.stat(key)).toEqual({ size: 5, contentType: undefined });
+    expect(await subject.storage.stat(key)).toMatchObject({ size: 5, contentType: undefined });
     expect((await subject.storage.getBuffer(key)).toString()).toBe("bytes");
   });
 

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { assertValidKey, InvalidStorageKeyError } from "./keys";
-import { StorageNotFoundError, type Storage, type StoredObject } from "./types";
+import { StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
 
 /**
  * `<rootDir>/tmp`, created if missing. Spool uploads here: it is on the same filesystem
@@ -24,6 +24,7 @@ export function tempDir(rootDir: string): string {
 
 interface Meta {
   contentType?: string;
+  cacheControl?: string;
 }
 
 /** "Not there" covers a missing file and a key whose parent is a file, not a directory. */
@@ -116,8 +117,9 @@ export function createLocalStorage(rootDir: string): Storage {
   // The sidecar is written before the bytes so a new object never appears without its
   // content type. (Two concurrent writers of one key with different types could still
   // interleave; our keys are unique or content-addressed, so that does not happen.)
-  async function writeMeta(dir: string, metaFile: string, contentType: string): Promise<void> {
-    await writeAtomic(dir, metaFile, JSON.stringify({ contentType } satisfies Meta));
+  async function writeMeta(dir: string, metaFile: string, contentType: string, opts?: PutOptions): Promise<void> {
+    const meta: Meta = opts?.cacheControl ? { contentType, cacheControl: opts.cacheControl } : { contentType };
+    await writeAtomic(dir, metaFile, JSON.stringify(meta));
   }
 
   /** Opens the object and checks it is a regular file (a key may name a directory). */
@@ -144,17 +146,17 @@ export function createLocalStorage(rootDir: string): Storage {
   return {
     driver: "local",
 
-    async putFile(key, filePath, contentType) {
+    async putFile(key, filePath, contentType, opts) {
       const { file, dir, meta } = locate(key);
       await fs.mkdir(dir, { recursive: true });
-      await writeMeta(dir, meta, contentType);
+      await writeMeta(dir, meta, contentType, opts);
       await moveFile(filePath, dir, file);
     },
 
-    async putBuffer(key, body, contentType) {
+    async putBuffer(key, body, contentType, opts) {
       const { file, dir, meta } = locate(key);
       await fs.mkdir(dir, { recursive: true });
-      await writeMeta(dir, meta, contentType);
+      await writeMeta(dir, meta, contentType, opts);
       await writeAtomic(dir, file, body);
     },
 
@@ -171,8 +173,8 @@ export function createLocalStorage(rootDir: string): Storage {
       // Reading through the already-open handle means a concurrent overwrite (a rename)
       // cannot change the bytes under us: we keep reading the file we sized.
       const { handle, size, meta } = await openObject(key);
-      const { contentType } = await readMeta(meta);
-      return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), size, contentType };
+      const { contentType, cacheControl } = await readMeta(meta);
+      return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), size, contentType, cacheControl };
     },
 
     async stat(key): Promise<StoredObject | null> {
@@ -185,8 +187,10 @@ export function createLocalStorage(rootDir: string): Storage {
         throw err;
       }
       if (!st.isFile()) return null;
-      const { contentType } = await readMeta(meta);
-      return { size: st.size, contentType };
+      const { contentType, cacheControl } = await readMeta(meta);
+      // Objects are replaced by rename, never written in place: size and mtime identify the bytes.
+      const etag = `"${st.size.toString(16)}-${Math.round(st.mtimeMs * 1000).toString(16)}"`;
+      return { size: st.size, contentType, etag, ...(cacheControl ? { cacheControl } : {}) };
     },
 
     async delete(key) {

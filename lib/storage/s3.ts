@@ -12,7 +12,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { assertValidKey } from "./keys";
-import { StorageNotFoundError, type Storage, type StoredObject } from "./types";
+import { StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
 
 export interface S3StorageConfig {
   /** Omit for AWS; set for R2, MinIO and other S3-compatible endpoints. */
@@ -84,7 +84,7 @@ export function createS3Storage(config: S3StorageConfig): Storage {
   }
   const client = new S3Client(clientConfig);
 
-  async function put(key: string, body: Buffer | Readable, length: number, contentType: string) {
+  async function put(key: string, body: Buffer | Readable, length: number, contentType: string, opts?: PutOptions) {
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -94,6 +94,8 @@ export function createS3Storage(config: S3StorageConfig): Storage {
         // would have to be buffered or chunked.
         ContentLength: length,
         ContentType: contentType,
+        // What a CDN or the bucket's public domain sends listeners (PUBLIC_MEDIA_BASE_URL).
+        CacheControl: opts?.cacheControl,
       }),
     );
   }
@@ -110,19 +112,19 @@ export function createS3Storage(config: S3StorageConfig): Storage {
   return {
     driver: "s3",
 
-    async putFile(key, filePath, contentType) {
+    async putFile(key, filePath, contentType, opts) {
       assertValidKey(key);
       const { size } = await fs.stat(filePath);
       // Streamed, so a 50 MB upload never sits in memory. A single PutObject is fine up to
-      // S3's 5 GB limit, far above MAX_FILE_BYTES; multipart would need @aws-sdk/lib-storage.
-      await put(key, createReadStream(filePath), size, contentType);
+      // S3's 5 GB limit, above MAX_FILE_BYTES and MAX_AUDIO_BYTES; multipart would need @aws-sdk/lib-storage.
+      await put(key, createReadStream(filePath), size, contentType, opts);
       // Only after a successful upload; on failure the caller still has the file to retry.
       await fs.unlink(filePath);
     },
 
-    async putBuffer(key, body, contentType) {
+    async putBuffer(key, body, contentType, opts) {
       assertValidKey(key);
-      await put(key, body, body.length, contentType);
+      await put(key, body, body.length, contentType, opts);
     },
 
     async getBuffer(key) {
@@ -153,14 +155,19 @@ export function createS3Storage(config: S3StorageConfig): Storage {
         body.destroy();
         throw new Error(`S3 returned no usable Content-Range for ${key}`);
       }
-      return { stream: body, size: total, contentType: res.ContentType };
+      return { stream: body, size: total, contentType: res.ContentType, cacheControl: res.CacheControl };
     },
 
     async stat(key): Promise<StoredObject | null> {
       assertValidKey(key);
       try {
         const res = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { size: res.ContentLength ?? 0, contentType: res.ContentType };
+        return {
+          size: res.ContentLength ?? 0,
+          contentType: res.ContentType,
+          ...(res.ETag ? { etag: res.ETag } : {}),
+          ...(res.CacheControl ? { cacheControl: res.CacheControl } : {}),
+        };
       } catch (err) {
         if (isMissingObject(err)) return null;
         throw err;

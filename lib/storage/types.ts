@@ -5,6 +5,15 @@ import type { Readable } from "node:stream";
 export interface StoredObject {
   size: number;
   contentType?: string;
+  /** Changes whenever the object's bytes are replaced (S3's ETag; size and mtime on disk). */
+  etag?: string;
+  cacheControl?: string;
+}
+
+/** How an object is served when a CDN or the bucket hands it out directly (PUBLIC_MEDIA_BASE_URL). */
+export interface PutOptions {
+  /** Stored with the object, e.g. "public, max-age=31536000, immutable". */
+  cacheControl?: string;
 }
 
 /** Inclusive byte offsets, as in an HTTP Range header; callers clamp them to the size. */
@@ -16,15 +25,15 @@ export interface ByteRange {
 export interface Storage {
   readonly driver: "local" | "s3";
   /** Moves (local) or uploads (s3) a finished local file under `key`. The file is gone afterwards. */
-  putFile(key: string, filePath: string, contentType: string): Promise<void>;
-  putBuffer(key: string, body: Buffer, contentType: string): Promise<void>;
+  putFile(key: string, filePath: string, contentType: string, opts?: PutOptions): Promise<void>;
+  putBuffer(key: string, body: Buffer, contentType: string, opts?: PutOptions): Promise<void>;
   getBuffer(key: string): Promise<Buffer>;
   /**
    * Streams the object (or, with `range`, bytes start..end inclusive, for HTTP Range
    * requests); `size` is always the whole object's size. Throws StorageNotFoundError when
    * missing.
    */
-  getStream(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number; contentType?: string }>;
+  getStream(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number; contentType?: string; cacheControl?: string }>;
   stat(key: string): Promise<StoredObject | null>;
   delete(key: string): Promise<void>;
   /** Cheap reachability check for readiness probes. */
