@@ -147,8 +147,8 @@ export const jobCatalogue = {
   "podcast-encode": workflowStepJob("podcast-encode"),
   "podcast-notify": workflowStepJob("podcast-notify"),
   // Rebuilds a show's feed XML after a change outside an episode's run (show edited, token
-  // rotated, artwork, an episode unpublished or deleted). One job per change (the show's
-  // feedUpdatedAt in the id); a job that finds a newer change pending leaves it to that one.
+  // rotated, artwork, an episode unpublished or deleted): one job per change, named by the
+  // show and the change's time, so a rebuild asked for after another started is never lost.
   "podcast-feed": {
     queue: "podcast-feeds",
     payload: z.object({ showId: z.string().uuid(), changedAt: z.number().int().min(0) }),

@@ -7,9 +7,12 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 type Tx = Prisma.TransactionClient | Db;
 
 const withRun = { run: { include: { steps: { orderBy: { position: "asc" as const } } } } };
+// Lists and live updates leave the transcript out: it can be megabytes for a long show.
+const light = { transcript: true } as const;
 
 export type ShowRow = Prisma.ShowGetPayload<object>;
 export type EpisodeRow = Prisma.EpisodeGetPayload<{ include: typeof withRun }>;
+export type EpisodeSummaryRow = Prisma.EpisodeGetPayload<{ include: typeof withRun; omit: typeof light }>;
 
 // ── Shows
 
@@ -40,14 +43,18 @@ export function getShowByFeedToken(db: Db, feedToken: string) {
   return db.show.findUnique({ where: { feedToken } });
 }
 
-/** Changes a show and bumps its feed version (the feed's ETag), in one statement. */
+/** Changes a show. Its feed is rebuilt separately (lib/podcasts/feed-store.ts). */
 export function updateShow(tx: Tx, id: string, data: Prisma.ShowUncheckedUpdateInput) {
-  return tx.show.update({ where: { id }, data: { ...data, feedVersion: { increment: 1 }, feedUpdatedAt: new Date() } });
+  return tx.show.update({ where: { id }, data });
 }
 
-/** Marks the feed changed (an episode was published, edited or withdrawn). */
-export function touchFeed(tx: Tx, showId: string) {
-  return tx.show.update({ where: { id: showId }, data: { feedVersion: { increment: 1 }, feedUpdatedAt: new Date() } });
+/**
+ * Records that the feed XML of version `from + 1` is stored: the feed's version (its ETag)
+ * and build time (Last-Modified) move together, only if nobody else stored one meanwhile.
+ */
+export async function markFeedBuilt(tx: Tx, showId: string, from: number, builtAt: Date): Promise<boolean> {
+  const moved = await tx.show.updateMany({ where: { id: showId, feedVersion: from }, data: { feedVersion: from + 1, feedUpdatedAt: builtAt } });
+  return moved.count > 0;
 }
 
 // ── Episodes
@@ -62,8 +69,8 @@ export async function getOwnedEpisode(db: Tx, ownerId: string, id: string): Prom
   return row;
 }
 
-export function findOwnedEpisodes(db: Db, ownerId: string, ids: readonly string[]) {
-  return db.episode.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withRun });
+export function findOwnedEpisodes(db: Db, ownerId: string, ids: readonly string[]): Promise<EpisodeSummaryRow[]> {
+  return db.episode.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withRun, omit: light });
 }
 
 export function listOwnedEpisodes(db: Db, ownerId: string, opts: { limit: number; showId?: string }) {
@@ -72,6 +79,7 @@ export function listOwnedEpisodes(db: Db, ownerId: string, opts: { limit: number
     orderBy: { createdAt: "desc" },
     take: opts.limit,
     include: withRun,
+    omit: light,
   });
 }
 
@@ -79,8 +87,8 @@ export function getEpisode(db: Tx, id: string) {
   return db.episode.findUnique({ where: { id }, include: withRun });
 }
 
-export function getEpisodeByRun(db: Tx, runId: string) {
-  return db.episode.findUnique({ where: { runId }, include: withRun });
+export function getEpisodeByRun(db: Tx, runId: string): Promise<EpisodeSummaryRow | null> {
+  return db.episode.findUnique({ where: { runId }, include: withRun, omit: light });
 }
 
 /** A storage-event ingest seen before (events arrive at least once). */
@@ -88,12 +96,43 @@ export function findIngested(db: Db, ownerId: string, ingestKey: string, ingestE
   return db.episode.findFirst({ where: { ownerId, ingestKey, ingestEtag }, include: withRun });
 }
 
+/** What the feed writes of each episode (not the transcript: a feed needs only its URL). */
+const feedFields = {
+  id: true,
+  title: true,
+  summary: true,
+  showNotes: true,
+  publishedAt: true,
+  updatedAt: true,
+  audioKey: true,
+  audioBytes: true,
+  durationSec: true,
+  episodeNumber: true,
+  season: true,
+  episodeType: true,
+  explicit: true,
+  keywords: true,
+  language: true,
+  files: true,
+} as const;
+
+export type FeedEpisodeRow = Prisma.EpisodeGetPayload<{ select: typeof feedFields }>;
+
 /** The episodes in a show's feed, newest first. */
-export function publishedEpisodes(db: Db, showId: string, limit = 5_000) {
+export function publishedEpisodes(db: Tx, showId: string, limit = 5_000): Promise<FeedEpisodeRow[]> {
   return db.episode.findMany({
     where: { showId, publishedAt: { not: null }, audioKey: { not: null } },
     orderBy: { publishedAt: "desc" },
     take: limit,
+    select: feedFields,
+  });
+}
+
+/** A published episode of this show, by id (for the public file routes). */
+export function findPublishedEpisode(db: Tx, showId: string, id: string) {
+  return db.episode.findFirst({
+    where: { id, showId, publishedAt: { not: null }, audioKey: { not: null } },
+    select: { id: true, audioKey: true, files: true },
   });
 }
 
