@@ -134,6 +134,10 @@ export async function processStep<Job extends string>(data: StepJobData, engineD
       await deps.announce(run);
     },
     signal: abort.signal,
+    async stopAtNextPhase() {
+      await repo.holdAtPhases(db, run.id);
+      run.autoProgressPhases = false;
+    },
   };
 
   let output: Json;
@@ -223,6 +227,11 @@ export async function recordStepFailure(
     ? await repo.failStep(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message, runError: `${where} failed: ${failure.message}` })
     : await repo.markRetrying(deps.db, { runId: run.id, generation: data.generation, stepId: step.id, error: failure.message });
   if (changed) await deps.announce(run);
+  if (changed && final && definition?.onRunFailed) {
+    await definition.onRunFailed({ ...run, generation: data.generation }, { phase: data.phase, step: data.step, message: failure.message }).catch((err) => {
+      log().warn({ runId: run.id, err: (err as Error).message }, "the workflow's failure hook failed");
+    });
+  }
 }
 
 /** For tests and admin views: the steps of a plan in order, with their rows. */

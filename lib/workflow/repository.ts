@@ -245,6 +245,11 @@ export async function completeRun(db: Db, args: { runId: string; generation: num
   return moved.count > 0;
 }
 
+/** From now on the run waits for a person at every phase boundary (see StepContext.stopAtNextPhase). */
+export async function holdAtPhases(db: Db, runId: string): Promise<void> {
+  await db.workflowRun.update({ where: { id: runId }, data: { autoProgressPhases: false } });
+}
+
 /** A waiting run starts its current step: the "proceed" button. */
 export async function proceedRun(db: Db, args: { runId: string; generation: number }) {
   return db.$transaction(async (tx) => {

@@ -62,6 +62,12 @@ export interface StepContext<RunInput = unknown> {
   progress(fraction: number, note?: string): Promise<void>;
   /** Aborted when the run is superseded; pass it to child processes and HTTP calls. */
   signal: AbortSignal;
+  /**
+   * The run will wait for a person at the next phase boundary even if it would move on by
+   * itself (autoProgressPhases), e.g. when what this step found needs a human decision.
+   * Stored on the run, so it holds after a crash too.
+   */
+  stopAtNextPhase(): Promise<void>;
 }
 
 export type StepHandler<RunInput = unknown> = (ctx: StepContext<RunInput>) => Promise<Json>;
@@ -78,6 +84,11 @@ export type StepHandlers<Plan extends WorkflowPlan, RunInput = unknown> = {
 export interface WorkflowDefinition<RunInput = unknown, Plan extends WorkflowPlan = WorkflowPlan> {
   plan: Plan;
   handlers: StepHandlers<Plan, RunInput>;
+  /**
+   * Called once when a step's last attempt failed and the run stopped as failed (e.g. to
+   * notify someone). Its own failure is logged, never recorded on the run.
+   */
+  onRunFailed?(run: { id: string; kind: string; ownerId: string; generation: number }, failure: { phase: string; step: StepName; message: string }): Promise<void>;
 }
 
 /** Thrown inside a step when the run moved to a newer generation while it was running. */
