@@ -1,7 +1,9 @@
-// Receives a multipart photo upload without holding whole files in memory: each file
-// streams through a hashing, size-counting, type-sniffing pass straight into a temp file.
-// Only files that pass every check are handed on (to lib/media/service.ts, which decides
-// what to keep); everything else is deleted at once. A request it cannot read is a 400.
+// Receives a multipart upload without holding whole files in memory: each file streams
+// through a hashing, size-counting, type-sniffing pass straight into a temp file. What a
+// file must be is the caller's Acceptance (photos: lib/media; audio: lib/podcasts): it is
+// decided from the first bytes, never from the name or the claimed Content-Type. Only files
+// that pass every check are handed on (to the domain's service, which decides what to
+// keep); everything else is deleted at once. A request it cannot read is a 400.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, stat, unlink } from "node:fs/promises";
@@ -11,11 +13,23 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { RejectedInputError } from "@/lib/errors";
-import { ACCEPTED_FORMATS_SENTENCE } from "@/lib/media/errors";
 import type { ReceivedFile, ReceivedUpload, RejectedFile } from "@/lib/media/service";
-import { SNIFF_BYTES, describeNonImage, sniffImageType } from "@/lib/media/sniff";
 import { webMetrics } from "@/lib/metrics/web";
 import { HttpError } from "./errors";
+
+/** What kind of file an upload takes, decided from each file's first bytes. */
+export interface Acceptance {
+  /** Leading bytes `sniff` needs. */
+  sniffBytes: number;
+  /** The file's type, or null when it is not the kind this upload takes. */
+  sniff(head: Uint8Array): { mime: string; ext?: string } | null;
+  /** The sentence for a file that is not: names the file and what it looks like. */
+  refusal(name: string, head: Uint8Array): string;
+  /** What the files are called in messages: "photos", "audio files". */
+  plural: string;
+  /** The form field the page sends them in (named in the "no files" message). */
+  field: string;
+}
 
 export interface UploadLimits {
   maxFileBytes: number;
@@ -34,6 +48,7 @@ export interface UploadPolicy {
   /** Where files wait until they are stored (on the same disk as local storage: a rename). */
   tempDir: string;
   limits: UploadLimits;
+  accept: Acceptance;
   inspect?: Inspect;
 }
 
@@ -48,32 +63,40 @@ export function cleanFileName(raw: string | undefined): string {
   return cleaned === "." || cleaned === ".." ? "photo" : cleaned || "photo";
 }
 
-class NotAnImage extends Error {}
+class NotAccepted extends Error {}
 
-/** Hashes, counts and sniffs bytes as they pass; fails as soon as the head is not an image. */
+/** Hashes, counts and sniffs bytes as they pass; fails as soon as the head is not acceptable. */
 class Inspector extends Transform {
   readonly hash = createHash("sha256");
   size = 0;
   mime: string | null = null;
+  ext: string | undefined;
   private head = Buffer.alloc(0);
+
+  constructor(private readonly accept: Acceptance) {
+    super();
+  }
 
   _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
     this.size += chunk.length;
     this.hash.update(chunk);
     if (!this.mime) {
-      this.head = Buffer.concat([this.head, chunk.subarray(0, SNIFF_BYTES)]).subarray(0, SNIFF_BYTES);
-      if (this.head.length >= SNIFF_BYTES && !this.check()) return done(new NotAnImage());
+      const n = this.accept.sniffBytes;
+      this.head = Buffer.concat([this.head, chunk.subarray(0, n)]).subarray(0, n);
+      if (this.head.length >= n && !this.check()) return done(new NotAccepted());
     }
     done(null, chunk);
   }
 
   _flush(done: TransformCallback) {
-    if (!this.mime && !this.check()) return done(new NotAnImage());
+    if (!this.mime && !this.check()) return done(new NotAccepted());
     done();
   }
 
   private check(): boolean {
-    this.mime = sniffImageType(this.head)?.mime ?? null;
+    const sniffed = this.accept.sniff(this.head);
+    this.mime = sniffed?.mime ?? null;
+    this.ext = sniffed?.ext;
     return this.mime !== null;
   }
 
@@ -95,10 +118,10 @@ export async function withUpload<T>(request: Request, policy: UploadPolicy, keep
   }
 }
 
-async function receiveUpload(request: Request, { tempDir, limits, inspect }: UploadPolicy): Promise<ReceivedUpload> {
+async function receiveUpload(request: Request, { tempDir, limits, accept, inspect }: UploadPolicy): Promise<ReceivedUpload> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
-    throw new RejectedInputError("wrong_type", 'Send photos as multipart/form-data, in a field named "files".');
+    throw new RejectedInputError("wrong_type", `Send ${accept.plural} as multipart/form-data, in a field named "${accept.field}".`);
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limits.maxRequestBytes) {
@@ -110,6 +133,8 @@ async function receiveUpload(request: Request, { tempDir, limits, inspect }: Upl
   type Outcome = { file: ReceivedFile } | { rejection: RejectedFile };
   const work: Promise<Outcome>[] = [];
   let tooManyFiles = false;
+  // Text fields sent beside the files (e.g. which show an episode goes to).
+  const fields: Record<string, string> = {};
 
   const parser = busboy({
     headers: { "content-type": contentType },
@@ -121,7 +146,7 @@ async function receiveUpload(request: Request, { tempDir, limits, inspect }: Upl
   parser.on("file", (_field, file, info) => {
     const name = cleanFileName(info.filename);
     const tempPath = path.join(tempDir, randomUUID());
-    const inspector = new Inspector();
+    const inspector = new Inspector(accept);
     // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
     // file would stall the parser. Instead it is unpiped and drained.
     const written = pipeline(inspector, createWriteStream(tempPath));
@@ -141,23 +166,22 @@ async function receiveUpload(request: Request, { tempDir, limits, inspect }: Upl
             await unlink(tempPath).catch(() => {});
             return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
           }
-          return { file: { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! } };
+          const file: ReceivedFile = { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! };
+          if (inspector.ext) file.ext = inspector.ext;
+          return { file };
         },
         async (err: unknown): Promise<Outcome> => {
           file.unpipe(inspector);
           file.resume(); // keep draining so the rest of the request can be parsed
           await unlink(tempPath).catch(() => {});
-          if (err instanceof NotAnImage) {
-            const what = describeNonImage(inspector.headBytes);
-            const looks = what === "unknown" ? "" : ` (it looks like ${what})`;
-            return {
-              rejection: { name, reason: "wrong_type", error: `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}` },
-            };
-          }
+          if (err instanceof NotAccepted) return { rejection: { name, reason: "wrong_type", error: accept.refusal(name, inspector.headBytes) } };
           throw err;
         },
       ),
     );
+  });
+  parser.on("field", (name, value) => {
+    if (!(name in fields)) fields[name] = value;
   });
   parser.on("filesLimit", () => (tooManyFiles = true));
 
@@ -190,9 +214,9 @@ async function receiveUpload(request: Request, { tempDir, limits, inspect }: Upl
     rejected.push({ name: "(more files)", reason: "too_large", error: `Send at most ${limits.maxFiles} files per request.` });
   }
   if (accepted.length === 0 && rejected.length === 0) {
-    throw new HttpError(400, 'No files were found in the upload. Attach photos in a field named "files".', "no_files");
+    throw new HttpError(400, `No files were found in the upload. Attach ${accept.plural} in a field named "${accept.field}".`, "no_files");
   }
-  return { accepted, rejected };
+  return { accepted, rejected, fields };
 }
 
 /** Deletes temp files that were not handed to storage. */

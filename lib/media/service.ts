@@ -9,18 +9,21 @@ import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
 import { checkImageHeader } from "./image-header";
+import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { publishMedia } from "./live";
-import type { ImageMime } from "./sniff";
+import { SNIFF_BYTES, describeNonImage, sniffImageType, type ImageMime } from "./sniff";
 import { createMedia, deleteMedia, getMediaForJob, getOwnedMedia, updateMediaState } from "./repository";
 import { toMediaView, type MediaView } from "./view";
 
-/** A file read from an upload (lib/http/upload.ts): sniffed as a photo, hashed, in a temp file. */
+/** A file read from an upload (lib/http/upload.ts): sniffed as the kind it takes, hashed, in a temp file. */
 export interface ReceivedFile {
   name: string;
   tempPath: string;
   size: number;
   sha256: string;
   mime: string;
+  /** The usual file extension of the sniffed type, when the acceptance names one. */
+  ext?: string;
 }
 
 /** A file refused while the upload was read, and why. */
@@ -33,6 +36,8 @@ export interface RejectedFile {
 export interface ReceivedUpload {
   accepted: ReceivedFile[];
   rejected: RejectedFile[];
+  /** Text fields of the form, first value of each. */
+  fields: Record<string, string>;
 }
 
 export interface UploadResult {
@@ -57,6 +62,19 @@ function headerCheck(limits: { maxPixels: number; maxFrames: number }) {
   };
 }
 
+/** Photos: what the upload reader takes for the photo library (lib/http/upload.ts). */
+export const photoAcceptance = {
+  sniffBytes: SNIFF_BYTES,
+  sniff: (head: Uint8Array) => sniffImageType(head),
+  refusal(name: string, head: Uint8Array) {
+    const what = describeNonImage(head);
+    const looks = what === "unknown" ? "" : ` (it looks like ${what})`;
+    return `${name} is not a photo we can read${looks}. ${ACCEPTED_FORMATS_SENTENCE}`;
+  },
+  plural: "photos",
+  field: "files",
+};
+
 function originalKey(): string {
   const now = new Date();
   const month = String(now.getUTCMonth() + 1).padStart(2, "0");
@@ -68,6 +86,7 @@ export function uploadPolicy(config = env()) {
   return {
     tempDir: path.join(config.DATA_DIR, "tmp"),
     limits: { maxFileBytes: config.MAX_FILE_BYTES, maxRequestBytes: config.MAX_REQUEST_BYTES, maxFiles: config.MAX_FILES_PER_REQUEST },
+    accept: photoAcceptance,
     inspect: headerCheck({ maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES }),
   };
 }
