@@ -20,6 +20,8 @@ const nextConfig: NextConfig = {
       { source: "/:path*", headers: asList(COMMON_SECURITY_HEADERS) },
       { source: "/api/:path*", headers: asList({ "Content-Security-Policy": API_CSP }) },
       { source: "/admin/queues/:path*", headers: asList({ "Content-Security-Policy": BULL_BOARD_CSP }) },
+      // Public podcast feeds and files: podcast apps' web players load them from other sites.
+      { source: "/feeds/:path*", headers: asList({ "Cross-Origin-Resource-Policy": "cross-origin", "Content-Security-Policy": API_CSP }) },
     ];
   },
 };

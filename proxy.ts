@@ -3,7 +3,8 @@
 // the nonce from there and stamps it on its scripts) and sent to the browser with the
 // other page security headers. Not API routes: a proxy buffers request bodies (10 MB by
 // default), which would cut uploads short, and their headers come from next.config.ts.
-// Not Bull Board (/admin/queues), which serves its own HTML without our nonce.
+// Not Bull Board (/admin/queues), which serves its own HTML without our nonce, nor the
+// public podcast feeds and files (/feeds/), which are XML and media, never pages.
 // Authorisation is NOT done here: every route and page checks its own user.
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
@@ -24,7 +25,7 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|admin/queues).*)",
+      source: "/((?!api/|_next/static|_next/image|favicon.ico|admin/queues|feeds/).*)",
       // Prefetches of client navigations are not documents; they need no nonce.
       missing: [
         { type: "header", key: "next-router-prefetch" },

@@ -1,4 +1,4 @@
-// Reads a JSON request body and validates it; a malformed body is a 400, not a 500.
+// Reads request bodies: JSON validated with zod (a malformed body is a 400, not a 500), or raw bytes with a size limit.
 import type { z } from "zod";
 import { RejectedInputError } from "@/lib/errors";
 import { badRequest } from "./errors";
@@ -21,6 +21,21 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
 export async function readJsonBounded(request: Request, maxBytes: number): Promise<unknown> {
   const tooLarge = () =>
     new RejectedInputError("too_large", `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB; send less at once (e.g. split a batch).`);
+  const bytes = await readAtMost(request, maxBytes, tooLarge);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw badRequest("The request body must be JSON.");
+  }
+}
+
+/** A raw request body (an uploaded file) of at most `maxBytes` (413 past it, whatever Content-Length claimed). */
+export async function readBoundedBody(request: Request, maxBytes: number): Promise<Buffer> {
+  if (!request.body) throw new RejectedInputError("empty", "The request has no file in its body.");
+  return readAtMost(request, maxBytes, () => new RejectedInputError("too_large", `The file may be at most ${Math.round(maxBytes / (1024 * 1024))} MB.`));
+}
+
+async function readAtMost(request: Request, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
@@ -38,9 +53,5 @@ export async function readJsonBounded(request: Request, maxBytes: number): Promi
       chunks.push(value);
     }
   }
-  try {
-    return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks)));
-  } catch {
-    throw badRequest("The request body must be JSON.");
-  }
+  return Buffer.concat(chunks);
 }

@@ -4,7 +4,7 @@
 // embedding it (CORP). Only sniffed image types are ever stored; originals always download
 // as attachments, so an uploaded file is never rendered as a page of this origin.
 import { Readable } from "node:stream";
-import type { Storage } from "@/lib/storage/types";
+import { StorageNotFoundError, type Storage } from "@/lib/storage/types";
 
 export async function fileResponse(
   store: Storage,
@@ -47,36 +47,58 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
+export interface RangedOptions {
+  contentType: string;
+  download?: string;
+  cacheControl: string;
+  /**
+   * Public files other sites may load (podcast apps' web players, transcripts in a page):
+   * `Access-Control-Allow-Origin: *` and a cross-origin resource policy.
+   */
+  public?: boolean;
+}
+
 /**
- * Like fileResponse, but honours HTTP Range requests (206 Partial Content), which video
- * players use to seek and to read the length before playing.
+ * Like fileResponse, but honours HTTP Range requests (206 Partial Content), which audio and
+ * video players use to seek and to read the length before playing, and HEAD (the same
+ * headers, exact Content-Length, no body; podcast apps ask it before downloading).
  */
-export async function rangedFileResponse(
-  request: Request,
-  store: Storage,
-  key: string,
-  opts: { contentType: string; download?: string; cacheControl: string },
-): Promise<Response> {
+export async function rangedFileResponse(request: Request, store: Storage, key: string, opts: RangedOptions): Promise<Response> {
   const whole = await store.stat(key);
-  const range = whole ? parseRange(request.headers.get("range"), whole.size) : null;
+  if (!whole) throw new StorageNotFoundError(key);
+  const range = parseRange(request.headers.get("range"), whole.size);
   if (range === "unsatisfiable") {
-    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${whole!.size}` } });
+    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${whole.size}`, ...sharing(opts) } });
+  }
+  const head = request.method === "HEAD";
+  const headers: Record<string, string> = {
+    "Content-Type": opts.contentType,
+    "Accept-Ranges": "bytes",
+    "Cache-Control": opts.cacheControl,
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    ...sharing(opts),
+  };
+  if (whole.etag) headers.ETag = whole.etag;
+  if (opts.download) {
+    const ascii = opts.download.replace(/[^\x20-\x7e]|["\\]/g, "_");
+    headers["Content-Disposition"] = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(opts.download)}`;
   }
   if (!range || opts.download) {
-    const res = await fileResponse(store, key, opts);
-    res.headers.set("Accept-Ranges", "bytes");
-    return res;
+    headers["Content-Length"] = String(whole.size);
+    if (head) return new Response(null, { status: 200, headers });
+    const { stream } = await store.getStream(key);
+    return new Response(Readable.toWeb(stream) as ReadableStream, { status: 200, headers });
   }
-  const { stream, size } = await store.getStream(key, range);
-  return new Response(Readable.toWeb(stream) as ReadableStream, {
-    status: 206,
-    headers: {
-      "Content-Type": opts.contentType,
-      "Content-Length": String(range.end - range.start + 1),
-      "Content-Range": `bytes ${range.start}-${range.end}/${size}`,
-      "Accept-Ranges": "bytes",
-      "Cache-Control": opts.cacheControl,
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  headers["Content-Length"] = String(range.end - range.start + 1);
+  headers["Content-Range"] = `bytes ${range.start}-${range.end}/${whole.size}`;
+  if (head) return new Response(null, { status: 206, headers });
+  const { stream } = await store.getStream(key, range);
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers });
+}
+
+function sharing(opts: { public?: boolean }): Record<string, string> {
+  return opts.public
+    ? { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Content-Length, Content-Range, Accept-Ranges, ETag", "Cross-Origin-Resource-Policy": "cross-origin" }
+    : { "Cross-Origin-Resource-Policy": "same-origin" };
 }

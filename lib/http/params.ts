@@ -15,3 +15,9 @@ export function vlogIdParam(id: string): string {
   if (!uuid.safeParse(id).success) throw new NotFoundError("That vlog");
   return id;
 }
+
+/** An episode or show id from a URL; malformed ids are reported exactly like missing ones. */
+export function uuidParam(id: string, what: string): string {
+  if (!uuid.safeParse(id).success) throw new NotFoundError(what);
+  return id;
+}

@@ -16,6 +16,7 @@ import {
 } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { isRedisUnavailable } from "@/lib/redis";
+import { StorageNotFoundError } from "@/lib/storage/types";
 import { HttpError } from "./errors";
 
 /** A refused file's status, also given per file in a partly accepted upload. */
@@ -48,6 +49,8 @@ function retryAfterSeconds(err: DomainError): number | undefined {
 /** Errors from libraries, in the domain's words; null when they mean nothing to a client. */
 function asDomainError(err: unknown): DomainError | null {
   if (err instanceof DomainError) return err;
+  // A stored file that is not there (deleted meanwhile): the same answer as a missing record.
+  if (err instanceof StorageNotFoundError) return new NotFoundError("That file");
   if (err instanceof ZodError) {
     const fields: Record<string, string> = {};
     for (const issue of err.issues) fields[issue.path.join(".") || "_"] ??= issue.message;
