@@ -166,9 +166,9 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
             await unlink(tempPath).catch(() => {});
             return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
           }
-          const file: ReceivedFile = { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! };
-          if (inspector.ext) file.ext = inspector.ext;
-          return { file };
+          const received: ReceivedFile = { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! };
+          if (inspector.ext) received.ext = inspector.ext;
+          return { file: received };
         },
         async (err: unknown): Promise<Outcome> => {
           file.unpipe(inspector);

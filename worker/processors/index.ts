@@ -13,6 +13,8 @@ import { publishJob } from "@/lib/ai-jobs/live";
 import type { JobRow } from "@/lib/ai-jobs/repository";
 import { aiJobProcessors } from "./ai-job";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
+import { publishEpisodeRun } from "@/lib/podcasts/live";
+import { failureNoticeProcessor, podcastFeedProcessor, type PodcastJobDeps } from "./podcast/jobs";
 import { reconcileMediaJob } from "./reconcile-media";
 import { workflowStepProcessors } from "./workflow-step";
 import { workflowEngine } from "./workflows";
@@ -44,6 +46,12 @@ export interface ProcessorDeps extends AnalyzeDeps {
 export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
   const config = env();
   const engine = deps.engine ?? workflowEngine(deps, config);
+  const podcast: PodcastJobDeps = {
+    db: deps.db,
+    storage: deps.storage,
+    urls: { appUrl: config.APP_URL, publicMediaBaseUrl: config.PUBLIC_MEDIA_BASE_URL },
+    announceRun: (runId) => publishEpisodeRun(deps.db, runId),
+  };
   const own: OwnProcessors = {
     ...aiJobProcessors({
       db: deps.db,
@@ -71,6 +79,8 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
       // Nothing to record on an entity: the next scheduled run tries again.
       async onFailure() {},
     },
+    "podcast-feed": podcastFeedProcessor(podcast),
+    "podcast-failure-notice": failureNoticeProcessor(podcast),
   };
   return { ...own, ...workflowStepProcessors(engine) };
 }

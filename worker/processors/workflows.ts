@@ -1,6 +1,8 @@
-// The worker's workflow engine: which workflows it runs (vlogs) and with which writers and
-// renderers, chosen from configuration. Gemini writes storyboards when GEMINI_API_KEY is
-// set; Veo renders only when VLOG_RENDERER=veo as well (it is slow and paid).
+// The worker's workflow engine: which workflows it runs (vlogs, podcast episodes) and with
+// which writers, renderers and understanders, chosen from configuration. Gemini writes
+// storyboards when GEMINI_API_KEY is set; Veo renders only when VLOG_RENDERER=veo as well
+// (it is slow and paid). Episodes are understood locally until a Gemini audio
+// implementation is plugged in (lib/podcasts/understand.ts).
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
@@ -15,6 +17,11 @@ import { VLOG_KIND } from "@/lib/vlogs/plan";
 import { createGeminiWriter, localWriter } from "@/lib/vlogs/writer-gemini";
 import type { EngineDeps } from "@/lib/workflow/engine";
 import type { WorkflowDefinition, WorkflowPlan } from "@/lib/workflow/types";
+import { chooseUnderstandProvider } from "@/lib/podcasts/understand";
+import { publishEpisodeRun } from "@/lib/podcasts/live";
+import { EPISODE_KIND } from "@/lib/podcasts/plan";
+import type { EpisodeStepDeps } from "@/lib/podcasts/steps/deps";
+import { episodeWorkflow } from "./podcast/steps";
 import { vlogWorkflow, type VlogStepDeps } from "./vlog/steps";
 
 type WorkflowEnv = Pick<
@@ -31,6 +38,10 @@ type WorkflowEnv = Pick<
   | "FFMPEG_PATH"
   | "FFPROBE_PATH"
   | "DATA_DIR"
+  | "APP_URL"
+  | "PUBLIC_MEDIA_BASE_URL"
+  | "PODCAST_MAX_MINUTES"
+  | "MAX_PIXELS"
 >;
 
 /** Scratch space for renders: under DATA_DIR (same disk as local storage, so uploads are renames). */
@@ -63,6 +74,20 @@ export function vlogStepDeps(base: { db: Db; storage: Storage }, config: Workflo
   return { ...base, writer, veo, ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH, tmpDir: scratchDir(config.DATA_DIR) };
 }
 
+export function episodeStepDeps(base: { db: Db; storage: Storage }, config: WorkflowEnv): EpisodeStepDeps {
+  return {
+    ...base,
+    ffmpeg: config.FFMPEG_PATH,
+    ffprobe: config.FFPROBE_PATH,
+    tmpDir: scratchDir(config.DATA_DIR),
+    maxMinutes: config.PODCAST_MAX_MINUTES,
+    maxPixels: config.MAX_PIXELS,
+    urls: { appUrl: config.APP_URL, publicMediaBaseUrl: config.PUBLIC_MEDIA_BASE_URL },
+    // The Gemini audio understander plugs in here: chooseUnderstandProvider(config, understandWithGemini).
+    understand: chooseUnderstandProvider(config),
+  };
+}
+
 export function workflowEngine(
   base: { db: Db; storage: Storage },
   config: WorkflowEnv,
@@ -71,8 +96,9 @@ export function workflowEngine(
 ): EngineDeps<WorkflowStepJobName> {
   return {
     db: base.db,
-    definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), ...extra },
+    definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), [EPISODE_KIND]: episodeWorkflow(episodeStepDeps(base, config)), ...extra },
     enqueue: workflowQueues.enqueue,
-    announce: (run) => (run.kind === VLOG_KIND ? publishVlogRun(base.db, run.id) : Promise.resolve()),
+    announce: (run) =>
+      run.kind === VLOG_KIND ? publishVlogRun(base.db, run.id) : run.kind === EPISODE_KIND ? publishEpisodeRun(base.db, run.id) : Promise.resolve(),
   };
 }

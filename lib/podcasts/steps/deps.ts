@@ -7,7 +7,8 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Db } from "@/lib/db";
 import type { Storage } from "@/lib/storage/types";
-import { StepRejectedError, type StepContext } from "@/lib/workflow/types";
+import { ConflictError } from "@/lib/errors";
+import type { StepContext } from "@/lib/workflow/types";
 import type { EpisodeRunInput } from "../plan";
 import { getEpisode, getShow } from "../repository";
 import type { UnderstandProvider } from "../understand";
@@ -35,9 +36,9 @@ export type EpisodeCtx = StepContext<EpisodeRunInput>;
 /** The run's episode (with its transcript) and its show, as they are now. */
 export async function loadEpisode(deps: Pick<EpisodeStepDeps, "db">, ctx: Pick<EpisodeCtx, "run">) {
   const episode = await getEpisode(deps.db, ctx.run.input.episodeId);
-  if (!episode) throw new StepRejectedError("This episode was deleted.");
+  if (!episode) throw new ConflictError("episode_deleted", "This episode was deleted.");
   const show = await getShow(deps.db, episode.showId);
-  if (!show) throw new StepRejectedError("This episode's show was deleted.");
+  if (!show) throw new ConflictError("show_deleted", "This episode's show was deleted.");
   return { episode, show };
 }
 
