@@ -6,6 +6,8 @@
 // own strict headers.
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { makeSpeech } from "../test/audio";
 import { makeJpeg } from "../test/test-images";
 import { discoverRoutes, matrixGaps, type AppRoute } from "../test/routes";
 import { MATRIX, type BodyName, type FixtureName, type MatrixEntry, type Role } from "./route-matrix";
@@ -65,10 +67,23 @@ const credentials: Partial<Record<Role, { email: string; password: string }>> = 
 };
 const sessions: Partial<Record<Role, string>> = {};
 const fixtures = {} as Record<FixtureName, string>;
-const missing: Record<FixtureName, string> = { photo: randomUUID(), token: randomUUID(), vlog: randomUUID(), run: randomUUID(), share: "x".repeat(43), job: randomUUID() };
+const missing: Record<FixtureName, string> = {
+  photo: randomUUID(),
+  token: randomUUID(),
+  vlog: randomUUID(),
+  run: randomUUID(),
+  share: "x".repeat(43),
+  job: randomUUID(),
+  episode: randomUUID(),
+  "review-episode": randomUUID(),
+  show: randomUUID(),
+  feed: "x".repeat(32),
+  "feed-file": `${randomUUID()}/g0/episode.mp3`,
+};
 const tokens = { readWrite: "", readOnly: "", revoked: "" };
 let kinds = new Map<string, AppRoute["kind"]>();
 let jpeg: Buffer;
+let speech: Buffer;
 
 async function signIn(role: Role): Promise<string> {
   const res = await fetch(`${BASE}/api/auth/signin`, { method: "POST", headers: { origin: BASE, "content-type": "application/json" }, body: JSON.stringify(credentials[role]) });
@@ -105,6 +120,21 @@ const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: 
   "stale-storyboard": async () => json({ baseVersion: 1_000_000, title: "Never saved" }),
   // A small AI job: summarised on the local path in milliseconds.
   job: async () => json({ type: "summarize", payload: { text: "The route matrix makes a job. It is summarised locally." } }),
+  "episode-audio": async () => {
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(speech)], { type: "audio/mpeg" }), "matrix.mp3");
+    return { body: form };
+  },
+  // Only the feed changes (no new encode), so the episode stays published for the next entries.
+  "episode-edit": async () => json({ keywords: ["matrix"] }),
+  show: async () => json({ title: "Matrix show", author: "Matrix", ownerName: "Matrix", ownerEmail: "matrix@matrix.test" }),
+  "show-edit": async () => json({ description: "Walked by the route matrix." }),
+  artwork: async () => ({ body: new Uint8Array(jpeg), type: "image/jpeg" }),
+  "artwork-form": async () => {
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(jpeg)], { type: "image/jpeg" }), "cover.jpg");
+    return { body: form };
+  },
 };
 
 function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
@@ -116,7 +146,7 @@ function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
 // Not serial: after a failure Playwright carries on with the next entries (in a fresh
 // worker, whose beforeAll makes new fixtures), so one run shows every broken entry.
 test.beforeAll(async () => {
-  test.setTimeout(180_000); // accounts, a photo analysed by the worker, tokens
+  test.setTimeout(300_000); // accounts, a photo analysed by the worker, a vlog, two episodes, tokens
   const routes = discoverRoutes();
   const gaps = matrixGaps(routes, MATRIX);
   expect(gaps, gaps.join("\n\n")).toEqual([]);
@@ -147,6 +177,25 @@ test.beforeAll(async () => {
   await expect
     .poll(async () => JSON.parse((await hit("GET", `/api/v1/jobs/${fixtures.job}`, { cookie: sessions.owner })).text).status, { timeout: 30_000 })
     .toBe("completed");
+
+  // Podcasts: one episode published, one waiting for review, in the owner's first show.
+  speech = await readFile(await makeSpeech("This is the route matrix speaking. Every route is walked by every kind of caller.", { format: "mp3", seconds: 10 }));
+  const episodes: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const sent = await hit("POST", "/api/v1/episodes", { cookie: sessions.owner, body: bodies["episode-audio"].bind(null, "owner") });
+    expect(sent.status, sent.text).toBe(202);
+    episodes.push(JSON.parse(sent.text).episodeId);
+  }
+  await hit("GET", `/api/v1/episodes/stream?ids=${episodes.join(",")}`, { cookie: sessions.owner }); // returns when both wait for review
+  [fixtures.episode, fixtures["review-episode"]] = episodes;
+  expect((await hit("POST", `/api/v1/episodes/${fixtures.episode}/publish`, { cookie: sessions.owner })).status).toBe(202);
+  await hit("GET", `/api/v1/episodes/stream?ids=${fixtures.episode}`, { cookie: sessions.owner }); // returns when published
+  const episode = JSON.parse((await hit("GET", `/api/v1/episodes/${fixtures.episode}`, { cookie: sessions.owner })).text);
+  expect(episode.status, episode.error).toBe("published");
+  fixtures.show = episode.showId;
+  const [, feedToken, ...file] = new URL(episode.urls.audio).pathname.split("/").slice(1);
+  fixtures.feed = feedToken;
+  fixtures["feed-file"] = file.join("/");
 
   const token = async (scopes: string[]) => {
     const res = await hit("POST", "/api/account/tokens", { cookie: sessions.owner, body: async () => json({ name: `matrix ${scopes}`, scopes }) });
@@ -189,7 +238,7 @@ for (const entry of MATRIX) {
     if (template.startsWith("/api/v1/")) {
       const write = method !== "GET" && method !== "HEAD";
       const rw = await hit(method, url, { bearer: tokens.readWrite, body: body("owner"), origin: EVIL, headers: entry.headers });
-      expect.soft(rw.status, `${entry.route} with the owner's read+write token`).toBe(entry.expect.owner);
+      expect.soft(rw.status, `${entry.route} with the owner's read+write token`).toBe(entry.once ? 404 : entry.expect.owner);
       const ro = await hit(method, url, { bearer: tokens.readOnly, body: body("owner"), headers: entry.headers });
       expect.soft(ro.status, `${entry.route} with the owner's read-only token`).toBe(write ? 403 : entry.expect.owner);
       const revoked = await hit(method, url, { bearer: tokens.revoked, body: body("owner"), headers: entry.headers });
@@ -228,7 +277,7 @@ function checkHeaders(entry: MatrixEntry, kind: AppRoute["kind"] | undefined, an
       expect.soft(scripts.length, where).toBeGreaterThan(0);
       for (const tag of scripts) expect.soft(tag, `${where}: every script carries the nonce`).toContain(`nonce="${nonce}"`);
     }
-  } else if (entry.route.split(" ")[1].startsWith("/api/")) {
+  } else if (/^\/(api|feeds)\//.test(entry.route.split(" ")[1])) {
     expect.soft(csp, `${where}: API CSP`).toMatch(/default-src 'none'/);
   } else {
     expect.soft(csp, `${where}: a CSP of its own`).toMatch(/script-src 'self'(;|$)/);

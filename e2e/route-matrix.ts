@@ -15,10 +15,24 @@
 export type Role = "anonymous" | "stranger" | "owner" | "admin";
 
 /** Things the runner creates before calling routes (see fixtures in route-matrix.spec.ts). */
-export type FixtureName = "photo" | "token" | "vlog" | "run" | "share" | "job";
+export type FixtureName = "photo" | "token" | "vlog" | "run" | "share" | "job" | "episode" | "review-episode" | "show" | "feed" | "feed-file";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
-export type BodyName = "photo" | "credentials" | "new-account" | "new-token" | "retry-missing-job" | "vlog" | "stale-storyboard" | "job";
+export type BodyName =
+  | "photo"
+  | "credentials"
+  | "new-account"
+  | "new-token"
+  | "retry-missing-job"
+  | "vlog"
+  | "stale-storyboard"
+  | "job"
+  | "episode-audio"
+  | "episode-edit"
+  | "show"
+  | "show-edit"
+  | "artwork"
+  | "artwork-form";
 
 export interface MatrixEntry {
   /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
@@ -36,6 +50,8 @@ export interface MatrixEntry {
   /** An endless stream (SSE that does not end by itself): check the status, then hang up. */
   stream?: boolean;
   headers?: Record<string, string>;
+  /** The owner's call uses the fixture up (a delete): repeating it with the owner's token answers 404. */
+  once?: boolean;
 }
 
 export const MATRIX: MatrixEntry[] = [
@@ -98,6 +114,34 @@ export const MATRIX: MatrixEntry[] = [
   { route: "POST /api/v1/jobs/[id]/cancel", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "POST /api/v1/jobs/[id]/retry", params: { id: "job" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "GET /api/v1/jobs/stream", query: "?ids={job}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+
+  // Podcasts. "episode" is the owner's published episode, "review-episode" one waiting for
+  // review; publish and resume of a published one have nothing to do (409), nor has
+  // unpublish of one that is not in the feed. The feed and its files are public: the
+  // unguessable token is the permission. Token rotation comes last: it retires "feed".
+  { route: "GET /api/v1/episodes", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/episodes", body: "episode-audio", expect: { anonymous: 401, stranger: 202, owner: 202, admin: 202 } },
+  { route: "GET /api/v1/episodes/[id]", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "PATCH /api/v1/episodes/[id]", params: { id: "episode" }, body: "episode-edit", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/episodes/[id]/progress", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/episodes/[id]/publish", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "POST /api/v1/episodes/[id]/resume", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "POST /api/v1/episodes/[id]/unpublish", params: { id: "review-episode" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
+  { route: "GET /api/v1/episodes/[id]/audio", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/episodes/[id]/audio", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/v1/episodes/stream", query: "?ids={episode}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "DELETE /api/v1/episodes/[id]", params: { id: "review-episode" }, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  { route: "GET /api/v1/shows", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/shows", body: "show", expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },
+  { route: "GET /api/v1/shows/[id]", params: { id: "show" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "PATCH /api/v1/shows/[id]", params: { id: "show" }, body: "show-edit", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "PUT /api/v1/shows/[id]/artwork", params: { id: "show" }, body: "artwork", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/shows/[id]/artwork", params: { id: "show" }, body: "artwork-form", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /feeds/[token]", params: { token: "feed" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "HEAD /feeds/[token]", params: { token: "feed" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /feeds/[token]/[...path]", params: { token: "feed", path: "feed-file" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "HEAD /feeds/[token]/[...path]", params: { token: "feed", path: "feed-file" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/v1/shows/[id]/feed-token", params: { id: "show" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
 
   // Operations console: admins only (403 for everyone else signed in). Its previews show
   // admins any photo's thumbnail, by design (docs/operations-console.md).

@@ -6,6 +6,9 @@
 // re-encoded for thumbnails ("done").
 import { crc32, deflateSync } from "node:zlib";
 import sharp from "sharp";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { audioDir, makeSilence, makeSpeech, truncated, withHugeId3, withLyingWavHeader } from "@/test/audio";
 import { corruptJpeg, makeJpeg, makePng, makeWebp } from "@/test/test-images";
 
 export type Outcome = "rejected" | "failed" | "done";
@@ -262,4 +265,44 @@ export async function buildHostileCorpus(limits: CorpusLimits): Promise<HostileC
     { id: "dot-filename", what: 'A photo named ".." (a directory reference)', filename: "..", contentType: "image/jpeg", bytes: photo, expect: "done", name: "photo" },
   ];
   return cases;
+}
+
+// --- audio (episode uploads) ---------------------------------------------------------------
+
+export interface AudioCorpusLimits {
+  /** MAX_PIXELS of the run: cover art above it is not used (its header says so). */
+  maxPixels: number;
+}
+
+const SPEECH = "This is a hostile corpus episode. It should be handled calmly, whatever its wrapping.";
+
+/**
+ * Hostile and odd audio for POST /api/v1/episodes. "done" means analysed and waiting for
+ * review (the file was usable), "failed" a readable failure of the analysis, "rejected" a
+ * 4xx at upload.
+ */
+export async function buildAudioCorpus(limits: AudioCorpusLimits): Promise<HostileCase[]> {
+  const mp3 = await makeSpeech(SPEECH, { format: "mp3", seconds: 10, tags: { title: "Tagged title" } });
+  const wav = await makeSpeech(SPEECH, { format: "wav", seconds: 10 });
+  const flac = await makeSpeech(SPEECH, { format: "flac", seconds: 30 });
+  // A real PNG just over the pixel limit: all black, so it deflates to a few hundred KB.
+  const side = Math.ceil(Math.sqrt(limits.maxPixels * 1.2));
+  const bombFile = path.join(audioDir(), "bomb-cover.png");
+  await writeFile(bombFile, pngBomb(side, side));
+  const bombCover = await makeSpeech(SPEECH, { format: "mp3", seconds: 10, cover: bombFile });
+  const silence = await makeSilence(10, { format: "mp3" });
+  const audio = "audio/mpeg";
+  return [
+    { id: "text-named-mp3", what: "A plain text file named .mp3", filename: "episode.mp3", contentType: audio, bytes: Buffer.from("Episode notes, not a recording.\n".repeat(20)), expect: "rejected", status: 415, message: /episode\.mp3: This is not an audio file: it looks like a plain text file/ },
+    { id: "pdf-named-mp3", what: "A PDF named .mp3", filename: "script.mp3", contentType: audio, bytes: Buffer.from("%PDF-1.7\n1 0 obj <<>> endobj\n" + "x".repeat(100)), expect: "rejected", status: 415, message: /looks like a PDF/ },
+    { id: "jpeg-named-mp3", what: "A JPEG photo named .mp3", filename: "cover.mp3", contentType: audio, bytes: await makeJpeg({ width: 64, height: 64, seed: 5 }), expect: "rejected", status: 415, message: /looks like a JPEG image/ },
+    { id: "empty-mp3", what: "An empty file named .mp3", filename: "empty.mp3", contentType: audio, bytes: Buffer.alloc(0), expect: "rejected", status: 415, message: /empty/ },
+    { id: "mp3-huge-id3", what: "An MP3 behind a 20 MB ID3 tag (more than the 16 MB the tag reader loads)", filename: "huge-tag.mp3", contentType: audio, bytes: await readFile(await withHugeId3(mp3, 20 * 1024 * 1024)), expect: "done" },
+    { id: "wav-claims-4gb", what: "A 10 s WAV whose RIFF and data headers claim about 4 GB", filename: "liar.wav", contentType: "audio/wav", bytes: await readFile(await withLyingWavHeader(wav)), expect: "done" },
+    { id: "flac-truncated", what: "A 30 s FLAC cut off at half its bytes (an interrupted upload)", filename: "half.flac", contentType: "audio/flac", bytes: await readFile(await truncated(flac, 0.5)), expect: "failed", message: /ends early/ },
+    { id: "mp3-garbage", what: "An ID3 tag followed by noise instead of audio frames", filename: "noise.mp3", contentType: audio, bytes: Buffer.concat([Buffer.from("ID3\x03\x00\x00\x00\x00\x00\x00", "latin1"), Buffer.alloc(50_000, 7)]), expect: "failed", message: /could not be decoded|no audio track/ },
+    { id: "mp3-image-bomb-cover", what: `An MP3 whose cover art is a ${side.toLocaleString("en-US")} × ${side.toLocaleString("en-US")} PNG (just over the pixel limit)`, filename: "bomb.mp3", contentType: audio, bytes: await readFile(bombCover), expect: "done", message: /cover art in the file was not used/ },
+    { id: "silence", what: "Ten seconds of digital silence", filename: "quiet.mp3", contentType: audio, bytes: await readFile(silence), expect: "done", message: /No speech/ },
+    { id: "unicode-filename", what: "An MP3 named in several scripts with an emoji and a path", filename: "../Épisode 写真 🎙️.mp3", contentType: audio, bytes: await readFile(mp3), expect: "done", name: "Épisode 写真 🎙️.mp3" },
+  ];
 }
