@@ -202,6 +202,10 @@ export const queueSettings: Partial<Record<QueueName, QueueSettings>> = {
     concurrency: (config) => config.PODCAST_ENCODE_CONCURRENCY,
     limiter: { max: 10, duration: 1_000 },
   },
+  // A limiter is also what lets a 429's wait (worker.rateLimit) hold the queue back.
+  "podcast-notify": {
+    limiter: { max: 20, duration: 1_000 },
+  },
 };
 
 /** True when the worker sizes this queue by itself unless WORKER_AUTOSCALE_QUEUES says otherwise. */

@@ -187,7 +187,7 @@ describe("podcast notifications", () => {
 
     await expect.poll(() => discordCalls.length + hookCalls.length, { timeout: 30_000 }).toBe(2);
     const embed = (JSON.parse(discordCalls[0].body) as DiscordMessage).embeds[0];
-    expect(embed.title).toBe("Publishing failed: Broken");
+    expect(embed.title).toBe("Publishing failed: broken.mp3");
     expect(embed.fields).toEqual([{ name: "Step", value: "Reading the audio", inline: true }]);
     expect(embed.description).toContain(probe.error!);
     expect(embed.url).toBe(`http://notify.test/episodes/${id}`);
