@@ -11,6 +11,7 @@ import { POST as resume } from "@/app/api/v1/episodes/[id]/resume/route";
 import { POST as createEpisodes } from "@/app/api/v1/episodes/route";
 import { GET as episodeStream } from "@/app/api/v1/episodes/stream/route";
 import { db } from "@/lib/db";
+import { closePublisher } from "@/lib/events/publisher";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
 import { storage } from "@/lib/storage/instance";
@@ -70,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) await kill(w, "SIGTERM").catch(() => {});
-  await Promise.all([closeQueues(), closeEventHub()]);
+  await Promise.all([closeQueues(), closeEventHub(), closePublisher()]);
   await db().$disconnect();
   await iso?.teardown();
 });
@@ -83,8 +84,8 @@ async function follow(id: string, until: (v: EpisodeView) => boolean): Promise<E
 
 it("resumes an episode whose worker was killed mid-encode, re-running only the interrupted step", { timeout: 400_000 }, async () => {
   const first = await startWorker();
-  // Ten minutes of speech: long enough that the encoder is caught at work.
-  const speech = await makeSpeech("The night train leaves at ten. We talk about sleeper cars, tea and the view of the mountains at dawn.", { format: "mp3", seconds: 600 });
+  // Five minutes of speech: long enough that the encoder is caught at work.
+  const speech = await makeSpeech("The night train leaves at ten. We talk about sleeper cars, tea and the view of the mountains at dawn.", { format: "mp3", seconds: 300 });
   const form = new FormData();
   form.append("file", new Blob([new Uint8Array(await readFile(speech))], { type: "audio/mpeg" }), "night-train.mp3");
   const sent = await call(createEpisodes, { path: "/api/v1/episodes", method: "POST", cookie, body: form });
@@ -115,7 +116,7 @@ it("resumes an episode whose worker was killed mid-encode, re-running only the i
   expect(done.status).toBe("published");
   const row = await db().episode.findUniqueOrThrow({ where: { id } });
   expect((await storage().stat(row.audioKey!))?.size).toBe(Number(row.audioBytes));
-  expect(row.durationSec).toBeCloseTo(600, 0);
+  expect(row.durationSec).toBeCloseTo(300, 0);
   const run = await getRunHistory(db(), row.runId);
   const outcomes = Object.fromEntries(run!.steps.map((s) => [`${s.phase}/${s.step}`, s.history.map((h) => h.outcome)]));
   expect(outcomes).toEqual({
