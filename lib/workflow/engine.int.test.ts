@@ -49,6 +49,8 @@ interface Behaviour {
   failOnce?: string;
   /** "phase/step" that waits until release() is called. */
   hang?: string;
+  /** "phase/step" that asks the run to wait for a person at the next phase boundary. */
+  hold?: string;
 }
 
 const calls = new Map<string, string[]>(); // runId → "phase/step" in call order
@@ -58,8 +60,14 @@ const hanging = new Map<string, () => void>();
 const changes = new EventEmitter();
 changes.setMaxListeners(100);
 
+/** What the failure hook saw, per run. */
+const failureReports = new Map<string, { generation: number; phase: string; step: string; message: string }[]>();
+
 const definition: WorkflowDefinition<{ label: string }, typeof PLAN> = {
   plan: PLAN,
+  async onRunFailed(run, failure) {
+    failureReports.set(run.id, [...(failureReports.get(run.id) ?? []), { generation: run.generation, ...failure }]);
+  },
   handlers: Object.fromEntries(
     PLAN.phases.map((phase) => [
       phase.name,
@@ -76,6 +84,7 @@ const definition: WorkflowDefinition<{ label: string }, typeof PLAN> = {
               failed.add(ctx.run.id);
               throw new ConflictError("injected", `injected failure at ${key}`);
             }
+            if (behaviour.hold === key) await ctx.stopAtNextPhase();
             if (behaviour.hang === key) {
               await ctx.progress(0.5, "hanging");
               await new Promise<void>((resolve) => hanging.set(ctx.run.id, resolve));
@@ -206,6 +215,24 @@ describe("workflow engine", () => {
     expect(done.steps[6].output).toMatchObject({ seen: ALL.slice(0, 6) });
     expect(progressOf(done)).toMatchObject({ completedPhases: ["one", "two"], canProceed: false, requiresManualTrigger: false });
     await expect(control.proceed(controlDeps(), PLAN, id)).rejects.toMatchObject({ name: "ConflictError", code: "cannot_proceed" });
+  });
+
+  it("a step can hold the run at the next phase boundary even when it would move on by itself", async () => {
+    const id = await start({ autoPhases: true, behaviour: { hold: "one/understand" } });
+    const waiting = await waitFor(id, status("waiting"));
+    expect(calls.get(id)).toEqual(["one/probe", "one/understand", "one/assemble"]);
+    expect(waiting).toMatchObject({ phase: "two", step: "encode", autoProgressPhases: false });
+    await control.proceed(controlDeps(), PLAN, id);
+    await waitFor(id, status("completed"));
+  });
+
+  it("tells the workflow's failure hook once when a run fails, with the step and the reason", async () => {
+    const id = await start({ autoPhases: true, behaviour: { failOnce: "two/feed" } });
+    await waitFor(id, status("failed"));
+    await expect.poll(() => failureReports.get(id)).toEqual([{ generation: 0, phase: "two", step: "feed", message: "injected failure at two/feed" }]);
+    await control.resume(controlDeps(), PLAN, id);
+    await waitFor(id, status("completed"));
+    expect(failureReports.get(id)).toHaveLength(1);
   });
 
   it("runs straight through when auto-progress between phases is on", async () => {
