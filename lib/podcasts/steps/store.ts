@@ -9,6 +9,7 @@ import { toChaptersJson, type Chapter } from "../chapters";
 import { CONTENT_TYPES, IMMUTABLE, publishedKey, type PublishedFile } from "../keys";
 import { PODCAST_LOUDNESS, type LoudnessMeasurement } from "../loudness";
 import { episodeMetadataJson } from "../metadata";
+import { getEpisode } from "../repository";
 import { toSrt, toTranscriptJson, toWebVtt, type TranscriptSegment } from "../transcript";
 import type { EpisodeFiles } from "../urls";
 import { loadEpisode, type EpisodeCtx, type EpisodeStepDeps } from "./deps";
@@ -65,6 +66,11 @@ export async function storeStep(deps: EpisodeStepDeps, ctx: EpisodeCtx): Promise
     await deps.storage.putBuffer(key, Buffer.from(text, "utf8"), CONTENT_TYPES[file], { cacheControl: IMMUTABLE });
     files[file as Exclude<PublishedFile, "audio">] = key;
     await ctx.progress((i + 1) / documents.length, `Stored ${i + 1} of ${documents.length} files`);
+  }
+  // Deleted while storing: nothing will ever point at these files.
+  if (!(await getEpisode(deps.db, episode.id))) {
+    for (const key of Object.values(files)) await deps.storage.delete(key).catch(() => {});
+    return { deleted: true };
   }
   if (probe.coverKey) files.artwork = probe.coverKey;
   const output: StoreOutput = { audioKey: encoded.audioKey, audioBytes: encoded.bytes, durationSeconds: encoded.durationSeconds, files };
