@@ -407,6 +407,13 @@ describe("podcast episodes", () => {
     await expect.poll(async () => parseFeed(await (await feedCall(show.feedUrl)).text())!.items.length, { timeout: 30_000 }).toBe(0);
   });
 
+  it("makes one default show when an account's first requests arrive at once", async () => {
+    const carol = await signUp("carol@example.com");
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => call(listShows, { path: "/api/v1/shows", cookie: carol })));
+    const ids = new Set((await Promise.all(answers.map((r) => r.json()))).flatMap((b) => b.shows.map((s: ShowView) => s.id)));
+    expect(ids.size).toBe(1);
+  });
+
   it("rotating the feed token makes the old feed URL answer 404", async () => {
     const res = await call(rotateToken, { path: `/api/v1/shows/${show.id}/feed-token`, method: "POST", cookie: alice, params: { id: show.id } });
     expect(res.status).toBe(200);

@@ -57,21 +57,30 @@ export const showFieldsSchema = z.object({
 export const createShowSchema = showFieldsSchema;
 export const updateShowSchema = showFieldsSchema.partial();
 
-/** The account's first show, made on first use with fields taken from its email. */
+/**
+ * The account's first show, made on first use with fields taken from its email. The page
+ * uploads several files at once, each its own request: a per-account lock makes the first
+ * use make one show, not one per request.
+ */
 export async function ensureDefaultShow(db: Db, user: { id: string; email: string }, appUrl: string): Promise<ShowRow> {
   const existing = await firstOwnedShow(db, user.id);
   if (existing) return existing;
-  const name = user.email.split("@")[0] || "My";
-  return createShowFor(db, user.id, appUrl, {
-    title: `${name}'s podcast`,
-    description: "",
-    author: name,
-    ownerName: name,
-    ownerEmail: user.email,
-    language: "en",
-    category: "Technology",
-    explicit: false,
-    autoPublish: false,
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`default-show:${user.id}`}, 0))`;
+    const made = await firstOwnedShow(tx, user.id);
+    if (made) return made;
+    const name = user.email.split("@")[0] || "My";
+    return createShowFor(tx, user.id, appUrl, {
+      title: `${name}'s podcast`,
+      description: "",
+      author: name,
+      ownerName: name,
+      ownerEmail: user.email,
+      language: "en",
+      category: "Technology",
+      explicit: false,
+      autoPublish: false,
+    });
   });
 }
 
