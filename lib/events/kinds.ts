@@ -17,6 +17,7 @@
 import type { JobView } from "@/lib/ai-jobs/view";
 import type { Db } from "@/lib/db";
 import type { MediaView } from "@/lib/media/view";
+import type { EpisodeView } from "@/lib/podcasts/view";
 import type { VlogView } from "@/lib/vlogs/view";
 
 /** Where a kind's API lives and how much one stream may follow. */
@@ -43,6 +44,7 @@ export const LIVE_KINDS = {
   media: entry<MediaView>({ label: "photos", path: "/api/v1/media", listKey: "media", maxIds: 100 }),
   vlog: entry<VlogView>({ label: "vlogs", path: "/api/v1/vlogs", listKey: "vlogs", maxIds: 50 }),
   job: entry<JobView>({ label: "jobs", path: "/api/v1/jobs", listKey: "jobs", maxIds: 50 }),
+  episode: entry<EpisodeView>({ label: "episodes", path: "/api/v1/episodes", listKey: "episodes", maxIds: 50 }),
 };
 
 export type LiveKindName = keyof typeof LIVE_KINDS;

@@ -66,7 +66,7 @@ export async function ensureDefaultShow(db: Db, user: { id: string; email: strin
   const existing = await firstOwnedShow(db, user.id);
   if (existing) return existing;
   return db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`default-show:${user.id}`}, 0))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`default-show:${user.id}`}, 0))`;
     const made = await firstOwnedShow(tx, user.id);
     if (made) return made;
     const name = user.email.split("@")[0] || "My";

@@ -11,7 +11,7 @@ import { POST as resume } from "@/app/api/v1/episodes/[id]/resume/route";
 import { POST as createEpisodes } from "@/app/api/v1/episodes/route";
 import { GET as episodeStream } from "@/app/api/v1/episodes/stream/route";
 import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publisher";
+import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
 import { storage } from "@/lib/storage/instance";

@@ -1,8 +1,8 @@
 // The worker's workflow engine: which workflows it runs (vlogs, podcast episodes) and with
 // which writers, renderers and understanders, chosen from configuration. Gemini writes
 // storyboards when GEMINI_API_KEY is set; Veo renders only when VLOG_RENDERER=veo as well
-// (it is slow and paid). Episodes are understood locally until a Gemini audio
-// implementation is plugged in (lib/podcasts/understand.ts).
+// (it is slow and paid). Episodes are understood by Gemini audio with a key, locally
+// without (lib/podcasts/understand.ts).
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
@@ -17,6 +17,9 @@ import { VLOG_KIND } from "@/lib/vlogs/plan";
 import { createGeminiWriter, localWriter } from "@/lib/vlogs/writer-gemini";
 import type { EngineDeps } from "@/lib/workflow/engine";
 import type { WorkflowDefinition, WorkflowPlan } from "@/lib/workflow/types";
+import type { Redis } from "ioredis";
+import { createCircuit } from "@/lib/ai/circuit";
+import { createGeminiUnderstand } from "@/lib/podcasts/gemini-understander";
 import { chooseUnderstandProvider } from "@/lib/podcasts/understand";
 import { publishEpisodeRun } from "@/lib/podcasts/live";
 import { EPISODE_KIND } from "@/lib/podcasts/plan";
@@ -42,6 +45,8 @@ type WorkflowEnv = Pick<
   | "PUBLIC_MEDIA_BASE_URL"
   | "PODCAST_MAX_MINUTES"
   | "MAX_PIXELS"
+  | "QUEUE_PREFIX"
+  | "AI_CIRCUIT_OPEN_MS"
 >;
 
 /** Scratch space for renders: under DATA_DIR (same disk as local storage, so uploads are renames). */
@@ -74,22 +79,28 @@ export function vlogStepDeps(base: { db: Db; storage: Storage }, config: Workflo
   return { ...base, writer, veo, ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH, tmpDir: scratchDir(config.DATA_DIR) };
 }
 
-export function episodeStepDeps(base: { db: Db; storage: Storage }, config: WorkflowEnv): EpisodeStepDeps {
+/**
+ * Episodes are understood by Gemini audio when GEMINI_API_KEY is set (its 429 delays shared
+ * with every worker through the circuit, when the worker gives us its Redis), locally otherwise.
+ */
+export function episodeStepDeps(base: { db: Db; storage: Storage; redis?: Redis; prefix?: string }, config: WorkflowEnv): EpisodeStepDeps {
+  const tmpDir = scratchDir(config.DATA_DIR);
+  const circuit = base.redis ? createCircuit({ redis: base.redis, prefix: base.prefix ?? config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) : undefined;
   return {
-    ...base,
+    db: base.db,
+    storage: base.storage,
     ffmpeg: config.FFMPEG_PATH,
     ffprobe: config.FFPROBE_PATH,
-    tmpDir: scratchDir(config.DATA_DIR),
+    tmpDir,
     maxMinutes: config.PODCAST_MAX_MINUTES,
     maxPixels: config.MAX_PIXELS,
     urls: { appUrl: config.APP_URL, publicMediaBaseUrl: config.PUBLIC_MEDIA_BASE_URL },
-    // The Gemini audio understander plugs in here: chooseUnderstandProvider(config, understandWithGemini).
-    understand: chooseUnderstandProvider(config),
+    understand: chooseUnderstandProvider(config, createGeminiUnderstand({ circuit, ffmpeg: config.FFMPEG_PATH, tmpDir })),
   };
 }
 
 export function workflowEngine(
-  base: { db: Db; storage: Storage },
+  base: { db: Db; storage: Storage; redis?: Redis; prefix?: string },
   config: WorkflowEnv,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   extra: Record<string, WorkflowDefinition<any, WorkflowPlan<WorkflowStepJobName>>> = {},
