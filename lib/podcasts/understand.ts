@@ -1,9 +1,9 @@
 // The understand step's choice of who writes an episode's title, summary, show notes,
-// keywords, chapters and transcript. Today: the keyless local path (local-understand.ts:
-// tags or file name, chapters from pauses, no invented text). The seam for Gemini audio:
-// a module exporting `understandWithGemini` with the GeminiUnderstand signature is passed
-// in by the worker (worker/processors/workflows.ts) when GEMINI_API_KEY is set; nothing
-// else changes. A recording that is silence only is never sent to a model.
+// keywords, chapters and transcript: Gemini audio when GEMINI_API_KEY is set (the worker
+// passes createGeminiUnderstand from gemini-understander.ts, in the GeminiUnderstand shape,
+// see worker/processors/workflows.ts), otherwise the keyless local path (local-understand.ts:
+// tags or file name, chapters from pauses, no invented text). A recording that is silence
+// only is never sent to a model.
 import { understandLocally, type Understanding } from "./local-understand";
 import type { AudioTags } from "./probe";
 import type { Silence } from "./silence";
