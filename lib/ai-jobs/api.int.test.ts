@@ -1,6 +1,7 @@
 // The AI jobs API end to end on the local path (no AI key): the route handlers, the real
 // worker runtime in-process, Postgres and Redis. Every type, batches, idempotency, paging,
 // cancel and retry, and what another user sees (nothing).
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
@@ -150,10 +151,10 @@ describe("every job type on the local path", () => {
     expect(matrix[1][0]).toBe(matrix[0][1]);
   });
 
-  it("generate_podcast fails clearly while the podcast pipeline is not installed", async () => {
-    const job = await alice.waitFor(await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE } }));
+  it("generate_podcast into a show that is not the caller's fails clearly, at once (the full path: podcast.int.test.ts)", async () => {
+    const job = await alice.waitFor(await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE, showId: randomUUID() } }));
     expect(job.status).toBe("failed");
-    expect(job.error).toEqual({ code: "not_available", message: expect.stringMatching(/podcast/i), retryable: false });
+    expect(job.error).toEqual({ code: "not_found", message: "That show was not found.", retryable: false });
     // Permanent: not tried again.
     expect(job.attempts).toBe(1);
   });
@@ -437,12 +438,12 @@ describe("cancel and retry", () => {
 
 describe("the operations console", () => {
   it("an admin retrying a failed ai-job puts the job back to queued, and it runs again", async () => {
-    const id = await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE } });
+    const id = await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE, showId: randomUUID() } });
     expect((await alice.waitFor(id)).status).toBe("failed");
     await waitFor("BullMQ to hold the failed job", async () => (await getQueue("ai-jobs").getJob(`ai-${id}`))?.isFailed());
     await retryFailedJob("ai-jobs", `ai-${id}`);
     const again = await alice.waitFor(id, (j) => j.status === "failed" && j.attempts === 2);
-    expect(again.error).toMatchObject({ code: "not_available" });
+    expect(again.error).toMatchObject({ code: "not_found" });
   });
 });
 

@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db";
 import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { batchOutcome } from "./batch";
+import { generatePodcast } from "./podcast";
 import type { Generate, GenerateReply, JobOutcome } from "./generate";
 import { afterFinish, announceJob, type LifecycleDeps } from "./lifecycle";
 import { getJob, transition, type JobRow } from "./repository";
@@ -255,15 +256,24 @@ async function runJob(deps: ExecuteDeps, row: JobRow, attempt: AttemptRecord, si
       return (runners[type] as (p: typeof payload, d: RunDeps) => Promise<JobOutcome<unknown>>)(payload, runDeps);
     }
     case "generate_podcast":
-      // The podcast pipeline (episodes from audio) is being built; until it can take an
-      // episode, say so rather than pretend.
-      throw new ConflictError(
-        "not_available",
-        "Podcast episodes cannot be generated on this server yet: the podcast pipeline is not installed. Summarise or extract the article meanwhile.",
-      );
+      // Keyless: espeak-ng reads the script (Gemini TTS is not built; see lib/podcasts/speech.ts).
+      return generatePodcast(parsePayload(type, row.payload), {
+        db: deps.db,
+        jobId: row.id,
+        ownerId: row.ownerId,
+        signal,
+        fetch: deps.fetch,
+        progress: (percent) => reportProgress(deps, row.id, percent),
+      });
     default:
       throw new ConflictError("unknown_type", `This server cannot run "${row.type}" jobs.`);
   }
+}
+
+/** A running job's progress, told to open pages; a canceled job keeps its state. */
+async function reportProgress(deps: ExecuteDeps, id: string, percent: number): Promise<void> {
+  const row = await transition(deps.db, id, ["running"], { progress: percent });
+  if (row) await announceJob(deps, row);
 }
 
 /** An article: the result of one of the owner's completed extract_content jobs. */

@@ -75,7 +75,7 @@ export function podcastSource(payload: GeneratePodcastPayload, deps: RunDeps = {
   return resolveSource("text" in payload ? { text: payload.text } : { url: payload.url }, deps);
 }
 
-/** Types this module runs end to end (batch_process and generate_podcast need the queue and the podcast pipeline). */
+/** Types this module runs end to end (batch_process needs the queue; generate_podcast the podcast pipeline: ./podcast). */
 export type LocalJobType = Exclude<AiJobType, "batch_process" | "generate_podcast">;
 
 export const runners: { [T in LocalJobType]: (payload: PayloadOf<T>, deps?: RunDeps) => Promise<JobOutcome<ResultOf<T>>> } = {

@@ -316,6 +316,10 @@ export type CalculateSimilarityResult =
 
 export interface GeneratePodcastResult {
   episodeId: string;
+  /** The script's title, which is also the episode's. */
+  title: string;
+  /** The synthesized speech's length. */
+  durationSeconds?: number;
 }
 
 export interface BatchChildResult {

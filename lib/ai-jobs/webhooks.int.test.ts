@@ -2,6 +2,7 @@
 // a receiver on 127.0.0.1 when it finishes, signed with the token's secret (verified by the
 // standardwebhooks package, an independent implementation), retried after a 500 on its own
 // queue, and every attempt is visible on the job.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
@@ -114,7 +115,7 @@ describe("completion webhooks", () => {
   });
 
   it("failed and canceled jobs are announced too", async () => {
-    const failed = await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE }, webhookUrl: `${hookBase}/failed` });
+    const failed = await alice.submit({ type: "generate_podcast", payload: { text: BIKE_SHARE, showId: randomUUID() }, webhookUrl: `${hookBase}/failed` });
     const queue = getQueue("ai-jobs");
     await queue.pause();
     let canceled: string;
@@ -126,7 +127,7 @@ describe("completion webhooks", () => {
     }
     await waitFor("both webhooks", async () => received.length >= 2, 20_000);
     const byPath = Object.fromEntries(received.map((r) => [r.path, verify(r)]));
-    expect(byPath["/failed"]).toMatchObject({ type: "job.failed", data: { job_id: failed, error: { code: "not_available" } } });
+    expect(byPath["/failed"]).toMatchObject({ type: "job.failed", data: { job_id: failed, error: { code: "not_found" } } });
     expect(byPath["/canceled"]).toMatchObject({ type: "job.canceled", data: { job_id: canceled!, status: "canceled" } });
   });
 

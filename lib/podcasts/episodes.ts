@@ -71,6 +71,8 @@ export async function showForUpload(user: SessionUser, showId: string | null | u
 
 interface NewEpisode {
   id: string;
+  /** Known before analysis (a generated episode's script title); analysis keeps it. */
+  title?: string;
   originalName: string;
   sourceKey: string;
   sourceMime: string;
@@ -138,8 +140,13 @@ export const ingestSchema = z.object({
  * An object already in the bucket becomes an episode (the seed's storage-finalize event).
  * Events arrive at least once: the same key with the same ETag answers the episode made
  * the first time. Only objects under the caller's own folder (incoming/<userId>/) count.
+ * The AI jobs API's generate_podcast hands its synthesized speech in here too (with a title).
  */
-export async function ingestStoredAudio(user: SessionUser, body: z.infer<typeof ingestSchema>): Promise<CreatedEpisode & { duplicate: boolean }> {
+export async function ingestStoredAudio(
+  user: SessionUser,
+  body: z.infer<typeof ingestSchema>,
+  options: { title?: string } = {},
+): Promise<CreatedEpisode & { duplicate: boolean }> {
   const key = body.storageKey.trim();
   const prefix = ingestPrefix(user.id);
   try {
@@ -172,6 +179,7 @@ export async function ingestStoredAudio(user: SessionUser, body: z.infer<typeof 
   try {
     await createEpisodeAndRun(user, show, {
       id,
+      ...(options.title ? { title: options.title } : {}),
       originalName: key.slice(prefix.length).split("/").pop() || "upload",
       sourceKey: sourceKey(show.id, id, sniffed.ext),
       sourceMime: sniffed.mime,

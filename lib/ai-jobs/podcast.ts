@@ -1,0 +1,67 @@
+// generate_podcast without an AI key: the source text becomes a script, espeak-ng reads it
+// aloud, and the WAV enters the podcast pipeline through the same ingest as a stored upload
+// (POST /api/v1/episodes { storageKey }), so the episode is probed, understood and reviewed
+// like any other. Gemini TTS would replace only the `speak` step (lib/podcasts/speech.ts).
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Db } from "@/lib/db";
+import { NotFoundError } from "@/lib/errors";
+import { ingestStoredAudio, showForUpload } from "@/lib/podcasts/episodes";
+import { ingestPrefix } from "@/lib/podcasts/keys";
+import { buildScript, chooseVoice, espeakSpeak, wavDurationSeconds, type Speak } from "@/lib/podcasts/speech";
+import { storage } from "@/lib/storage/instance";
+import { throwIfAborted, type JobOutcome } from "./generate";
+import { podcastSource, type RunDeps } from "./run";
+import type { GeneratePodcastPayload, GeneratePodcastResult } from "./types";
+
+export interface PodcastJobDeps extends Pick<RunDeps, "signal" | "fetch"> {
+  db: Db;
+  jobId: string;
+  ownerId: string;
+  /** Reports the job's progress in percent (script 20, speech 60). */
+  progress?: (percent: number) => Promise<void>;
+  /** The voice; espeak-ng unless told otherwise. */
+  speak?: Speak;
+}
+
+/**
+ * The speech's object in the owner's incoming folder, named after the job: a second attempt
+ * of the same job finds the episode the first one made instead of making another.
+ */
+export const generatedAudioKey = (ownerId: string, jobId: string) => `${ingestPrefix(ownerId)}generated/${jobId}.wav`;
+
+export async function generatePodcast(payload: GeneratePodcastPayload, deps: PodcastJobDeps): Promise<JobOutcome<GeneratePodcastResult>> {
+  const owner = await deps.db.user.findUnique({ where: { id: deps.ownerId }, select: { id: true, email: true, isAdmin: true } });
+  if (!owner) throw new NotFoundError("The job's owner");
+  const user = { ...owner, sessionId: null };
+  const key = generatedAudioKey(owner.id, deps.jobId);
+
+  const earlier = await deps.db.episode.findFirst({ where: { ownerId: owner.id, ingestKey: key }, select: { id: true, title: true, durationSec: true } });
+  if (earlier) return done(earlier.id, earlier.title ?? "", earlier.durationSec ?? undefined);
+
+  // The show first: a wrong showId is refused before any work (NotFound, like a missing one).
+  const show = await showForUpload(user, payload.showId);
+  const voice = await chooseVoice(payload.voice);
+  const source = await podcastSource(payload, deps);
+  const script = buildScript(source, "text" in payload ? "payload.text" : "payload.url");
+  await deps.progress?.(20);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), "framecast-speech-"));
+  try {
+    const wav = path.join(dir, "speech.wav");
+    await (deps.speak ?? espeakSpeak())(script, wav, { voice, signal: deps.signal });
+    throwIfAborted(deps.signal);
+    const durationSeconds = await wavDurationSeconds(wav);
+    await deps.progress?.(60);
+    await storage().putFile(key, wav, "audio/wav");
+    const created = await ingestStoredAudio(user, { storageKey: key, showId: show.id }, { title: script.title });
+    return done(created.episodeId, script.title, durationSeconds);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function done(episodeId: string, title: string, durationSeconds: number | undefined): JobOutcome<GeneratePodcastResult> {
+  return { result: { episodeId, title, ...(durationSeconds !== undefined ? { durationSeconds } : {}) }, provider: "local:espeak-ng" };
+}
