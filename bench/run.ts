@@ -23,6 +23,18 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
   { number: 7, id: "streaming-upload", title: "streaming upload 200 MB", target: "web RSS grows ≤ 64 MB" },
   { number: 8, id: "ai-concurrency", title: "AI concurrency", target: "≥ 4× faster than one-at-a-time" },
   { number: 9, id: "vlog-render", title: "vlog render", target: "≥ 90 % of bare ffmpeg speed", optional: "vlogs not available" },
+  {
+    number: 10,
+    id: "jobs-api",
+    title: "AI jobs API",
+    target: "POST p50 ≤ 10 ms, p99 ≤ 50 ms at c=20; GET p50 ≤ 5 ms; 100 running at once; ≥ 50,000 local summarize jobs/h, 0 lost",
+  },
+  {
+    number: 11,
+    id: "podcast-pipeline",
+    title: "podcast pipeline",
+    target: "analyse + publish ≥ 90 % of bare ffmpeg; 500 MB WAV upload RSS ≤ +64 MB; 1,000-episode feed p50 ≤ 20 ms cold, ≤ 2 ms cached/304",
+  },
 ];
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);

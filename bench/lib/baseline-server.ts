@@ -1,13 +1,17 @@
 // The same-run baseline for the HTTP scenarios: a bare node:http server doing the same
 // I/O as the app's routes with no framework — busboy → sha256 → temp file → rename, one
-// INSERT and one BullMQ add per upload; a session lookup and one SELECT per status read;
-// one Redis XREAD loop fanning events out to raw SSE responses. It is what the work
-// costs with nothing on top, so the app's figures can be read as a ratio of it.
+// INSERT and one BullMQ add per upload (audio: no INSERT, no sniff); a session lookup and
+// one SELECT per status read; one Redis XREAD loop fanning events out to raw SSE
+// responses; for AI jobs a bearer-token lookup, then one INSERT and one BullMQ add per
+// create and one SELECT per read; for a podcast feed one SELECT of the show by its token,
+// then the stored XML (read from disk and hashed, or kept in memory per version) with an
+// ETag and 304. It is what the work costs with nothing on top, so the app's figures can be
+// read as a ratio of it.
 // Reads the same environment as the app (DATABASE_URL, DATABASE_SCHEMA, REDIS_URL,
 // QUEUE_PREFIX, DATA_DIR) plus BASELINE_PORT.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { Transform } from "node:stream";
@@ -24,6 +28,10 @@ const schema = process.env.DATABASE_SCHEMA ?? "public";
 const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10, options: `-c search_path="${schema}"` });
 const queue = new Queue("baseline-analysis", {
+  prefix,
+  connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: 1 },
+});
+const aiQueue = new Queue("baseline-ai-jobs", {
   prefix,
   connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: 1 },
 });
@@ -86,6 +94,107 @@ async function upload(req: http.IncomingMessage, res: http.ServerResponse, owner
   json(res, 202, { media, rejected: [] });
 }
 
+/** Audio upload: busboy → sha256 → temp file → rename, nothing sniffed, nothing recorded. */
+async function uploadAudio(req: http.IncomingMessage, res: http.ServerResponse) {
+  await mkdir(path.join(baseDir, "tmp"), { recursive: true });
+  await mkdir(path.join(baseDir, "audio"), { recursive: true });
+  const files: Promise<{ tmp: string; size: number; sha256: string }>[] = [];
+  const parser = busboy({ headers: req.headers, limits: { fileSize: 2 * 1024 ** 3 } });
+  parser.on("file", (_field, file) => {
+    const tmp = path.join(baseDir, "tmp", randomUUID());
+    const hash = createHash("sha256");
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const written = pipeline(file, count, createWriteStream(tmp)).then(() => ({ tmp, size, sha256: hash.digest("hex") }));
+    written.catch(() => {});
+    files.push(written);
+  });
+  await pipeline(req, parser);
+  const stored = [];
+  for (const f of await Promise.all(files)) {
+    const id = randomUUID();
+    await rename(f.tmp, path.join(baseDir, "audio", id));
+    stored.push({ episodeId: id, size: f.size, sha256: f.sha256 });
+  }
+  // The copies are not needed afterwards; large ones would only fill the disk.
+  await Promise.all(stored.map((s) => rm(path.join(baseDir, "audio", s.episodeId), { force: true })));
+  json(res, 202, { episodes: stored.map((s) => ({ episodeId: s.episodeId, status: "processing" })) });
+}
+
+/** A bearer token's owner, as the app's API-token check reads it (one SELECT by the token's hash). */
+async function tokenOwner(req: http.IncomingMessage): Promise<{ userId: string; tokenId: string } | null> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+  if (!token) return null;
+  const { rows } = await pool.query(
+    `SELECT t.id, t."userId" FROM "ApiToken" t JOIN "User" u ON u.id = t."userId" WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
+    [createHash("sha256").update(token).digest("hex")],
+  );
+  return rows[0] ? { userId: rows[0].userId, tokenId: rows[0].id } : null;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** POST /jobs: one INSERT of the Job row and one BullMQ add, as the app's create does at least. */
+async function createJob(req: http.IncomingMessage, res: http.ServerResponse, owner: { userId: string; tokenId: string }) {
+  const body = JSON.parse(await readBody(req)) as { type?: unknown; payload?: unknown; priority?: unknown };
+  if (typeof body.type !== "string" || typeof body.payload !== "object" || body.payload === null) {
+    return json(res, 422, { error: { message: "type and payload are required" } });
+  }
+  const id = randomUUID();
+  const priority = typeof body.priority === "number" ? body.priority : 7;
+  await pool.query(
+    `INSERT INTO "Job" (id, "ownerId", "tokenId", type, priority, payload, "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, now())`,
+    [id, owner.userId, owner.tokenId, body.type, priority, JSON.stringify(body.payload)],
+  );
+  await aiQueue.add("ai-job", { jobId: id }, { jobId: `ai-${id}`, priority: 11 - priority, removeOnComplete: true });
+  res.writeHead(202, { "content-type": "application/json", location: `/jobs/${id}` });
+  res.end(JSON.stringify({ job_id: id, status: "queued" }));
+}
+
+async function readJob(res: http.ServerResponse, owner: { userId: string }, id: string) {
+  const { rows } = await pool.query(`SELECT * FROM "Job" WHERE id = $1 AND "ownerId" = $2`, [id, owner.userId]);
+  if (!rows[0]) return json(res, 404, { error: { message: "not found" } });
+  json(res, 200, rows[0]);
+}
+
+/** A show's stored feed XML of one version, by show id (what the app's feed cache holds). */
+const feeds = new Map<string, { version: number; etag: string; lastModified: Date; body: Buffer }>();
+
+/**
+ * GET /feed/:token: the stored feed of the show's current version, kept in memory per
+ * version (the app's cached path); with ?nocache=1 read from disk and hashed every time
+ * (the app's first request after a change). If-None-Match → 304.
+ */
+async function feed(req: http.IncomingMessage, res: http.ServerResponse, token: string, cached: boolean) {
+  const { rows } = await pool.query(`SELECT id, "feedVersion", "feedUpdatedAt" FROM "Show" WHERE "feedToken" = $1`, [token]);
+  const show = rows[0] as { id: string; feedVersion: number; feedUpdatedAt: Date } | undefined;
+  if (!show || show.feedVersion < 1) return json(res, 404, { error: { message: "not found" } });
+  let entry = cached ? feeds.get(show.id) : undefined;
+  if (!entry || entry.version !== show.feedVersion) {
+    const body = await readFile(path.join(dataDir, "objects", "podcasts", show.id, "feed", `v${show.feedVersion}.xml`));
+    const hash = createHash("sha256").update(body).digest("base64url").slice(0, 16);
+    entry = { version: show.feedVersion, etag: `"${show.feedVersion}-${hash}"`, lastModified: show.feedUpdatedAt, body };
+    if (cached) feeds.set(show.id, entry);
+  }
+  const headers = { etag: entry.etag, "last-modified": entry.lastModified.toUTCString(), "cache-control": "public, no-cache" };
+  if (req.headers["if-none-match"] === entry.etag) {
+    res.writeHead(304, headers);
+    return res.end();
+  }
+  res.writeHead(200, { ...headers, "content-type": "application/rss+xml; charset=utf-8", "content-length": entry.body.length });
+  res.end(entry.body);
+}
+
 async function status(res: http.ServerResponse, owner: string, id: string) {
   const { rows } = await pool.query(
     `SELECT m.*, row_to_json(a) AS analysis FROM "Media" m LEFT JOIN "Analysis" a ON a.sha256 = m."analysisSha"
@@ -138,9 +247,22 @@ async function stream(req: http.IncomingMessage, res: http.ServerResponse, owner
 const server = http.createServer((req, res) => {
   (async () => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // Public: the feed token is the permission.
+    const feedMatch = /^\/feed\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    if (req.method === "GET" && feedMatch) return feed(req, res, feedMatch[1], url.searchParams.get("nocache") !== "1");
+    // AI jobs: bearer tokens.
+    if (url.pathname.startsWith("/jobs")) {
+      const bearer = await tokenOwner(req);
+      if (!bearer) return json(res, 401, { error: { message: "bad token" } });
+      if (req.method === "POST" && url.pathname === "/jobs") return createJob(req, res, bearer);
+      const job = /^\/jobs\/([0-9a-f-]{36})$/.exec(url.pathname);
+      if (req.method === "GET" && job) return readJob(res, bearer, job[1]);
+      return json(res, 404, { error: { message: "no such route" } });
+    }
     const owner = await userFor(req);
     if (!owner) return json(res, 401, { error: { message: "sign in" } });
     if (req.method === "POST" && url.pathname === "/upload") return upload(req, res, owner);
+    if (req.method === "POST" && url.pathname === "/upload-audio") return uploadAudio(req, res);
     const m = /^\/status\/([0-9a-f-]{36})$/.exec(url.pathname);
     if (req.method === "GET" && m) return status(res, owner, m[1]);
     if (req.method === "GET" && url.pathname === "/stream") return stream(req, res, owner, (url.searchParams.get("ids") ?? "").split(","));
@@ -156,5 +278,5 @@ server.listen(port, "127.0.0.1", () => console.log(`baseline listening on ${port
 process.on("SIGTERM", () => {
   server.closeAllConnections();
   server.close();
-  void Promise.allSettled([pool.end(), queue.close()]).then(() => process.exit(0));
+  void Promise.allSettled([pool.end(), queue.close(), aiQueue.close()]).then(() => process.exit(0));
 });

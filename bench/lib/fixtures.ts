@@ -50,8 +50,8 @@ export async function jpegHeadedFile(filePath: string, bytes: number): Promise<v
 export const BOUNDARY = "----framecastbench7MA4YWxkTrZu0gW";
 export const MULTIPART_TYPE = `multipart/form-data; boundary=${BOUNDARY}`;
 
-export function partHead(name: string, type = "image/jpeg"): Buffer {
-  return Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
+export function partHead(name: string, type = "image/jpeg", field = "files"): Buffer {
+  return Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
 }
 
 export const PART_TAIL = Buffer.from(`\r\n`);

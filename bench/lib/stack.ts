@@ -76,6 +76,10 @@ export interface Stack {
   clearQueues(): Promise<void>;
   /** Fresh web and baseline processes (same ports, data and user): memory figures start from the same state. */
   restartServers(): Promise<void>;
+  /** A read+write API token of the bench user (made once, through the account API). */
+  apiToken(): Promise<string>;
+  /** A pg pool on the run's schema (search_path set), for seeding and counting rows; closed at the end. */
+  sql(): pg.Pool;
 }
 
 export class Resources {
@@ -90,6 +94,7 @@ export class Resources {
   private databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/framecast_bench";
   private dataDir?: string;
   private redisClients: Redis[] = [];
+  private pools: pg.Pool[] = [];
 
   redis(): Promise<RedisInfo> {
     this.redisInfo ??= this.startRedis();
@@ -155,6 +160,10 @@ export class Resources {
       // sends thousands of uploads a minute from one user (the limiter itself still runs).
       RATE_LIMIT_UPLOAD_USER: "1000000/1m",
       RATE_LIMIT_SIGNUP_IP: "1000/1m",
+      // The jobs API's per-token bucket (100/min, burst 10 for people): the jobs-api
+      // scenario sends thousands a minute from one token.
+      RATE_LIMIT_REQUESTS_PER_MINUTE: "1000000",
+      RATE_LIMIT_BURST_SIZE: "100000",
       // Bench workers serve no /metrics: port 9464 may belong to a worker of the developer's own.
       WORKER_METRICS_PORT: "0",
     };
@@ -193,6 +202,11 @@ export class Resources {
 
     const prefix = this.prefix;
     const children = this.children;
+    const pools = this.pools;
+    const schema = this.schema;
+    const databaseUrl = this.databaseUrl;
+    let token: Promise<string> | undefined;
+    let pool: pg.Pool | undefined;
     const queueConnection = { host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: null };
     const stack: Stack = {
       prefix,
@@ -245,6 +259,25 @@ export class Resources {
         children.push(worker);
         return worker;
       },
+      apiToken() {
+        token ??= (async () => {
+          const r = await fetch(`${webUrl}/api/account/tokens`, {
+            method: "POST",
+            headers: { cookie, "content-type": "application/json", origin: webUrl },
+            body: JSON.stringify({ name: "bench", scopes: ["read", "write"] }),
+          });
+          if (r.status !== 201) throw new Error(`token creation answered ${r.status}: ${await r.text()}`);
+          return ((await r.json()) as { token: string }).token;
+        })();
+        return token;
+      },
+      sql() {
+        if (!pool) {
+          pool = new pg.Pool({ connectionString: databaseUrl, max: 4, options: `-c search_path="${schema}"` });
+          pools.push(pool);
+        }
+        return pool;
+      },
       async clearQueues() {
         for (const name of queueNames) {
           const queue = new Queue(name, { prefix, connection: queueConnection });
@@ -260,6 +293,7 @@ export class Resources {
   async stop(): Promise<void> {
     await Promise.allSettled(this.children.map((c) => c.stop()));
     for (const client of this.redisClients) client.disconnect();
+    await Promise.allSettled(this.pools.map((p) => p.end()));
     const redis = this.redisInfo ? await this.redisInfo.catch(() => undefined) : undefined;
     if (redis && !redis.own) {
       // Shared Redis: delete only this run's keys.
