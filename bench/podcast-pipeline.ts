@@ -185,6 +185,8 @@ async function uploadMemory(stack: Stack, bytes: number) {
 // 2. Analyse + publish vs bare ffmpeg
 
 interface ProductTrial {
+  /** The episode's loudness record: before, after, and how it was normalised. */
+  loudness: unknown;
   uploadSeconds: number;
   analyseSeconds: number;
   publishSeconds: number;
@@ -208,7 +210,9 @@ async function productTrial(stack: Stack, mp3: string, timed: { take(): number }
   const publishSeconds = (performance.now() - publishStart) / 1000;
   const state = await episodeState(stack, episodeId);
   if (!state.publishedAt) throw new Error(`episode ${episodeId} completed without being published (trial ${n})`);
+  const { rows } = await stack.sql().query(`SELECT loudness FROM "Episode" WHERE id = $1`, [episodeId]);
   return {
+    loudness: rows[0]?.loudness ?? null,
     uploadSeconds: up.seconds,
     analyseSeconds,
     publishSeconds,
@@ -307,11 +311,25 @@ async function waitForVersion(stack: Stack, showId: string, above: number, timeo
   }
 }
 
+/** One GET, timed to its last byte. Uncompressed unless asked: fetch itself would ask for gzip. */
 async function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; body: Buffer; etag: string | null }> {
   const t = performance.now();
-  const r = await fetch(url, { headers });
+  const r = await fetch(url, { headers: { "accept-encoding": "identity", ...headers } });
   const body = Buffer.from(await r.arrayBuffer());
   return { ms: performance.now() - t, status: r.status, body, etag: r.headers.get("etag") };
+}
+
+/** Bytes on the wire and their encoding (fetch would decompress them). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; encoding: string | null }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        let bytes = 0;
+        res.on("data", (c: Buffer) => (bytes += c.length));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, encoding: (res.headers["content-encoding"] as string | undefined) ?? null }));
+      })
+      .on("error", reject);
+  });
 }
 
 async function feedBench(stack: Stack, quick: boolean, log: (l: string) => void) {
@@ -365,12 +383,16 @@ async function feedBench(stack: Stack, quick: boolean, log: (l: string) => void)
   const bareEtag = (await timedGet(bare)).etag!;
   const cached = await load({ url: ours, connections: 1, seconds });
   const bareCached = await load({ url: bare, connections: 1, seconds });
+  // What podcast apps send: Next compresses on every request; the bare server once per version.
+  const gzipped = await load({ url: ours, connections: 1, seconds, headers: { "accept-encoding": "gzip" } });
+  const bareGzipped = await load({ url: bare, connections: 1, seconds, headers: { "accept-encoding": "gzip" } });
+  const gz = await rawGet(ours, { "accept-encoding": "gzip" });
   const notModified = await load({ url: ours, connections: 1, seconds, headers: { "if-none-match": etag } });
   const bareNotModified = await load({ url: bare, connections: 1, seconds, headers: { "if-none-match": bareEtag } });
-  for (const r of [cached, bareCached]) if (r.non2xx || r.errors) throw new Error(`cached feed: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  for (const r of [cached, bareCached, gzipped, bareGzipped]) if (r.non2xx || r.errors) throw new Error(`cached feed: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
   // autocannon counts 304 as non-2xx: every answer must be one.
   for (const r of [notModified, bareNotModified]) if (r.errors || r.non2xx !== r.requests) throw new Error(`304 run: ${r.requests - r.non2xx} answers were not 304`);
-  return { episodes: EPISODES, items, bytes, seedSeconds, builds, cold, bareCold, cached, bareCached, notModified, bareNotModified, seconds };
+  return { episodes: EPISODES, items, bytes, seedSeconds, builds, cold, bareCold, cached, bareCached, gzipped, bareGzipped, gzip: gz, notModified, bareNotModified, seconds };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -477,6 +499,15 @@ export const scenario: Scenario = {
             note: `${num(feed.cached.rps)} vs ${num(feed.bareCached.rps)} req/s`,
           },
           {
+            case: "feed, cached, Accept-Encoding: gzip (as podcast apps ask), c=1",
+            unit: "ms",
+            median: feed.gzipped.p50,
+            p99: feed.gzipped.p99,
+            n: feed.gzipped.requests,
+            baseline: `bare node:http, gzip made once per version: p50 ${num(feed.bareGzipped.p50)} / p99 ${num(feed.bareGzipped.p99)} ms`,
+            note: `${feed.gzip.encoding ?? "not compressed"}, ${num(feed.gzip.bytes / 1024)} KB on the wire; ${num(feed.gzipped.rps)} vs ${num(feed.bareGzipped.rps)} req/s`,
+          },
+          {
             case: "feed, If-None-Match → 304, c=1",
             unit: "ms",
             median: feed.notModified.p50,
@@ -496,7 +527,7 @@ export const scenario: Scenario = {
         notes: [
           `Speech: espeak-ng (en-us, 150 wpm) looped with pauses to ${minutes} min, mono 44.1 kHz MP3 128 kbps; local understanding (no Gemini key); the show's review gate waits for Publish, which the bench presses at once. Wall times are measured by polling the run's status in Postgres every 100 ms.`,
           "Bare ffmpeg: ffprobe; one decode with the product's silencedetect + ebur128 filters; loudnorm pass 1 (measure); loudnorm pass 2 (linear when possible) + libmp3lame 64 kbps mono with ID3v2.3 tags and a chapter. The product additionally checks the decode at start and end, measures through a limiter when peaks forbid one gain, and measures the published MP3 (re-encoding once if it missed −16 LUFS by > 0.5 LU).",
-          "Feed cold figure: time to the last byte of the first GET after each change, measured by the bench's own fetch (p99 column: the slowest sample); cached and 304 by autocannon (whole milliseconds).",
+          "Feed cold figure: time to the last byte of the first GET after each change, uncompressed (Accept-Encoding: identity), measured by the bench's own fetch (p99 column: the slowest sample); cached, gzip and 304 by autocannon (whole milliseconds).",
         ],
         data,
       };

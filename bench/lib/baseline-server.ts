@@ -16,6 +16,7 @@ import http from "node:http";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { gzipSync } from "node:zlib";
 import { Queue } from "bullmq";
 import busboy from "busboy";
 import { Redis } from "ioredis";
@@ -168,12 +169,13 @@ async function readJob(res: http.ServerResponse, owner: { userId: string }, id: 
 }
 
 /** A show's stored feed XML of one version, by show id (what the app's feed cache holds). */
-const feeds = new Map<string, { version: number; etag: string; lastModified: Date; body: Buffer }>();
+const feeds = new Map<string, { version: number; etag: string; lastModified: Date; body: Buffer; gzip?: Buffer }>();
 
 /**
  * GET /feed/:token: the stored feed of the show's current version, kept in memory per
  * version (the app's cached path); with ?nocache=1 read from disk and hashed every time
- * (the app's first request after a change). If-None-Match → 304.
+ * (the app's first request after a change). If-None-Match → 304. A client that accepts gzip
+ * gets a copy compressed once per version (cached path only).
  */
 async function feed(req: http.IncomingMessage, res: http.ServerResponse, token: string, cached: boolean) {
   const { rows } = await pool.query(`SELECT id, "feedVersion", "feedUpdatedAt" FROM "Show" WHERE "feedToken" = $1`, [token]);
@@ -190,6 +192,11 @@ async function feed(req: http.IncomingMessage, res: http.ServerResponse, token: 
   if (req.headers["if-none-match"] === entry.etag) {
     res.writeHead(304, headers);
     return res.end();
+  }
+  if (cached && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    entry.gzip ??= gzipSync(entry.body);
+    res.writeHead(200, { ...headers, "content-type": "application/rss+xml; charset=utf-8", "content-encoding": "gzip", vary: "Accept-Encoding", "content-length": entry.gzip.length });
+    return res.end(entry.gzip);
   }
   res.writeHead(200, { ...headers, "content-type": "application/rss+xml; charset=utf-8", "content-length": entry.body.length });
   res.end(entry.body);
