@@ -1,6 +1,7 @@
-// Benchmark: how long the product takes to render a 10-photo vlog, against a bare ffmpeg
+// Scenario 9 — how long the product takes to render a 10-photo vlog, against a bare ffmpeg
 // run producing the same output. Self-contained: generates its photos, uses a temporary
-// local storage directory, needs only ffmpeg (no Postgres or Redis).
+// local storage directory, needs only ffmpeg (no Postgres or Redis). Runs in `npm run bench`
+// (3 runs, --quick 1) or on its own:
 //
 //   npx tsx bench/vlog-render.ts [--photos 10] [--runs 3] [--resolution 720p|1080p] [--style cinematic]
 //
@@ -11,12 +12,14 @@
 // Runs alternate (product, ffmpeg, product, …) so a change in machine load hits both alike,
 // and CPU seconds are reported beside wall time: on a shared machine the wall time of one
 // run says more about the neighbours than about the code.
-// Prints a table and writes bench/results/vlog-render.json.
+// On its own it prints a table and writes bench/results/vlog-render.json (the runner writes
+// that file itself when it runs the scenario).
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import sharp from "sharp";
 import { makeJpeg } from "@/test/test-images";
 import { createLocalStorage } from "@/lib/storage/local";
@@ -25,16 +28,21 @@ import { STYLES, type VlogResolution, type VlogStyle } from "@/lib/vlogs/plan";
 import type { StoryboardDoc } from "@/lib/vlogs/storyboard";
 import { buildTimeline } from "@/lib/vlogs/timeline";
 import { renderVideo } from "@/worker/processors/vlog/render";
+import type { Scenario } from "./lib/scenario";
+import { num } from "./lib/stats";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 }
 
-const PHOTOS = Number(arg("photos", "10"));
-const RUNS = Number(arg("runs", "3"));
-const RESOLUTION = arg("resolution", "720p") as VlogResolution;
-const STYLE = arg("style", "cinematic") as VlogStyle;
+export interface VlogBenchOptions {
+  photos: number;
+  runs: number;
+  resolution: VlogResolution;
+  style: VlogStyle;
+  log: (line: string) => void;
+}
 
 function ffmpeg(bin: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -72,7 +80,7 @@ function timedFfmpeg(dir: string): { bin: string; take(): number } {
   };
 }
 
-async function main() {
+export async function measureVlogRender({ photos: PHOTOS, runs: RUNS, resolution: RESOLUTION, style: STYLE, log }: VlogBenchOptions) {
   const root = await mkdtemp(path.join(os.tmpdir(), "vlog-bench-"));
   try {
     const storage = createLocalStorage(path.join(root, "data"));
@@ -80,7 +88,7 @@ async function main() {
     mkdirSync(tmpDir, { recursive: true });
 
     // 10 photos of a typical phone size (4000×3000, ~2–4 MB JPEG), stored as originals.
-    process.stdout.write(`Generating ${PHOTOS} photos…\n`);
+    log(`Generating ${PHOTOS} photos…`);
     const originals: Record<string, string> = {};
     const ids: string[] = [];
     for (let i = 0; i < PHOTOS; i++) {
@@ -145,14 +153,14 @@ async function main() {
       );
       const totalMs = Date.now() - started;
       product.push({ totalMs, ffmpegMs: result.ffmpegMs, cpuS: cpu() - cpuBefore + timed.take() });
-      process.stdout.write(
-        `product run ${run + 1}: ${(totalMs / 1000).toFixed(1)} s, ${product[run].cpuS.toFixed(1)} CPU s (video ${result.durationSec.toFixed(2)} s, ${result.width}×${result.height}, ${(result.bytes / 1e6).toFixed(1)} MB)\n`,
+      log(
+        `product run ${run + 1}: ${(totalMs / 1000).toFixed(1)} s, ${product[run].cpuS.toFixed(1)} CPU s (video ${result.durationSec.toFixed(2)} s, ${result.width}×${result.height}, ${(result.bytes / 1e6).toFixed(1)} MB)`,
       );
 
       const bareStarted = Date.now();
       await ffmpeg(timed.bin, args);
       bare.push({ ms: Date.now() - bareStarted, cpuS: timed.take() });
-      process.stdout.write(`ffmpeg-only run ${run + 1}: ${(bare[run].ms / 1000).toFixed(1)} s, ${bare[run].cpuS.toFixed(1)} CPU s\n`);
+      log(`ffmpeg-only run ${run + 1}: ${(bare[run].ms / 1000).toFixed(1)} s, ${bare[run].cpuS.toFixed(1)} CPU s`);
     }
 
     const result = {
@@ -170,21 +178,65 @@ async function main() {
       cpus: os.cpus().length,
       at: new Date().toISOString(),
     };
-    console.log(`\n| measure (median of ${RUNS}) | wall | CPU |`);
-    console.log("|---|---|---|");
-    console.log(`| product render step (prep + ffmpeg + probe + poster + store) | ${(result.productMedianMs / 1000).toFixed(1)} s | ${result.productCpuMedianS.toFixed(1)} s |`);
-    console.log(`| … of which the ffmpeg encode | ${(result.productFfmpegMedianMs / 1000).toFixed(1)} s | |`);
-    console.log(`| bare ffmpeg, same command, same output | ${(result.ffmpegOnlyMedianMs / 1000).toFixed(1)} s | ${result.ffmpegOnlyCpuMedianS.toFixed(1)} s |`);
-    console.log(`| video length | ${result.videoSeconds.toFixed(2)} s at ${RESOLUTION} |`);
-    console.log(`| load average during the run (1/5/15 min, ${result.cpus} cores) | ${result.loadAverage.join(" / ")} |`);
-    mkdirSync(path.join("bench", "results"), { recursive: true });
-    writeFileSync(path.join("bench", "results", "vlog-render.json"), JSON.stringify(result, null, 2));
+    return result;
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+export const scenario: Scenario = {
+  number: 9,
+  id: "vlog-render",
+  title: "vlog render",
+  target: "≥ 90 % of bare ffmpeg speed",
+  async run({ quick, log }) {
+    const r = await measureVlogRender({ photos: 10, runs: quick ? 1 : 3, resolution: "720p", style: "cinematic", log: (l) => log(`  ${l}`) });
+    const share = (r.ffmpegOnlyMedianMs / r.productMedianMs) * 100;
+    return {
+      rows: [
+        {
+          case: `${r.photos}-photo ${r.resolution} vlog render (${num(r.videoSeconds)} s of video)`,
+          unit: "s",
+          median: r.productMedianMs / 1000,
+          n: r.runs,
+          baseline: `bare ffmpeg, same command ${num(r.ffmpegOnlyMedianMs / 1000)} s (CPU ${num(r.ffmpegOnlyCpuMedianS)} s)`,
+          ratio: `${num(share)} % of bare speed`,
+          target: "≥ 90 %",
+          pass: share >= 90,
+          note: `product CPU ${num(r.productCpuMedianS)} s; its ffmpeg encode ${num(r.productFfmpegMedianMs / 1000)} s`,
+        },
+      ],
+      notes: ["The render step as the worker runs it (read originals, crop with sharp, ffmpeg with progress, probe, poster, store) against the identical ffmpeg command on the prepared photos; runs alternate."],
+      data: r,
+    };
+  },
+};
+
+async function main() {
+  const RUNS = Number(arg("runs", "3"));
+  const RESOLUTION = arg("resolution", "720p") as VlogResolution;
+  const result = await measureVlogRender({
+    photos: Number(arg("photos", "10")),
+    runs: RUNS,
+    resolution: RESOLUTION,
+    style: arg("style", "cinematic") as VlogStyle,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  console.log(`\n| measure (median of ${RUNS}) | wall | CPU |`);
+  console.log("|---|---|---|");
+  console.log(`| product render step (prep + ffmpeg + probe + poster + store) | ${(result.productMedianMs / 1000).toFixed(1)} s | ${result.productCpuMedianS.toFixed(1)} s |`);
+  console.log(`| … of which the ffmpeg encode | ${(result.productFfmpegMedianMs / 1000).toFixed(1)} s | |`);
+  console.log(`| bare ffmpeg, same command, same output | ${(result.ffmpegOnlyMedianMs / 1000).toFixed(1)} s | ${result.ffmpegOnlyCpuMedianS.toFixed(1)} s |`);
+  console.log(`| video length | ${result.videoSeconds.toFixed(2)} s at ${RESOLUTION} |`);
+  console.log(`| load average during the run (1/5/15 min, ${result.cpus} cores) | ${result.loadAverage.join(" / ")} |`);
+  mkdirSync(path.join("bench", "results"), { recursive: true });
+  writeFileSync(path.join("bench", "results", "vlog-render.json"), JSON.stringify(result, null, 2));
+}
+
+// Run directly (npx tsx bench/vlog-render.ts), not when the bench runner imports the scenario.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
