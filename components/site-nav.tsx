@@ -55,6 +55,7 @@ export function SiteNav({ user }: { user: NavUser | null }) {
           <>
             <Link href="/" className={linkClass} aria-current={current("/")}>Photos</Link>
             <Link href="/vlogs" className={linkClass} aria-current={current("/vlogs")}>Vlogs</Link>
+            <Link href="/podcasts" className={linkClass} aria-current={current("/podcasts")}>Podcasts</Link>
             <Link href="/jobs" className={linkClass} aria-current={current("/jobs")}>Jobs</Link>
             {user.isAdmin && <Link href="/admin" className={`${linkClass} font-medium`} aria-current={current("/admin")}>Admin</Link>}
             <Link href="/settings" className={linkClass} aria-current={current("/settings")}>Settings</Link>

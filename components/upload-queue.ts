@@ -1,0 +1,131 @@
+"use client";
+
+// The part every uploader shares: files picked or dropped become rows, at most a few are
+// sent at once (each with its bytes-sent fraction), and each ends accepted (with what the
+// API answered) or rejected with a readable message. Photos and audio differ only in what
+// they send and how a row reads after acceptance.
+import { useCallback, useEffect, useRef, useState } from "react";
+
+export interface UploadItem<T> {
+  key: string;
+  name: string;
+  size: number;
+  state: "uploading" | "rejected" | "accepted";
+  /** Bytes sent, 0..1. */
+  uploaded: number;
+  /** What the API answered for an accepted file. */
+  accepted?: T;
+  error?: string;
+  /** A rejection that may go away on a second try (connection lost, server busy). */
+  retryable?: boolean;
+}
+
+export interface UploadOutcome<T> {
+  accepted?: T;
+  error?: string;
+  retryable?: boolean;
+}
+
+export interface PostResult {
+  status: number;
+  body: unknown;
+  retryAfter: string | null;
+}
+
+/** Sends a form with XMLHttpRequest (fetch cannot report upload progress). status 0: unreachable. */
+export function postForm(url: string, form: FormData, onProgress: (fraction: number) => void, method = "POST"): Promise<PostResult> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.response, retryAfter: xhr.getResponseHeader("Retry-After") });
+    xhr.onerror = () => resolve({ status: 0, body: null, retryAfter: null });
+    xhr.send(form);
+  });
+}
+
+/** The API's message for a refused upload, with the wait when the server named one. */
+export function refusalMessage({ status, body, retryAfter }: PostResult): string {
+  if (status === 0) return "The upload was interrupted. Check your connection and try again.";
+  const b = body as { error?: { message?: string }; rejected?: { error?: string }[] } | null;
+  const message = b?.error?.message ?? b?.rejected?.[0]?.error ?? `Upload failed (HTTP ${status}).`;
+  return retryAfter && !/try again in/i.test(message) ? `${message} (try again in ${retryAfter}s)` : message;
+}
+
+/** Worth sending again as it is: the connection dropped or the server was busy, not the file. */
+export const isRetryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
+
+export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
+  upload: (file: File, onProgress: (fraction: number) => void) => Promise<UploadOutcome<T>>;
+  parallel?: number;
+  onAccepted?: (accepted: T) => void;
+}) {
+  const [items, setItems] = useState<UploadItem<T>[]>([]);
+  const pending = useRef<{ key: string; file: File }[]>([]);
+  const files = useRef(new Map<string, File>());
+  const running = useRef(0);
+  const uploadRef = useRef(upload);
+  const acceptedRef = useRef(onAccepted);
+  useEffect(() => {
+    uploadRef.current = upload;
+    acceptedRef.current = onAccepted;
+  });
+
+  const patch = useCallback((key: string, change: Partial<UploadItem<T>>) => {
+    setItems((all) => all.map((i) => (i.key === key ? { ...i, ...change } : i)));
+  }, []);
+
+  // The queue refills itself as uploads finish; through a ref, so the callback can name itself.
+  const pumpRef = useRef<() => void>(() => {});
+  const pump = useCallback(() => {
+    while (running.current < parallel && pending.current.length > 0) {
+      const { key, file } = pending.current.shift()!;
+      running.current += 1;
+      uploadRef.current(file, (uploaded) => patch(key, { uploaded })).then(({ accepted, error, retryable }) => {
+        running.current -= 1;
+        if (accepted !== undefined) {
+          files.current.delete(key);
+          patch(key, { state: "accepted", accepted, uploaded: 1 });
+          acceptedRef.current?.(accepted);
+        } else {
+          if (!retryable) files.current.delete(key);
+          patch(key, { state: "rejected", error, retryable });
+        }
+        pumpRef.current();
+      });
+    }
+  }, [patch, parallel]);
+  useEffect(() => {
+    pumpRef.current = pump;
+  }, [pump]);
+
+  const addFiles = useCallback(
+    (list: FileList | File[]) => {
+      const added = Array.from(list).map((file) => ({ key: crypto.randomUUID(), file }));
+      if (added.length === 0) return;
+      added.forEach(({ key, file }) => files.current.set(key, file));
+      setItems((all) => [
+        ...added.map(({ key, file }) => ({ key, name: file.name, size: file.size, state: "uploading" as const, uploaded: 0 })),
+        ...all,
+      ]);
+      pending.current.push(...added);
+      pump();
+    },
+    [pump],
+  );
+
+  /** Sends a retryable rejected file again. */
+  const reupload = useCallback(
+    (key: string) => {
+      const file = files.current.get(key);
+      if (!file) return;
+      patch(key, { state: "uploading", uploaded: 0, error: undefined, retryable: undefined });
+      pending.current.push({ key, file });
+      pump();
+    },
+    [patch, pump],
+  );
+
+  return { items, setItems, patch, addFiles, reupload };
+}
