@@ -88,6 +88,10 @@ export const MATRIX: MatrixEntry[] = [
   // without changing it. The share link routes are public: the token is the permission.
   { route: "GET /vlogs", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /vlogs/[id]", params: { id: "vlog" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
+  // Podcast pages (the owner's first show and an episode of it).
+  { route: "GET /podcasts", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
+  { route: "GET /podcasts/shows/[id]", params: { id: "show" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /podcasts/episodes/[id]", params: { id: "episode" }, expect: { anonymous: 307, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/vlogs", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
   { route: "POST /api/v1/vlogs", body: "vlog", expect: { anonymous: 401, stranger: 404, owner: 202, admin: 404 } },
   { route: "GET /api/v1/vlogs/[id]", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },

@@ -1,19 +1,17 @@
 // Podcasts: your shows (the first is made on first visit), the audio drop zone and your episodes.
 import { PodcastsHome } from "@/components/podcasts/podcasts-home";
 import { requirePageUser } from "@/lib/auth/page";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { ensureDefaultShow } from "@/lib/podcasts/shows";
+import { loadShows } from "./load";
 
 export const dynamic = "force-dynamic";
 
 export default async function PodcastsPage() {
   const user = await requirePageUser();
-  await ensureDefaultShow(db(), user, env().APP_URL);
+  const shows = await loadShows(user);
   return (
     <>
       <h1 className="mb-6 text-2xl font-semibold tracking-tight">Podcasts</h1>
-      <PodcastsHome />
+      <PodcastsHome initialShows={shows} />
     </>
   );
 }
