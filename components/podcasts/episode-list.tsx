@@ -26,7 +26,7 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
           : e.status === "failed"
             ? e.error
             : e.status === "published" && e.publishedAt
-              ? `Published ${new Date(e.publishedAt).toLocaleDateString()}`
+              ? `Published ${new Date(e.publishedAt).toLocaleDateString(undefined, { dateStyle: "medium" })}`
               : e.status === "ready_for_review"
                 ? "Waiting for your review"
                 : null;

@@ -51,7 +51,7 @@ export function EpisodePlayer({ title, audioUrl, chapters, transcript, transcrip
                   <button type="button" onClick={() => seek(c.startTime)} aria-current={i === chapter ? "true" : undefined}
                     className="flex min-h-11 w-full items-baseline gap-3 rounded-md px-2 py-2 text-left text-sm hover:bg-slate-100 aria-[current=true]:bg-indigo-50 aria-[current=true]:font-medium aria-[current=true]:text-indigo-900">
                     <span className="w-16 shrink-0 font-mono tabular-nums text-slate-600">{formatClock(c.startTime)}</span>
-                    <span className="min-w-0">{c.title}<span className="sr-only">, play from {formatClock(c.startTime)}</span></span>
+                    <span className="min-w-0">{c.title}</span>
                   </button>
                 </li>
               ))}

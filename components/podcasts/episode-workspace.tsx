@@ -71,6 +71,7 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeView }) {
   const line = statusLine(episode);
   const hasDetails = episode.title !== null && !(episode.status === "processing");
   const length = formatLength(episode.durationSec);
+  const review = hasDetails ? <ReviewForm episode={episode} onChange={accept} /> : null;
 
   return (
     <div className="space-y-8">
@@ -116,6 +117,8 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeView }) {
       {(episode.status === "published" || episode.publishedAt) && <FeedState episode={episode} busy={busy} onUnpublish={() => act("unpublish")} />}
       <p role="status" aria-live="polite" className={`text-sm ${message?.error ? "text-red-700" : "text-emerald-700"}`}>{message?.text}</p>
 
+      {/* At the gate the form comes first (it is the job at hand); once published, listening does. */}
+      {episode.status === "ready_for_review" && review}
       {episode.urls.audio ? (
         <EpisodePlayer title={title} audioUrl={episode.urls.audio} chapters={episode.chapters} transcript={episode.transcript} transcriptNote={episode.transcriptNote} />
       ) : (
@@ -125,8 +128,7 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeView }) {
           </section>
         )
       )}
-
-      {hasDetails && <ReviewForm episode={episode} onChange={accept} />}
+      {episode.status !== "ready_for_review" && review}
 
       <section aria-labelledby="danger-heading" className="space-y-2 rounded-xl border border-red-200 bg-white p-4">
         <h2 id="danger-heading" className="text-lg font-semibold">Delete</h2>
@@ -152,7 +154,7 @@ function FeedState({ episode, busy, onUnpublish }: { episode: EpisodeView; busy:
     <section aria-labelledby="feed-state-heading" className="space-y-3 rounded-xl border border-emerald-200 bg-emerald-50/60 p-4">
       <h2 id="feed-state-heading" className="text-lg font-semibold">In the feed</h2>
       <p className="text-sm text-slate-800" data-testid="feed-state">
-        {since ? <>Published <time dateTime={since.toISOString()}>{since.toLocaleString()}</time>. </> : null}
+        {since ? <>Published <time dateTime={since.toISOString()} suppressHydrationWarning>{since.toLocaleString()}</time>. </> : null}
         Podcast apps subscribed to the show get it the next time they check.
       </p>
       {episode.notifyError && (
