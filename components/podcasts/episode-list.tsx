@@ -2,7 +2,7 @@
 
 // Your episodes, newest first: title, status, length, and a live bar while one is moving.
 import Link from "next/link";
-import { formatLength } from "@/lib/podcasts/timecode";
+import { formatDuration } from "@/lib/podcasts/duration";
 import { ProgressBar } from "../progress-bar";
 import { StatusBadge } from "./status-badge";
 import { isEpisodeMoving, type EpisodeView } from "./types";
@@ -20,7 +20,7 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
       {episodes.map((e) => {
         const title = e.title || e.originalName;
         const percent = Math.round(e.progress * 100);
-        const length = formatLength(e.durationSec);
+        const length = (e.durationSec != null ? formatDuration(e.durationSec) : null);
         const detail = isEpisodeMoving(e.status)
           ? `${e.stepLabel ?? "Queued"} · ${percent}%`
           : e.status === "failed"

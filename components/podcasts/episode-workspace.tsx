@@ -6,7 +6,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { formatLength } from "@/lib/podcasts/timecode";
+import { formatDuration } from "@/lib/podcasts/duration";
 import { apiFetch, errorMessage } from "../api-fetch";
 import { ConfirmDialog } from "../confirm-dialog";
 import { ProgressBar } from "../progress-bar";
@@ -70,7 +70,7 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeView }) {
   const percent = Math.round(episode.progress * 100);
   const line = statusLine(episode);
   const hasDetails = episode.title !== null && !(episode.status === "processing");
-  const length = formatLength(episode.durationSec);
+  const length = (episode.durationSec != null ? formatDuration(episode.durationSec) : null);
   const review = hasDetails ? <ReviewForm episode={episode} onChange={accept} /> : null;
 
   return (

@@ -1,7 +1,11 @@
 // What the podcast pages read from the API: an episode (one view, sent by GET, PATCH, the
 // actions and the live stream) and a show. Kept to the fields the pages use, so the server's
 // own view types can replace these where they agree.
+import type { Chapter } from "@/lib/podcasts/chapters";
+import type { TranscriptSegment } from "@/lib/podcasts/transcript";
 import type { StepStatus } from "@/lib/workflow/types";
+
+export type { Chapter, TranscriptSegment };
 
 export type EpisodeStatus = "processing" | "ready_for_review" | "publishing" | "published" | "failed";
 
@@ -27,19 +31,6 @@ export interface EpisodeStepView {
   note: string | null;
   error: string | null;
   durationMs: number | null;
-}
-
-export interface Chapter {
-  /** Seconds from the start. */
-  startTime: number;
-  title: string;
-}
-
-export interface TranscriptSegment {
-  start: number;
-  end: number;
-  speaker?: string | null;
-  text: string;
 }
 
 export type EpisodeType = "full" | "trailer" | "bonus";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatLength, indexAt, parseClock } from "./timecode";
+import { formatClock, indexAt, parseClock } from "./timecode";
 
 describe("chapter and player times", () => {
   it("shows times the way podcast apps do", () => {
@@ -18,13 +18,6 @@ describe("chapter and player times", () => {
     expect(parseClock("1:15.5")).toBe(75.5);
     for (const bad of ["", "1:75", "1:2:3:4", "abc", "-5", "1::2", "1:60:00"]) expect(parseClock(bad), bad).toBeNull();
     expect(parseClock(formatClock(3729))).toBe(3729);
-  });
-
-  it("says an episode's length in words", () => {
-    expect(formatLength(42)).toBe("42 s");
-    expect(formatLength(12 * 60 + 10)).toBe("12 min");
-    expect(formatLength(65 * 60)).toBe("1 h 05 min");
-    expect(formatLength(null)).toBeNull();
   });
 
   it("finds the chapter or transcript line playing at a time", () => {

@@ -1,5 +1,5 @@
 // Times as people type and read them on the podcast pages: chapter starts ("mm:ss" or
-// "h:mm:ss"), player positions and episode lengths. Pure and client-safe.
+// "h:mm:ss") and player positions. Pure and client-safe.
 
 /** "4:05", "1:02:09": whole seconds, minutes unpadded below an hour. */
 export function formatClock(seconds: number): string {
@@ -22,16 +22,6 @@ export function parseClock(text: string): number | null {
   if (parts.slice(1).some((p) => p >= 60)) return null;
   if (parts.length === 3 && parts[1] >= 60) return null;
   return parts.reduce((sum, part) => sum * 60 + part, 0);
-}
-
-/** "45 s", "12 min", "1 h 05 min": an episode's length in a list. */
-export function formatLength(seconds: number | null | undefined): string | null {
-  if (seconds == null || !Number.isFinite(seconds)) return null;
-  const total = Math.round(seconds);
-  if (total < 60) return `${total} s`;
-  const minutes = Math.round(total / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
 
 /** The index of the entry playing at `time` in a list sorted by start (-1 before the first). */
