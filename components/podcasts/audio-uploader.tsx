@@ -8,7 +8,7 @@ import { apiFetch, errorMessage } from "../api-fetch";
 import { DropZone } from "../drop-zone";
 import { isRetryableStatus, postForm, refusalMessage, useUploadQueue, type UploadItem } from "../upload-queue";
 import { UploadRow } from "../upload-row";
-import { isEpisodeMoving, type EpisodeStatus, type EpisodeView } from "./types";
+import { isEpisodeMoving, type EpisodeDetail, type EpisodeStatus, type EpisodeView } from "./types";
 import { useEpisodeLive } from "./use-episode-live";
 
 const ACCEPT = "audio/mpeg,audio/mp4,audio/x-m4a,audio/aac,audio/wav,audio/x-wav,audio/flac,audio/ogg,audio/opus,.mp3,.m4a,.aac,.wav,.flac,.ogg,.oga,.opus";
@@ -30,6 +30,8 @@ function rowText(item: UploadItem<Accepted>): string {
       return episode?.stepLabel ? `Analysing — ${episode.stepLabel}` : "Queued";
     case "ready_for_review":
       return "Ready for review";
+    case "no_speech":
+      return "No speech found: nothing to publish";
     case "publishing":
       return `Publishing — ${episode?.stepLabel ?? "starting"}`;
     case "published":
@@ -42,8 +44,10 @@ function rowText(item: UploadItem<Accepted>): string {
 function rowValue(item: UploadItem<Accepted>): number {
   if (item.state !== "accepted") return UPLOAD_SHARE * item.uploaded;
   const episode = item.accepted!.episode;
-  if (episode?.status === "ready_for_review" || episode?.status === "published") return 1;
-  return UPLOAD_SHARE + (1 - UPLOAD_SHARE) * (episode?.progress ?? 0);
+  if (!episode) return UPLOAD_SHARE;
+  if (episode.status === "ready_for_review" || episode.status === "no_speech" || episode.status === "published") return 1;
+  // Analysis fills the rest of the bar by itself; with auto-publish, the whole run does.
+  return UPLOAD_SHARE + (1 - UPLOAD_SHARE) * (episode.status === "processing" ? episode.phaseProgress : episode.progress);
 }
 
 function rowStatus(item: UploadItem<Accepted>): string {
@@ -56,8 +60,9 @@ export function AudioUploader({ showId, onChange }: { showId?: string; onChange?
   const upload = useCallback(
     async (file: File, onProgress: (f: number) => void) => {
       const form = new FormData();
-      form.append("file", file, file.name);
+      // The show first: a streaming reader knows where the file goes before it arrives.
       if (showId) form.append("showId", showId);
+      form.append("file", file, file.name);
       const result = await postForm("/api/v1/episodes", form, onProgress);
       const body = result.body as { episodeId?: string; status?: EpisodeStatus } | null;
       if (result.status === 202 && body?.episodeId) return { accepted: { id: body.episodeId, status: body.status ?? "processing" } };
@@ -85,7 +90,7 @@ export function AudioUploader({ showId, onChange }: { showId?: string; onChange?
     const id = item.accepted!.id;
     setBusy(item.key);
     try {
-      const episode = await apiFetch<EpisodeView>(`/api/v1/episodes/${id}/resume`, { method: "POST" });
+      const episode = await apiFetch<EpisodeDetail>(`/api/v1/episodes/${id}/resume`, { method: "POST" });
       setItems((all) => all.map((i) => (i.key === item.key ? { ...i, accepted: { id, status: episode.status, episode }, error: undefined } : i)));
     } catch (err) {
       setItems((all) => all.map((i) => (i.key === item.key && i.accepted?.episode
@@ -111,7 +116,7 @@ export function AudioUploader({ showId, onChange }: { showId?: string; onChange?
           {items.map((item) => {
             const status = rowStatus(item);
             const failed = status === "failed" || status === "rejected";
-            const done = status === "ready_for_review" || status === "published";
+            const done = status === "ready_for_review" || status === "published" || status === "no_speech";
             const action =
               status === "failed"
                 ? { label: "Retry", onClick: () => resume(item), busy: busy === item.key }

@@ -11,14 +11,18 @@ export interface ChapterDraft {
   key: string;
   start: string;
   title: string;
+  /** The saved start in seconds, kept while the text still shows it (mm:ss drops fractions). */
+  original?: number;
 }
 
-export function ChaptersEditor({ rows, onChange, disabled, errors }: {
+export function ChaptersEditor({ rows, onChange, disabled, errors, rowErrors = {} }: {
   rows: ChapterDraft[];
   onChange: (rows: ChapterDraft[]) => void;
   disabled?: boolean;
   /** Server messages for the chapters field as a whole. */
   errors?: string;
+  /** Server messages for one row, by its key. */
+  rowErrors?: Record<string, string>;
 }) {
   const id = useId();
   const update = (key: string, patch: Partial<ChapterDraft>) => onChange(rows.map((r) => (r.key === key ? { ...r, ...patch } : r)));
@@ -48,14 +52,15 @@ export function ChaptersEditor({ rows, onChange, disabled, errors }: {
           <tbody>
             {rows.map((row, i) => {
               const bad = parseClock(row.start) === null;
+              const problem = bad ? "Use mm:ss" : rowErrors[row.key];
               return (
                 <tr key={row.key} data-testid="chapter-row">
                   <td className="align-top">
                     <input name="start" value={row.start} onChange={(e) => update(row.key, { start: e.target.value })}
-                      aria-label={`Start of chapter ${i + 1}`} aria-invalid={bad} inputMode="decimal" autoComplete="off"
-                      aria-describedby={bad ? `${id}-${row.key}-bad` : undefined}
+                      aria-label={`Start of chapter ${i + 1}`} aria-invalid={Boolean(problem)} inputMode="decimal" autoComplete="off"
+                      aria-describedby={problem ? `${id}-${row.key}-bad` : undefined}
                       className="min-h-11 w-full rounded-md border border-slate-300 px-2 font-mono tabular-nums aria-[invalid=true]:border-red-500" />
-                    {bad && <span id={`${id}-${row.key}-bad`} className="block text-xs text-red-700">Use mm:ss</span>}
+                    {problem && <span id={`${id}-${row.key}-bad`} className="block text-xs text-red-700">{problem}</span>}
                   </td>
                   <td className="pl-2 align-top">
                     <input name="title" value={row.title} onChange={(e) => update(row.key, { title: e.target.value })} maxLength={200}

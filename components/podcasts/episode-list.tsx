@@ -18,7 +18,7 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
   return (
     <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white" aria-label="Episodes">
       {episodes.map((e) => {
-        const title = e.title || e.originalName;
+        const title = e.title;
         const percent = Math.round(e.progress * 100);
         const length = (e.durationSec != null ? formatDuration(e.durationSec) : null);
         const detail = isEpisodeMoving(e.status)
@@ -29,7 +29,9 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
               ? `Published ${new Date(e.publishedAt).toLocaleDateString(undefined, { dateStyle: "medium" })}`
               : e.status === "ready_for_review"
                 ? "Waiting for your review"
-                : null;
+                : e.status === "no_speech"
+                  ? "Nothing to publish"
+                  : null;
         return (
           <li key={e.id} data-testid="episode-row" className="relative space-y-2 px-4 py-3 hover:bg-slate-50">
             <div className="flex items-start justify-between gap-3">

@@ -9,7 +9,7 @@ import { formatClock, parseClock } from "@/lib/podcasts/timecode";
 import { apiFetch, ApiError, errorMessage } from "../api-fetch";
 import { ChaptersEditor, type ChapterDraft } from "./chapters-editor";
 import { NotesPreview } from "./notes-preview";
-import type { EpisodeEdit, EpisodeType, EpisodeView } from "./types";
+import type { EpisodeDetail, EpisodeType } from "./types";
 
 interface Draft {
   title: string;
@@ -20,54 +20,76 @@ interface Draft {
   season: string;
   episodeNumber: string;
   episodeType: EpisodeType;
-  explicit: boolean;
+  explicit: "show" | "yes" | "no";
 }
 
-function draftOf(e: EpisodeView): Draft {
+/** The fields PATCH /api/v1/episodes/:id takes. */
+interface EpisodeEdit {
+  title: string;
+  summary: string | null;
+  showNotes: string | null;
+  keywords: string[];
+  chapters: { startTime: number; title: string }[];
+  season: number | null;
+  episodeNumber: number | null;
+  episodeType: EpisodeType;
+  explicit: boolean | null;
+}
+
+function draftOf(e: EpisodeDetail): Draft {
   return {
-    title: e.title ?? "",
+    title: e.title,
     summary: e.summary ?? "",
     showNotes: e.showNotes ?? "",
     keywords: e.keywords.join(", "),
-    chapters: e.chapters.map((c, i) => ({ key: `${i}-${c.startTime}`, start: formatClock(c.startTime), title: c.title })),
+    chapters: e.chapters.map((c, i) => ({ key: `${i}-${c.startTime}`, start: formatClock(c.startTime), title: c.title, original: c.startTime })),
     season: e.season?.toString() ?? "",
     episodeNumber: e.episodeNumber?.toString() ?? "",
-    episodeType: e.episodeType,
-    explicit: e.explicit ?? false,
+    episodeType: (["full", "trailer", "bonus"].includes(e.episodeType) ? e.episodeType : "full") as EpisodeType,
+    explicit: e.explicit === null ? "show" : e.explicit ? "yes" : "no",
   };
 }
 
-/** What the draft means, for comparing and sending; null fields where it cannot be read yet. */
-function editOf(d: Draft): EpisodeEdit & { unreadable: boolean } {
-  const starts = d.chapters.map((c) => parseClock(c.start));
+/** A chapter's start in seconds: as stored while its text is untouched (so 12.4 s stays 12.4), else as typed. */
+const startOf = (c: ChapterDraft) => (c.original !== undefined && c.start.trim() === formatClock(c.original) ? c.original : parseClock(c.start));
+
+/** The chapters in time order, each with its row, as they will be sent. */
+const orderedChapters = (rows: ChapterDraft[]) =>
+  rows.map((row) => ({ row, startTime: startOf(row) ?? 0, title: row.title.trim() })).sort((a, b) => a.startTime - b.startTime);
+
+function editOf(d: Draft): EpisodeEdit {
   const num = (s: string) => (s.trim() === "" ? null : Number(s));
   return {
     title: d.title.trim(),
-    summary: d.summary.trim(),
-    showNotes: d.showNotes.trim(),
+    summary: d.summary.trim() || null,
+    showNotes: d.showNotes.trim() || null,
     keywords: d.keywords.split(",").map((k) => k.trim()).filter(Boolean),
-    chapters: d.chapters
-      .map((c, i) => ({ startTime: starts[i] ?? 0, title: c.title.trim() }))
-      .sort((a, b) => a.startTime - b.startTime),
+    chapters: orderedChapters(d.chapters).map(({ startTime, title }) => ({ startTime, title })),
     season: num(d.season),
     episodeNumber: num(d.episodeNumber),
     episodeType: d.episodeType,
-    explicit: d.explicit,
-    unreadable: starts.some((s) => s === null),
+    explicit: d.explicit === "show" ? null : d.explicit === "yes",
   };
 }
 
-const same = (a: Draft, b: Draft) => JSON.stringify({ ...editOf(a), unreadable: 0 }) === JSON.stringify({ ...editOf(b), unreadable: 0 });
+/** Only what differs from the saved episode is sent (a resent title would not matter, but an unchanged form says nothing). */
+function changes(draft: Draft, saved: Draft): Partial<EpisodeEdit> {
+  const a = editOf(draft);
+  const b = editOf(saved);
+  return Object.fromEntries((Object.keys(a) as (keyof EpisodeEdit)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => [k, a[k]]));
+}
+
 const input = "min-h-11 w-full rounded-md border border-slate-300 px-3 py-2 disabled:bg-slate-100 aria-[invalid=true]:border-red-500";
 
-export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChange: (e: EpisodeView) => void }) {
+export function ReviewForm({ episode, onChange }: { episode: EpisodeDetail; onChange: (e: EpisodeDetail) => void }) {
   const [draft, setDraft] = useState(() => draftOf(episode));
   const [base, setBase] = useState(episode);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [busy, setBusy] = useState<"save" | "publish" | null>(null);
 
-  const dirty = !same(draft, draftOf(base));
+  const edit = changes(draft, draftOf(base));
+  const dirty = Object.keys(edit).length > 0;
   // A newer episode (the pipeline, another tab) replaces an untouched form; typed work is kept.
   if (episode.version > base.version) {
     if (!dirty) setDraft(draftOf(episode));
@@ -75,46 +97,56 @@ export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChan
   }
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  const reviewing = episode.status === "ready_for_review";
+  const reviewing = episode.canPublish;
   const locked = !episode.editable;
 
   async function save(): Promise<boolean> {
-    const { unreadable, ...edit } = editOf(draft);
-    if (unreadable) {
-      setMessage({ text: "A chapter start time cannot be read: write it as mm:ss, e.g. 4:05.", error: true });
+    if (draft.chapters.some((c) => startOf(c) === null)) {
+      setMessage({ text: "Not saved: a chapter start cannot be read. Write it as mm:ss, e.g. 4:05.", error: true });
       return false;
     }
-    if (!edit.title) {
-      setErrors({ title: "Give the episode a title." });
+    if (!draft.title.trim()) {
+      setErrors({ title: "The episode needs a title." });
       setMessage({ text: "Not saved: the title is empty.", error: true });
       return false;
     }
     try {
-      const saved = await apiFetch<EpisodeView>(`/api/v1/episodes/${episode.id}`, { method: "PATCH", json: edit });
+      const saved = await apiFetch<EpisodeDetail>(`/api/v1/episodes/${episode.id}`, { method: "PATCH", json: edit });
       setErrors({});
       setBase(saved);
       setDraft(draftOf(saved));
       onChange(saved);
       return true;
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fields : {};
+      const fields = err instanceof ApiError ? chapterRows(err.fields) : {};
       setErrors(fields);
       const text =
         err instanceof ApiError && err.status === 409
-          ? `Not saved: ${err.message.replace(/\.?$/, ".")} Your changes are still here; save again when the step has finished.`
+          ? `Not saved: ${err.message.replace(/\.?$/, ".")} Your changes are still here: save again when the step has finished.`
           : Object.keys(fields).length
-            ? `Not saved: ${Object.values(fields).join(" ")}`
+            ? `Not saved: ${Object.keys(fields).length === 1 ? "one field needs" : "some fields need"} a change.`
             : `Not saved: ${errorMessage(err)}`;
       setMessage({ text, error: true });
       return false;
     }
   }
 
+  /** "chapters.2.startTime" (an index into what was sent, in time order) → the row's key. */
+  function chapterRows(fields: Record<string, string>): Record<string, string> {
+    const sent = orderedChapters(draft.chapters);
+    return Object.fromEntries(
+      Object.entries(fields).map(([key, text]) => {
+        const m = /^chapters\.(\d+)\./.exec(key);
+        return m && sent[Number(m[1])] ? [`chapter:${sent[Number(m[1])].row.key}`, text] : [key, text];
+      }),
+    );
+  }
+
   async function onSave(event: React.FormEvent) {
     event.preventDefault();
     setBusy("save");
     setMessage(null);
-    if (await save()) setMessage({ text: episode.publishedAt ? "Saved. The feed is updated with the changes." : "Saved." });
+    if (await save()) setMessage({ text: episode.feed.inFeed ? "Saved. The feed is updated with the changes." : "Saved." });
     setBusy(null);
   }
 
@@ -123,7 +155,7 @@ export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChan
     setMessage(null);
     if (!dirty || (await save())) {
       try {
-        onChange(await apiFetch<EpisodeView>(`/api/v1/episodes/${episode.id}/publish`, { method: "POST" }));
+        onChange(await apiFetch<EpisodeDetail>(`/api/v1/episodes/${episode.id}/publish`, { method: "POST" }));
         setMessage({ text: "Publishing: the audio is being encoded and added to your feed." });
       } catch (err) {
         setMessage({ text: `Not published: ${errorMessage(err)}`, error: true });
@@ -142,8 +174,8 @@ export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChan
         <p className="text-sm text-slate-600">
           {reviewing
             ? "Check what was written about the episode, correct anything, then publish. Nothing is public until you do."
-            : episode.publishedAt
-              ? "Changes you save are published to the feed."
+            : episode.feed.inFeed
+              ? "Changes you save are published to the feed (a new title or chapters are encoded into the MP3 again)."
               : "What the feed will say about this episode."}
         </p>
         {locked && <p className="text-sm font-medium text-amber-800">Editing is paused while a step runs.</p>}
@@ -176,7 +208,8 @@ export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChan
           <p id="ep-keywords-hint" className="text-xs text-slate-600">Separated by commas.</p>
           {err("keywords")}
         </div>
-        <ChaptersEditor rows={draft.chapters} onChange={(rows) => set("chapters", rows)} errors={errors.chapters} />
+        <ChaptersEditor rows={draft.chapters} onChange={(rows) => set("chapters", rows)} errors={errors.chapters}
+          rowErrors={Object.fromEntries(Object.entries(errors).filter(([k]) => k.startsWith("chapter:")).map(([k, v]) => [k.slice(8), v]))} />
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           <div className="space-y-1">
             <label htmlFor="ep-season" className="block text-sm font-medium">Season</label>
@@ -196,11 +229,13 @@ export function ReviewForm({ episode, onChange }: { episode: EpisodeView; onChan
               <option value="bonus">Bonus</option>
             </select>
           </div>
-          <div className="flex items-end">
-            <label className="flex min-h-11 items-center gap-2 text-sm font-medium">
-              <input type="checkbox" checked={draft.explicit} onChange={(e) => set("explicit", e.target.checked)} className="h-6 w-6 accent-indigo-600" />
-              Explicit
-            </label>
+          <div className="space-y-1">
+            <label htmlFor="ep-explicit" className="block text-sm font-medium">Explicit</label>
+            <select id="ep-explicit" value={draft.explicit} onChange={(e) => set("explicit", e.target.value as Draft["explicit"])} className={`${input} bg-white`}>
+              <option value="show">As the show</option>
+              <option value="yes">Explicit</option>
+              <option value="no">Not explicit</option>
+            </select>
           </div>
         </div>
       </fieldset>

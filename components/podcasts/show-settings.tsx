@@ -10,7 +10,7 @@ import { apiFetch, ApiError, errorMessage } from "../api-fetch";
 import { ConfirmDialog } from "../confirm-dialog";
 import { CopyButton } from "../copy-button";
 import { Artwork } from "./podcasts-home";
-import type { ShowView } from "./types";
+import type { ShowAnswer, ShowView } from "./types";
 
 type Fields = Pick<ShowView, "title" | "description" | "author" | "ownerName" | "ownerEmail" | "language" | "category" | "explicit" | "autoPublish"> & {
   webhookUrl: string;
@@ -40,6 +40,7 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [saving, setSaving] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
 
   const saved = fieldsOf(show);
@@ -55,8 +56,9 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
     const body: Record<string, unknown> = Object.fromEntries(changed.map((k) => [k, k === "webhookUrl" ? fields.webhookUrl.trim() || null : fields[k]]));
     if (discord !== undefined) body.discordWebhookUrl = discord.trim() || null;
     try {
-      const next = await apiFetch<ShowView>(`/api/v1/shows/${show.id}`, { method: "PATCH", json: body });
+      const next = await apiFetch<ShowAnswer>(`/api/v1/shows/${show.id}`, { method: "PATCH", json: body });
       setShow(next);
+      if (next.webhookSecret) setSecret(next.webhookSecret);
       setFields(fieldsOf(next));
       setDiscord(undefined);
       setMessage({ text: "Settings saved. Podcast apps see the changes the next time they check the feed." });
@@ -142,7 +144,7 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
           <div className="space-y-1">
             <label htmlFor="show-discordWebhookUrl" className="block text-sm font-medium">Discord webhook URL</label>
             <p id="discordWebhookUrl-hint" className="text-sm text-slate-600">
-              {show.discordWebhookSet
+              {show.discordWebhook
                 ? discord === ""
                   ? "The webhook will be removed when you save."
                   : "A webhook is set (it is not shown again). Paste a new one to replace it."
@@ -150,11 +152,11 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
             </p>
             <div className="flex flex-wrap gap-2">
               <input id="show-discordWebhookUrl" type="url" inputMode="url" autoComplete="off" spellCheck={false}
-                placeholder={show.discordWebhookSet ? "•••••• (set)" : "https://discord.com/api/webhooks/…"}
+                placeholder={show.discordWebhook ? "•••••• (set)" : "https://discord.com/api/webhooks/…"}
                 value={discord ?? ""} onChange={(e) => setDiscord(e.target.value)}
                 aria-invalid={Boolean(errors.discordWebhookUrl)} aria-describedby={described("discordWebhookUrl", true)}
                 className={`${input} min-w-0 flex-1`} />
-              {show.discordWebhookSet && discord !== "" && (
+              {show.discordWebhook && discord !== "" && (
                 <button type="button" onClick={() => setDiscord("")}
                   className="min-h-11 rounded-md border border-red-200 px-3 text-sm text-red-700 hover:bg-red-50">
                   Remove
@@ -165,8 +167,17 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
           </div>
           {text("webhookUrl", "Webhook URL (optional)", {
             type: "url",
-            hint: "Receives a signed JSON message (Standard Webhooks) when an episode is published or fails.",
+            hint: `Receives a signed JSON message (Standard Webhooks) when an episode is published or fails.${show.webhookSecretSet ? " Its signing secret was shown once, when the URL was first saved." : ""}`,
           })}
+          {secret && (
+            <div role="alert" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+              <p><strong>The signing secret of your webhook.</strong> Copy it now and keep it with the receiver: it is not shown again.</p>
+              <div className="flex flex-wrap items-center gap-2">
+                <code className="min-w-0 max-w-full break-all rounded bg-white px-2 py-1 font-mono">{secret}</code>
+                <CopyButton text={secret} what="Secret" />
+              </div>
+            </div>
+          )}
         </section>
 
         <div className="sticky bottom-0 -mx-4 flex flex-wrap items-center gap-3 border-t border-slate-200 bg-white/95 px-4 py-3 sm:static sm:mx-0 sm:border-0 sm:bg-transparent sm:p-0">
@@ -250,6 +261,7 @@ function FeedPanel({ show, onRotated }: { show: ShowView; onRotated: (s: ShowVie
 function ArtworkPanel({ show, onChange }: { show: ShowView; onChange: (s: ShowView) => void }) {
   const [preview, setPreview] = useState<{ url: string; file: File } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [upscaled, setUpscaled] = useState(false);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const picker = useRef<HTMLInputElement>(null);
 
@@ -263,16 +275,17 @@ function ArtworkPanel({ show, onChange }: { show: ShowView; onChange: (s: ShowVi
   async function upload() {
     if (!preview) return;
     setBusy(true);
-    const form = new FormData();
-    form.append("file", preview.file, preview.file.name);
     try {
-      const res = await fetch(`/api/v1/shows/${show.id}/artwork`, { method: "PUT", body: form });
+      // The image itself is the body (PUT /api/v1/shows/:id/artwork).
+      const res = await fetch(`/api/v1/shows/${show.id}/artwork`, { method: "PUT", body: preview.file, headers: { "Content-Type": preview.file.type || "application/octet-stream" } });
       const body = await res.json().catch(() => null);
       if (!res.ok) throw new ApiError(body?.error?.message ?? "The artwork could not be saved.", res.status);
-      onChange(body as ShowView);
+      const next = body as ShowAnswer;
+      onChange(next);
+      setUpscaled(Boolean(next.upscaled));
       URL.revokeObjectURL(preview.url);
       setPreview(null);
-      setMessage({ text: "Artwork saved." });
+      setMessage({ text: "Artwork saved. Podcast apps pick it up the next time they check the feed." });
     } catch (err) {
       setMessage({ text: err instanceof ApiError ? err.message : "Could not reach the server. Try again.", error: true });
     }
@@ -307,6 +320,7 @@ function ArtworkPanel({ show, onChange }: { show: ShowView; onChange: (s: ShowVi
           <input ref={picker} type="file" accept="image/jpeg,image/png,image/webp" className="sr-only" tabIndex={-1}
             aria-label="Choose an artwork image" data-testid="artwork-input" onChange={(e) => { pick(e.target.files?.[0]); e.target.value = ""; }} />
           <p role="status" aria-live="polite" className={message?.error ? "text-red-700" : "text-emerald-700"}>{message?.text}</p>
+          {upscaled && <p className="text-amber-800">The image was smaller than 1400 px and was enlarged; a bigger one will look sharper in podcast apps.</p>}
         </div>
       </div>
     </section>

@@ -4,6 +4,7 @@ import { EPISODE_STATUS_LABELS, type EpisodeStatus } from "./types";
 const TONES: Record<EpisodeStatus, string> = {
   processing: "bg-indigo-50 text-indigo-800 ring-indigo-200",
   ready_for_review: "bg-amber-50 text-amber-900 ring-amber-300",
+  no_speech: "bg-slate-100 text-slate-800 ring-slate-300",
   publishing: "bg-indigo-50 text-indigo-800 ring-indigo-200",
   published: "bg-emerald-50 text-emerald-800 ring-emerald-200",
   failed: "bg-red-50 text-red-800 ring-red-200",

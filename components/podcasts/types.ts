@@ -7,11 +7,12 @@ import type { StepStatus } from "@/lib/workflow/types";
 
 export type { Chapter, TranscriptSegment };
 
-export type EpisodeStatus = "processing" | "ready_for_review" | "publishing" | "published" | "failed";
+export type EpisodeStatus = "processing" | "ready_for_review" | "no_speech" | "publishing" | "published" | "failed";
 
 export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = {
   processing: "Analysing",
   ready_for_review: "Ready for review",
+  no_speech: "No speech found",
   publishing: "Publishing",
   published: "Published",
   failed: "Failed",
@@ -33,25 +34,38 @@ export interface EpisodeStepView {
   durationMs: number | null;
 }
 
-export type EpisodeType = "full" | "trailer" | "bonus";
-
+/** What lists and live updates carry (no transcript). */
 export interface EpisodeView {
   id: string;
   showId: string;
-  /** The uploaded file's name (display only). */
+  /** The title, or the file name until there is one. */
+  title: string;
+  /** The uploaded file's name. */
   originalName: string;
-  title: string | null;
   status: EpisodeStatus;
-  /** 0..1 across the whole run. */
+  statusLabel: string;
+  /** 0..1 across both phases. */
   progress: number;
+  /** 0..1 within the phase running now (analyse, or publish). */
+  phaseProgress: number;
   phaseLabel: string | null;
   stepLabel: string | null;
   note: string | null;
-  steps: EpisodeStepView[];
-  /** Why the run stopped (readable), when failed. */
+  /** Which step failed and why, in words. */
   error: string | null;
-  /** False while a step runs (a PATCH would answer 409). */
-  editable: boolean;
+  steps: EpisodeStepView[];
+  durationSec: number | null;
+  inFeed: boolean;
+  publishedAt: string | null;
+  /** A notification that could not be delivered; it never fails the publication. */
+  notifyError: string | null;
+  /** Grows with every change; stale live events are dropped by it. */
+  version: number;
+  createdAt: string;
+}
+
+/** One episode in full (GET /api/v1/episodes/:id, and the answer of every action on it). */
+export interface EpisodeDetail extends EpisodeView {
   summary: string | null;
   /** Sanitised HTML. */
   showNotes: string | null;
@@ -62,22 +76,26 @@ export interface EpisodeView {
   transcriptNote: string | null;
   season: number | null;
   episodeNumber: number | null;
-  episodeType: EpisodeType;
+  episodeType: string;
+  /** null: as the show says. */
   explicit: boolean | null;
-  durationSec: number | null;
-  publishedAt: string | null;
-  /** A Discord (or webhook) notification that could not be delivered. */
-  notifyError: string | null;
+  /** Who wrote the title, summary and transcript: "local" or "gemini:<model>". */
+  model: string | null;
   urls: {
+    /** The owner's player: the published MP3, or the upload before that (Range supported). */
+    review: string;
+    /** Listeners' files, null until published. */
     audio: string | null;
-    feed: string | null;
-    vtt?: string | null;
-    srt?: string | null;
-    chapters?: string | null;
+    transcriptVtt: string | null;
+    transcriptSrt: string | null;
+    chapters: string | null;
   };
-  /** Grows with every change; stale live events are dropped by it. */
-  version: number;
-  createdAt: string;
+  feed: { url: string; showTitle: string; inFeed: boolean; publishedAt: string | null };
+  /** PATCH is accepted now (no step is running). */
+  editable: boolean;
+  canPublish: boolean;
+  canUnpublish: boolean;
+  canResume: boolean;
 }
 
 export interface ShowView {
@@ -91,24 +109,17 @@ export interface ShowView {
   /** Apple category: "Technology" or "Leisure > Video Games". */
   category: string;
   explicit: boolean;
-  artworkUrl: string | null;
-  /** The Discord webhook URL is write-only: the page only learns whether one is set. */
-  discordWebhookSet: boolean;
-  webhookUrl: string | null;
   autoPublish: boolean;
+  artworkUrl: string | null;
   feedUrl: string;
+  /** The Discord webhook URL is write-only: the page only learns whether one is set. */
+  discordWebhook: boolean;
+  webhookUrl: string | null;
+  webhookSecretSet: boolean;
   createdAt: string;
 }
 
-/** The fields the review form sends (PATCH /api/v1/episodes/:id). */
-export interface EpisodeEdit {
-  title: string;
-  summary: string;
-  showNotes: string;
-  keywords: string[];
-  chapters: Chapter[];
-  season: number | null;
-  episodeNumber: number | null;
-  episodeType: EpisodeType;
-  explicit: boolean;
-}
+/** A show as answered by create and edit: the signing secret once, when a webhook is first set. */
+export type ShowAnswer = ShowView & { webhookSecret?: string; upscaled?: boolean };
+
+export type EpisodeType = "full" | "trailer" | "bonus";
