@@ -76,29 +76,28 @@ export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
     setItems((all) => all.map((i) => (i.key === key ? { ...i, ...change } : i)));
   }, []);
 
-  // The queue refills itself as uploads finish; through a ref, so the callback can name itself.
-  const pumpRef = useRef<() => void>(() => {});
+  // Starts uploads until `parallel` are running; each one that ends starts the next.
   const pump = useCallback(() => {
-    while (running.current < parallel && pending.current.length > 0) {
-      const { key, file } = pending.current.shift()!;
-      running.current += 1;
-      uploadRef.current(file, (uploaded) => patch(key, { uploaded })).then(({ accepted, error, retryable }) => {
-        running.current -= 1;
-        if (accepted !== undefined) {
-          files.current.delete(key);
-          patch(key, { state: "accepted", accepted, uploaded: 1 });
-          acceptedRef.current?.(accepted);
-        } else {
-          if (!retryable) files.current.delete(key);
-          patch(key, { state: "rejected", error, retryable });
-        }
-        pumpRef.current();
-      });
-    }
+    const startNext = () => {
+      while (running.current < parallel && pending.current.length > 0) {
+        const { key, file } = pending.current.shift()!;
+        running.current += 1;
+        uploadRef.current(file, (uploaded) => patch(key, { uploaded })).then(({ accepted, error, retryable }) => {
+          running.current -= 1;
+          if (accepted !== undefined) {
+            files.current.delete(key);
+            patch(key, { state: "accepted", accepted, uploaded: 1 });
+            acceptedRef.current?.(accepted);
+          } else {
+            if (!retryable) files.current.delete(key);
+            patch(key, { state: "rejected", error, retryable });
+          }
+          startNext();
+        });
+      }
+    };
+    startNext();
   }, [patch, parallel]);
-  useEffect(() => {
-    pumpRef.current = pump;
-  }, [pump]);
 
   const addFiles = useCallback(
     (list: FileList | File[]) => {

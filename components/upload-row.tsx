@@ -19,7 +19,8 @@ export function UploadRow({ name, href, status, text, tone, value, action }: {
     <li data-testid="upload-row" data-status={status} className="space-y-2 px-4 py-3">
       <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 text-sm">
         <span className="min-w-0 max-w-full truncate font-medium text-slate-800" title={name}>
-          {href ? <Link href={href} className="hover:underline">{name}</Link> : name}
+          {/* Negative margins: a 44 px tall target without a taller row. */}
+          {href ? <Link href={href} className="-my-3 inline-flex min-h-11 max-w-full items-center hover:underline"><span className="truncate">{name}</span></Link> : name}
         </span>
         <span className="flex min-w-0 items-center gap-3">
           <span role="status" className={tone === "failed" ? "text-red-700" : tone === "done" ? "text-emerald-700" : "text-slate-600"}>
