@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { isTerminalVlog, type VlogDetail, type VlogView } from "@/lib/vlogs/view";
 import { ProgressBar } from "./progress-bar";
+import { StepList } from "./step-list";
 import { StoryboardEditor } from "./storyboard-editor";
 import { apiFetch, errorMessage } from "./api-fetch";
 import { useLive } from "./use-live";
@@ -75,23 +76,7 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
         </p>
         <ProgressBar label="Vlog progress" valueText={`${percent}% — ${statusLine}`} value={vlog.progress}
           tone={vlog.status === "failed" ? "failed" : vlog.status === "completed" ? "done" : "active"} />
-        <ol className="grid gap-2 sm:grid-cols-2" aria-label="Steps">
-          {vlog.steps.map((s) => (
-            <li key={`${s.phase}-${s.step}`} className="flex items-start justify-between gap-3 rounded-md border border-slate-100 px-3 py-2 text-sm">
-              <span>
-                <span className="block text-xs text-slate-500">{s.phaseLabel}</span>
-                <span className="font-medium">{s.label}</span>
-                {s.error && <span className="block text-xs text-red-700">{s.error}</span>}
-                {s.status === "running" && s.note && <span className="block text-xs text-slate-600">{s.note}</span>}
-              </span>
-              <span className="shrink-0 text-right text-xs text-slate-600">
-                <StepBadge status={s.status} progress={s.progress} />
-                {s.attempts > 1 && <span className="block">{s.attempts} attempts</span>}
-                {s.durationMs != null && s.status === "succeeded" && <span className="block">{formatMs(s.durationMs)}</span>}
-              </span>
-            </li>
-          ))}
-        </ol>
+        <StepList steps={vlog.steps} />
         {vlog.status === "failed" && (
           <div role="alert" className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 p-3 text-red-800">
             <p className="text-sm">{vlog.error}</p>
@@ -121,21 +106,4 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
       )}
     </div>
   );
-}
-
-function StepBadge({ status, progress }: { status: string; progress: number }) {
-  const text: Record<string, string> = {
-    pending: "Not started",
-    queued: "Queued",
-    running: `Running ${Math.round(progress * 100)}%`,
-    retrying: "Retrying",
-    succeeded: "Done",
-    failed: "Failed",
-  };
-  const tone = status === "succeeded" ? "text-emerald-700" : status === "failed" ? "text-red-700" : status === "running" ? "text-indigo-700" : "text-slate-500";
-  return <span className={`block font-medium ${tone}`}>{text[status] ?? status}</span>;
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
