@@ -25,7 +25,7 @@ export function ProgressBar({ value, label, valueText, tone = "active" }: {
       className="relative h-2 w-full overflow-hidden rounded-full bg-slate-200"
     >
       <Progress.Indicator
-        className={`h-full w-full transition-transform duration-300 ease-out ${tones[tone]}`}
+        className={`h-full w-full transition-transform duration-300 ease-out motion-reduce:transition-none ${tones[tone]}`}
         style={{ transform: `translateX(-${100 - percent}%)` }}
       />
     </Progress.Root>
