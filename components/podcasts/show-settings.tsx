@@ -4,7 +4,7 @@
 // category, explicit), its artwork, where news of an episode goes (Discord, a signed
 // webhook), auto-publish, and its feed URL with Copy and Rotate. Errors of a refused save
 // appear beside their fields; the Discord URL is write-only (the page only knows it is set).
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { APPLE_CATEGORIES } from "@/lib/podcasts/categories";
 import { apiFetch, ApiError, errorMessage } from "../api-fetch";
 import { ConfirmDialog } from "../confirm-dialog";
@@ -41,7 +41,13 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [saving, setSaving] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
+  const [refused, setRefused] = useState(0);
   const form = useRef<HTMLFormElement>(null);
+
+  // After a refused save, the keyboard goes to the first field that needs a change.
+  useEffect(() => {
+    if (refused > 0) form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+  }, [refused]);
 
   const saved = fieldsOf(show);
   const changed = (Object.keys(fields) as (keyof Fields)[]).filter((k) => fields[k] !== saved[k]);
@@ -67,8 +73,7 @@ export function ShowSettings({ initial }: { initial: ShowView }) {
       setErrors(fieldErrors);
       const count = Object.keys(fieldErrors).length;
       setMessage({ text: count ? `Not saved: ${count === 1 ? "one field needs" : `${count} fields need`} a change.` : errorMessage(err), error: true });
-      // Take the keyboard to the first field that needs a change.
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
+      setRefused((n) => n + 1);
     }
     setSaving(false);
   }
