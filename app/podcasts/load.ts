@@ -1,61 +1,38 @@
-// What the podcast pages render first, read on the server (the client then follows the API).
-// A someone-else's or malformed id is "not found", exactly like a missing one.
+// What the podcast pages render first, read on the server through the podcast services (the
+// client then follows the API and the live stream). Someone else's or a malformed id is
+// "not found", exactly like a missing one.
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import type { ShowView } from "@/components/podcasts/types";
+import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
-import { getOwnedEpisode, getOwnedShow, listOwnedShows, type ShowRow } from "@/lib/podcasts/repository";
-import { ensureDefaultShow, feedPath } from "@/lib/podcasts/shows";
+import { getEpisodeDetail } from "@/lib/podcasts/episodes";
+import { listOwnedEpisodes } from "@/lib/podcasts/repository";
+import { getShowView, listShows } from "@/lib/podcasts/show-service";
+import { toEpisodeView, type EpisodeDetail, type EpisodeView, type ShowView } from "@/lib/podcasts/view";
 
 const uuid = z.string().uuid();
 
-// TODO(podcast-pipeline): use the API's show view once it is on main.
-function toShowView(row: ShowRow): ShowView {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    author: row.author,
-    ownerName: row.ownerName,
-    ownerEmail: row.ownerEmail,
-    language: row.language,
-    category: row.category,
-    explicit: row.explicit,
-    artworkUrl: row.artworkKey ? `/api/v1/shows/${row.id}/artwork?v=${row.feedVersion}` : null,
-    discordWebhook: Boolean(row.discordWebhookUrl),
-    webhookUrl: row.webhookUrl,
-    webhookSecretSet: Boolean(row.webhookSecret),
-    autoPublish: row.autoPublish,
-    feedUrl: new URL(feedPath(row.feedToken), env().APP_URL).toString(),
-    createdAt: row.createdAt.toISOString(),
-  };
-}
+/** The page's list length, and the client's (components/podcasts/podcasts-home.tsx). */
+export const EPISODES_SHOWN = 100;
 
-/** The account's shows, the first made now if there is none. */
-export async function loadShows(user: { id: string; email: string }): Promise<ShowView[]> {
-  await ensureDefaultShow(db(), user, env().APP_URL);
-  return (await listOwnedShows(db(), user.id)).map(toShowView);
-}
-
-export async function loadShow(userId: string, id: string): Promise<ShowView> {
+async function owned<T>(id: string, load: () => Promise<T>): Promise<T> {
   if (!uuid.safeParse(id).success) notFound();
   try {
-    return toShowView(await getOwnedShow(db(), userId, id));
+    return await load();
   } catch (err) {
     if (err instanceof NotFoundError) notFound();
     throw err;
   }
 }
 
-/** The episode's id, once it is known to be the user's. */
-export async function loadEpisodeId(userId: string, id: string): Promise<string> {
-  if (!uuid.safeParse(id).success) notFound();
-  try {
-    return (await getOwnedEpisode(db(), userId, id)).id;
-  } catch (err) {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  }
+/** The account's shows (the first made now if there is none) and its newest episodes. */
+export async function loadPodcasts(user: SessionUser): Promise<{ shows: ShowView[]; episodes: EpisodeView[] }> {
+  const shows = await listShows(user);
+  const episodes = (await listOwnedEpisodes(db(), user.id, { limit: EPISODES_SHOWN })).map(toEpisodeView);
+  return { shows, episodes };
 }
+
+export const loadShow = (user: SessionUser, id: string): Promise<ShowView> => owned(id, () => getShowView(user, id));
+
+export const loadEpisode = (user: SessionUser, id: string): Promise<EpisodeDetail> => owned(id, () => getEpisodeDetail(user, id));

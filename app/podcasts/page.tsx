@@ -1,17 +1,17 @@
 // Podcasts: your shows (the first is made on first visit), the audio drop zone and your episodes.
 import { PodcastsHome } from "@/components/podcasts/podcasts-home";
 import { requirePageUser } from "@/lib/auth/page";
-import { loadShows } from "./load";
+import { loadPodcasts } from "./load";
 
 export const dynamic = "force-dynamic";
 
 export default async function PodcastsPage() {
   const user = await requirePageUser();
-  const shows = await loadShows(user);
+  const { shows, episodes } = await loadPodcasts(user);
   return (
     <>
       <h1 className="mb-6 text-2xl font-semibold tracking-tight">Podcasts</h1>
-      <PodcastsHome initialShows={shows} />
+      <PodcastsHome initialShows={shows} initialEpisodes={episodes} />
     </>
   );
 }

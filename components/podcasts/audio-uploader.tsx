@@ -9,7 +9,7 @@ import { DropZone } from "../drop-zone";
 import { isRetryableStatus, postForm, refusalMessage, useUploadQueue, type UploadItem } from "../upload-queue";
 import { UploadRow } from "../upload-row";
 import { isEpisodeMoving, type EpisodeDetail, type EpisodeStatus, type EpisodeView } from "./types";
-import { useEpisodeLive } from "./use-episode-live";
+import { useLive } from "../use-live";
 
 const ACCEPT = "audio/mpeg,audio/mp4,audio/x-m4a,audio/aac,audio/wav,audio/x-wav,audio/flac,audio/ogg,audio/opus,.mp3,.m4a,.aac,.wav,.flac,.ogg,.oga,.opus";
 /** The upload's share of the bar; the pipeline fills the rest. */
@@ -75,7 +75,7 @@ export function AudioUploader({ showId, onChange }: { showId?: string; onChange?
   const following = items
     .filter((i) => i.state === "accepted" && isEpisodeMoving(i.accepted!.episode?.status ?? i.accepted!.status))
     .map((i) => i.accepted!.id);
-  useEpisodeLive(following, (episode) => {
+  useLive("episode", following, (episode) => {
     setItems((all) =>
       all.map((i) =>
         i.accepted?.id === episode.id && episode.version >= (i.accepted.episode?.version ?? -1)

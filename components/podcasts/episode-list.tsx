@@ -6,7 +6,7 @@ import { formatDuration } from "@/lib/podcasts/duration";
 import { ProgressBar } from "../progress-bar";
 import { StatusBadge } from "./status-badge";
 import { isEpisodeMoving, type EpisodeView } from "./types";
-import { useEpisodeLive } from "./use-episode-live";
+import { useLive } from "../use-live";
 
 export function EpisodeList({ episodes, showTitles, onUpdate }: {
   episodes: EpisodeView[];
@@ -14,7 +14,7 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
   showTitles: Record<string, string> | null;
   onUpdate: (episode: EpisodeView) => void;
 }) {
-  useEpisodeLive(episodes.filter((e) => isEpisodeMoving(e.status)).map((e) => e.id), onUpdate);
+  useLive("episode", episodes.filter((e) => isEpisodeMoving(e.status)).map((e) => e.id), onUpdate);
   return (
     <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white" aria-label="Episodes">
       {episodes.map((e) => {
@@ -44,7 +44,7 @@ export function EpisodeList({ episodes, showTitles, onUpdate }: {
                   {[showTitles?.[e.showId], length, detail].filter(Boolean).join(" · ")}
                 </p>
               </div>
-              <StatusBadge status={e.status} />
+              <StatusBadge status={e.status} label={e.statusLabel} />
             </div>
             {isEpisodeMoving(e.status) && (
               <ProgressBar label={`Progress of ${title}`} valueText={`${percent}% — ${e.stepLabel ?? "queued"}`} value={e.progress} />

@@ -15,7 +15,7 @@ import { EpisodePlayer, Transcript } from "./episode-player";
 import { ReviewForm } from "./review-form";
 import { StatusBadge } from "./status-badge";
 import { isEpisodeMoving, type EpisodeDetail, type EpisodeView } from "./types";
-import { useEpisodeLive } from "./use-episode-live";
+import { useLive } from "../use-live";
 
 function statusLine(e: EpisodeView): string {
   switch (e.status) {
@@ -52,7 +52,7 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeDetail }) {
   }, [accept, initial.id]);
 
   // Live updates carry progress, not the transcript or chapters: those are fetched when the status changes.
-  useEpisodeLive(isEpisodeMoving(episode.status) ? [episode.id] : [], (update) => {
+  useLive("episode", isEpisodeMoving(episode.status) ? [episode.id] : [], (update) => {
     setEpisode((current) => {
       if (update.version <= current.version) return current;
       if (update.status !== current.status) void refresh();
@@ -98,7 +98,7 @@ export function EpisodeWorkspace({ initial }: { initial: EpisodeDetail }) {
       <header className="space-y-2">
         <div className="flex flex-wrap items-start justify-between gap-3">
           <h1 className="min-w-0 break-words text-2xl font-semibold tracking-tight">{title}</h1>
-          <StatusBadge status={episode.status} />
+          <StatusBadge status={episode.status} label={episode.statusLabel} />
         </div>
         <p className="break-all text-sm text-slate-600">
           {[episode.feed.showTitle, length, episode.title !== episode.originalName ? episode.originalName : null].filter(Boolean).join(" · ")}

@@ -1,5 +1,5 @@
 // An episode's status as a coloured word (the colour is never the only signal).
-import { EPISODE_STATUS_LABELS, type EpisodeStatus } from "./types";
+import type { EpisodeStatus } from "./types";
 
 const TONES: Record<EpisodeStatus, string> = {
   processing: "bg-indigo-50 text-indigo-800 ring-indigo-200",
@@ -10,11 +10,12 @@ const TONES: Record<EpisodeStatus, string> = {
   failed: "bg-red-50 text-red-800 ring-red-200",
 };
 
-export function StatusBadge({ status }: { status: EpisodeStatus }) {
+/** `label` is the view's statusLabel, the same words the API gives. */
+export function StatusBadge({ status, label }: { status: EpisodeStatus; label: string }) {
   return (
     <span data-testid="episode-status" data-status={status}
       className={`inline-flex shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset ${TONES[status]}`}>
-      {EPISODE_STATUS_LABELS[status]}
+      {label}
     </span>
   );
 }

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ShowPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
-  const show = await loadShow(user.id, (await params).id);
+  const show = await loadShow(user, (await params).id);
   return (
     <article className="space-y-6">
       <Link href="/podcasts" className="inline-flex min-h-11 items-center text-sm text-indigo-700 hover:underline">← Podcasts</Link>
