@@ -29,6 +29,9 @@ export function EpisodePlayer({ title, audioUrl, chapters, transcript, transcrip
     const el = audio.current;
     if (!el) return;
     el.currentTime = seconds;
+    // Marked at once, not at the next time update.
+    setChapter(indexAt(chapters, seconds, (c) => c.startTime));
+    if (transcript) setSegment(indexAt(transcript, seconds, (s) => s.start));
     void el.play().catch(() => {
       /* autoplay refused: the position is still set */
     });

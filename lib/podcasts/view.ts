@@ -88,7 +88,7 @@ export interface EpisodeDetail extends EpisodeView {
   audio: { codec: string | null; channels: number | null; sampleRate: number | null; bitRate: number | null; container: string | null };
   loudness: unknown;
   urls: {
-    /** The owner's player: the published MP3, or the upload before that (Range supported). */
+    /** The owner's player: the published MP3, or the upload before that (Range supported); its `?v=` changes with the file. */
     review: string;
     /** Public files (listeners' URLs), null until published. */
     audio: string | null;
@@ -226,7 +226,9 @@ export function toEpisodeDetail(row: EpisodeRow, show: ShowRow, urls: UrlConfig)
     },
     loudness: row.loudness ?? null,
     urls: {
-      review: `/api/v1/episodes/${row.id}/audio`,
+      // The same address serves the upload, then each encode: the version in the query
+      // keeps a browser's cached copy (kept an hour) from answering for a newer file.
+      review: `/api/v1/episodes/${row.id}/audio?v=${encodeURIComponent(row.audioKey?.split("/").slice(-2, -1)[0] ?? "source")}`,
       audio: files?.audio ?? null,
       artwork: files?.artwork ?? (show.artworkKey ? mediaUrl(urls, show, show.artworkKey) : null),
       transcriptVtt: files?.transcriptVtt ?? null,
