@@ -5,6 +5,7 @@ import { InvalidInputError } from "@/lib/errors";
 import type { CalculateSimilarityPayload, CalculateSimilarityResult } from "./types";
 import { LOCAL_PROVIDER, throwIfAborted, type JobOutcome } from "./generate";
 import { cosine, tfidfVectors, tokenize } from "./text";
+import { hammingDistance } from "@/lib/media/image/phash";
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
@@ -32,20 +33,11 @@ export function textSimilarityMatrix(items: readonly string[]): number[][] {
 const PHASH = /^[0-9a-f]{16}$/i;
 
 /**
- * Differing bits of two 64-bit pHashes written as 16 hex digits — the format lib/media's
- * analysis stores in Analysis.phash. Re-implemented here (it is five lines) so the web
- * process need not load lib/media/image, which imports sharp.
+ * Differing bits of two 64-bit pHashes (16 hex digits, as Analysis.phash stores them).
+ * lib/media/image/phash.ts is pure maths with no imports, so the web process can use it
+ * without loading sharp.
  */
-export function phashDistance(a: string, b: string): number {
-  if (!PHASH.test(a) || !PHASH.test(b)) throw new Error(`Perceptual hashes are 16 hex digits; got "${a}" and "${b}".`);
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let bits = 0;
-  while (x) {
-    bits += Number(x & 1n);
-    x >>= 1n;
-  }
-  return bits;
-}
+export const phashDistance = hammingDistance;
 
 /**
  * 1 − distance/64: 1 for the same picture (or a resized/recompressed copy, distance ≤ 4 →

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { generateWebhookSecret } from "@/lib/webhooks/standard";
 import { createShow, firstOwnedShow, getOwnedShow, updateShow, type ShowRow } from "./repository";
 
 /** What a feed token looks like; anything else is answered as not found without a lookup. */
@@ -86,7 +87,7 @@ export async function ensureDefaultShow(db: Db, user: { id: string; email: strin
 
 export async function createShowFor(db: Db | Prisma.TransactionClient, ownerId: string, appUrl: string, fields: z.infer<typeof createShowSchema>): Promise<ShowRow> {
   const feedToken = newFeedToken();
-  const webhookSecret = fields.webhookUrl ? `whsec_${randomBytes(24).toString("base64")}` : null;
+  const webhookSecret = fields.webhookUrl ? generateWebhookSecret() : null;
   return createShow(db, {
     ...fields,
     ownerId,
@@ -98,7 +99,7 @@ export async function createShowFor(db: Db | Prisma.TransactionClient, ownerId: 
 
 export async function updateShowFor(db: Db, ownerId: string, id: string, fields: z.infer<typeof updateShowSchema>): Promise<ShowRow> {
   const show = await getOwnedShow(db, ownerId, id);
-  const webhookSecret = fields.webhookUrl && !show.webhookSecret ? `whsec_${randomBytes(24).toString("base64")}` : undefined;
+  const webhookSecret = fields.webhookUrl && !show.webhookSecret ? generateWebhookSecret() : undefined;
   return updateShow(db, show.id, { ...fields, ...(webhookSecret ? { webhookSecret } : {}) });
 }
 
