@@ -8,15 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
-import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publish";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues, getQueue } from "@/lib/jobs";
+import { getQueue } from "@/lib/jobs";
 import { createRedis } from "@/lib/redis";
 import { eventHistory, exactlyOnceViolations, makeBatch, statusCounts, uploadBatch } from "@/test/batch";
-import { call, photoForm, readSse, signUp } from "@/test/http";
-import { isolate, type IsolatedEnv } from "@/test/integration";
-import { bounded, startPrivateRedis, startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
+import { db } from "@/lib/db";
+import { call, photoForm, readSse } from "@/test/http";
+import type { IsolatedEnv } from "@/test/integration";
+import { startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
+import { startOutageStack, stopOutageStack } from "@/test/redis-outage";
 import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "./view";
 
@@ -28,22 +27,10 @@ let worker: Child | undefined;
 let cookie: string;
 
 beforeAll(async () => {
-  redisServer = await startPrivateRedis({ portRange: [6390, 6394] });
-  iso = await isolate({ REDIS_URL: redisServer.url });
-  cookie = await signUp("outage@example.com");
+  ({ redisServer, iso, cookie } = await startOutageStack([6390, 6394], "outage@example.com"));
 }, 120_000);
 
-afterAll(async () => {
-  worker?.kill("SIGKILL");
-  await bounded("worker exit", worker?.exited);
-  if (redisServer && !redisServer.running) await bounded("redis start", redisServer.start());
-  await bounded("close queues", closeQueues());
-  await bounded("close event hub", closeEventHub());
-  await bounded("close publisher", closePublisher());
-  await bounded("db disconnect", db().$disconnect());
-  await bounded("teardown", iso?.teardown());
-  await bounded("redis destroy", redisServer?.destroy());
-}, 120_000);
+afterAll(() => stopOutageStack({ redisServer, iso }, worker), 120_000);
 
 /** Every file under a directory, recursively (sidecars and temp files included). */
 async function filesUnder(dir: string): Promise<string[]> {

@@ -8,12 +8,10 @@ import { POST as upload } from "@/app/api/v1/media/route";
 import { POST as createVlog } from "@/app/api/v1/vlogs/route";
 import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
 import { db } from "@/lib/db";
-import { closePublisher } from "@/lib/events/publish";
-import { closeEventHub } from "@/lib/events/web";
-import { closeQueues } from "@/lib/jobs";
-import { call, photoForm, readSse, signUp } from "@/test/http";
-import { isolate, type IsolatedEnv } from "@/test/integration";
-import { bounded, sleep, startPrivateRedis, startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
+import { call, photoForm, readSse } from "@/test/http";
+import type { IsolatedEnv } from "@/test/integration";
+import { sleep, startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
+import { startOutageStack, stopOutageStack } from "@/test/redis-outage";
 import { makeJpeg } from "@/test/test-images";
 import { getVlog } from "./repository";
 import { toVlogView, type VlogView } from "./view";
@@ -24,22 +22,10 @@ let worker: Child | undefined;
 let cookie: string;
 
 beforeAll(async () => {
-  redisServer = await startPrivateRedis({ portRange: [6395, 6399] });
-  iso = await isolate({ REDIS_URL: redisServer.url });
-  cookie = await signUp("vlog-outage@example.com");
+  ({ redisServer, iso, cookie } = await startOutageStack([6395, 6399], "vlog-outage@example.com"));
 }, 120_000);
 
-afterAll(async () => {
-  worker?.kill("SIGKILL");
-  await bounded("worker exit", worker?.exited);
-  if (redisServer && !redisServer.running) await bounded("redis start", redisServer.start());
-  await bounded("close queues", closeQueues());
-  await bounded("close event hub", closeEventHub());
-  await bounded("close publisher", closePublisher());
-  await bounded("db disconnect", db().$disconnect());
-  await bounded("teardown", iso?.teardown());
-  await bounded("redis destroy", redisServer?.destroy());
-}, 120_000);
+afterAll(() => stopOutageStack({ redisServer, iso }, worker), 120_000);
 
 /** The vlog as the API shows it, read straight from Postgres. */
 async function current(id: string): Promise<VlogView> {
