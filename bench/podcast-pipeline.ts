@@ -16,7 +16,7 @@
 //     bare server reading and hashing the same stored file; then autocannon at c=1 on the
 //     cached feed and on a repeat with If-None-Match (304), against the bare server's same.
 import { execFile } from "node:child_process";
-import { chmodSync, createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -33,6 +33,7 @@ import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
 import type { Stack } from "./lib/stack";
 import { median, num, sleep, summarise } from "./lib/stats";
+import { timedFfmpeg } from "./lib/timed-ffmpeg";
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -74,27 +75,6 @@ function streamUpload(url: string, headers: Record<string, string>, file: string
   });
 }
 
-/** An ffmpeg that appends each run's user+system CPU seconds to a log (GNU time). */
-function timedFfmpeg(dir: string): { bin: string; take(): number } {
-  if (!existsSync("/usr/bin/time")) return { bin: "ffmpeg", take: () => NaN };
-  const log = path.join(dir, "ffmpeg-cpu.log");
-  const bin = path.join(dir, "ffmpeg-timed");
-  writeFileSync(bin, `#!/bin/sh\nexec /usr/bin/time -a -o ${log} -f "%U %S" ffmpeg "$@"\n`);
-  chmodSync(bin, 0o755);
-  writeFileSync(log, "");
-  return {
-    bin,
-    take() {
-      const total = readFileSync(log, "utf8")
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/).map(Number))
-        .filter((p) => p.length === 2 && p.every(Number.isFinite))
-        .reduce((sum, [u, s]) => sum + u + s, 0);
-      writeFileSync(log, "");
-      return total;
-    },
-  };
-}
 
 async function episodeState(stack: Stack, episodeId: string): Promise<{ status: string; error: string | null; publishedAt: Date | null }> {
   const { rows } = await stack.sql().query(

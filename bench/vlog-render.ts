@@ -15,7 +15,7 @@
 // On its own it prints a table and writes bench/results/vlog-render.json (the runner writes
 // that file itself when it runs the scenario).
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -30,6 +30,7 @@ import { buildTimeline } from "@/lib/vlogs/timeline";
 import { renderVideo } from "@/worker/processors/vlog/render";
 import type { Scenario } from "./lib/scenario";
 import { num } from "./lib/stats";
+import { timedFfmpeg } from "./lib/timed-ffmpeg";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,30 +56,6 @@ function ffmpeg(bin: string, args: string[]): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/**
- * An ffmpeg that appends its user+system CPU seconds to a file (GNU time, Debian package
- * `time`), for accounting. Without /usr/bin/time, plain ffmpeg and CPU reads as NaN.
- */
-function timedFfmpeg(dir: string): { bin: string; take(): number } {
-  if (!existsSync("/usr/bin/time")) return { bin: "ffmpeg", take: () => NaN };
-  const log = path.join(dir, "cpu.log");
-  const bin = path.join(dir, "ffmpeg-timed");
-  writeFileSync(bin, `#!/bin/sh\nexec /usr/bin/time -a -o ${log} -f "%U %S" ffmpeg "$@"\n`);
-  chmodSync(bin, 0o755);
-  writeFileSync(log, "");
-  return {
-    bin,
-    take() {
-      const total = readFileSync(log, "utf8")
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/).map(Number))
-        .filter((p) => p.length === 2 && p.every(Number.isFinite))
-        .reduce((sum, [u, s]) => sum + u + s, 0);
-      writeFileSync(log, "");
-      return total;
-    },
-  };
-}
 
 export async function measureVlogRender({ photos: PHOTOS, runs: RUNS, resolution: RESOLUTION, style: STYLE, log }: VlogBenchOptions) {
   const root = await mkdtemp(path.join(os.tmpdir(), "vlog-bench-"));
