@@ -97,10 +97,36 @@ export async function withRedisTimeout<T>(what: string, ms: number, work: Promis
   }
 }
 
-/** True when the error means Redis could not be reached (as opposed to a bad command). */
+/**
+ * The port a socket error names ("connect ECONNREFUSED 127.0.0.1:4568" carries it in
+ * `port` and in its message), when it names one.
+ */
+function socketErrorPort(err: Error): number | undefined {
+  const port = (err as { port?: unknown }).port;
+  if (typeof port === "number") return port;
+  const named = /(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ECONNRESET) \S*:(\d+)\b/.exec(err.message);
+  return named ? Number(named[1]) : undefined;
+}
+
+function redisPort(): number | undefined {
+  try {
+    return Number(new URL(env().REDIS_URL).port || 6379);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the error means Redis could not be reached (as opposed to a bad command).
+ * A socket error naming another port is some other dependency's (storage, a provider):
+ * it must not be reported as "the job queue is unavailable".
+ */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: string }).code;
+  const port = socketErrorPort(err);
+  const ours = redisPort();
+  if (port !== undefined && ours !== undefined && port !== ours) return false;
   return (
     code === "ECONNREFUSED" ||
     code === "REDIS_TIMEOUT" ||

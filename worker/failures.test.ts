@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AiError } from "@/lib/ai/errors";
 import { ConflictError, RateLimitedError, RejectedInputError, UnavailableError } from "@/lib/errors";
 import { StorageNotFoundError } from "@/lib/storage/types";
-import { classifyFailure, GENERIC_FAILURE, UNAVAILABLE_MESSAGE } from "./failures";
+import { classifyFailure, GENERIC_FAILURE, STORAGE_UNAVAILABLE_WAIT, UNAVAILABLE_MESSAGE } from "./failures";
 import { STEP_WORDING } from "./processors/workflow-step";
 import { FfmpegError } from "@/lib/ffmpeg/run";
 
@@ -37,7 +37,13 @@ describe("classifyFailure", () => {
 
   it("waits out a database outage instead of failing the photo", () => {
     const err = Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: "P1001" });
-    expect(classifyFailure(err)).toEqual({ kind: "unavailable", message: UNAVAILABLE_MESSAGE });
+    expect(classifyFailure(err)).toEqual({ kind: "unavailable", message: UNAVAILABLE_MESSAGE, dependency: "database" });
+  });
+
+  it("waits out a storage outage too, whichever pipeline meets it", () => {
+    const down = new UnavailableError("storage", "File storage is unavailable right now.", 5, { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4568"), { code: "ECONNREFUSED" }) });
+    expect(classifyFailure(down)).toEqual({ kind: "unavailable", message: STORAGE_UNAVAILABLE_WAIT, dependency: "storage" });
+    expect(classifyFailure(down, STEP_WORDING)).toMatchObject({ kind: "unavailable", dependency: "storage" });
   });
 
   it("takes the kind and the sentence of our own errors, whichever pipeline meets them", () => {

@@ -4,13 +4,13 @@
 // "Press Retry", a workflow step "Press Resume"). Instance checks only, never messages.
 import { AiError } from "@/lib/ai/errors";
 import { isDatabaseUnavailable } from "@/lib/db-errors";
-import { DomainError, RateLimitedError } from "@/lib/errors";
+import { DomainError, RateLimitedError, UnavailableError, type Dependency } from "@/lib/errors";
 import { StorageNotFoundError } from "@/lib/storage/types";
 
 export type Failure =
   | { kind: "permanent"; message: string }
-  /** Postgres or Redis unreachable: wait it out without spending an attempt. */
-  | { kind: "unavailable"; message: string }
+  /** Postgres or storage unreachable (Redis is waited out by its connections): wait it out without spending an attempt. */
+  | { kind: "unavailable"; message: string; dependency: Dependency }
   | { kind: "transient"; message: string }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
 
@@ -29,6 +29,7 @@ export interface FailureWording {
 export const GENERIC_FAILURE = "Something went wrong while analysing this photo. Press Retry to try again.";
 
 export const UNAVAILABLE_MESSAGE = "Waiting for the database to come back; this photo will continue by itself.";
+export const STORAGE_UNAVAILABLE_WAIT = "Waiting for file storage to come back; this will continue by itself.";
 
 /** Photo analysis, and every job that brings no wording of its own. */
 export const PHOTO_WORDING: FailureWording = {
@@ -40,7 +41,12 @@ export const PHOTO_WORDING: FailureWording = {
 
 export function classifyFailure(err: unknown, wording: FailureWording = PHOTO_WORDING): Failure {
   // Not the job's fault and not worth an attempt: every job would fail the same way.
-  if (isDatabaseUnavailable(err)) return { kind: "unavailable", message: UNAVAILABLE_MESSAGE };
+  if (isDatabaseUnavailable(err)) return { kind: "unavailable", message: UNAVAILABLE_MESSAGE, dependency: "database" };
+  // Storage down (lib/storage names it): the same wait, so no job fails for a restart of S3.
+  if (err instanceof UnavailableError) {
+    const message = err.dependency === "storage" ? STORAGE_UNAVAILABLE_WAIT : err.message;
+    return { kind: "unavailable", message, dependency: err.dependency };
+  }
   if (err instanceof StorageNotFoundError) return { kind: "permanent", message: wording.missingFile };
   if (err instanceof AiError) return classifyAiError(err, wording.ai);
   if (err instanceof RateLimitedError) return { kind: "rate_limited", message: err.message, retryAfterMs: err.retryAfterMs };
@@ -48,7 +54,7 @@ export function classifyFailure(err: unknown, wording: FailureWording = PHOTO_WO
   // conflict, a render that failed, ...).
   if (err instanceof DomainError) {
     const kind = err.kind;
-    if (kind !== "rate_limited") return { kind, message: err.message };
+    if (kind === "permanent" || kind === "transient") return { kind, message: err.message };
   }
   // Network blips, timeouts, bugs: worth another attempt; details stay in the log.
   return { kind: "transient", message: wording.generic };

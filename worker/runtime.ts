@@ -1,7 +1,7 @@
 // Boots one BullMQ Worker per queue of the catalogue and applies the error policy:
 // permanent → UnrecoverableError (no retry), transient → retry with capped exponential
 // backoff, rate limited → pause the queue for the provider's delay without spending an
-// attempt, database unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
+// attempt, database or storage unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
 // Each queue's concurrency is then sized by worker/autoscale.ts, which also reports this
 // process to the admin overview.
 import { randomBytes } from "node:crypto";
@@ -95,10 +95,11 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
           if (err instanceof DelayedError || err instanceof RateLimitError) throw err;
           const failure = classifyFailure(err, def.wording);
           if (failure.kind === "unavailable") {
-            // Postgres is down: every job would fail alike, so none spends an attempt.
-            // Try again after a growing pause (1 s … 5 s) for as long as the outage lasts.
+            // Postgres or storage is down: every job would fail alike, so none spends an
+            // attempt. Try again after a growing pause (1 s … 5 s) for as long as the outage lasts.
             const delay = cappedExponentialDelay(job.attemptsStarted ?? 1, 1_000, 5_000);
-            log().warn({ delayMs: delay, err: describeError(err) }, "database unavailable; job paused without spending an attempt");
+            const cause = err instanceof Error && err.cause ? err.cause : err;
+            log().warn({ delayMs: delay, err: describeError(cause) }, `${failure.dependency} unavailable; job paused without spending an attempt`);
             await job.moveToDelayed(Date.now() + delay, token);
             throw new DelayedError();
           }

@@ -2,7 +2,9 @@
 // answers PING with `maxmemory-policy noeviction` (any other policy lets Redis silently
 // drop queued jobs under memory pressure), and storage is reachable. Each check has a
 // deadline, runs in parallel with the others, and reports a sentence an operator can act
-// on — never a connection string or password.
+// on — never a connection string or password. Storage says why (refused, timeout,
+// unreachable, credentials, bucket missing) in `details.reason` too.
+import { StorageCheckError } from "@/lib/storage/types";
 
 export type CheckName = "postgres" | "redis" | "storage";
 
@@ -60,13 +62,14 @@ async function run(name: CheckName, timeoutMs: number, check: () => Promise<unkn
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NotReady(`${label(name)} did not answer within ${timeoutMs / 1000} s.`)), timeoutMs);
+    timer = setTimeout(() => reject(new NotReady(`${label(name)} did not answer within ${timeoutMs / 1000} s.`, { reason: "timeout" })), timeoutMs);
   });
   try {
     const details = await Promise.race([check(), deadline]);
     return { ok: true, ms: elapsed(started), ...(isDetails(details) ? { details } : {}) };
   } catch (err) {
-    return { ok: false, ms: elapsed(started), error: explain(name, err), ...(err instanceof NotReady && err.details ? { details: err.details } : {}) };
+    const details = err instanceof NotReady ? err.details : err instanceof StorageCheckError ? { reason: err.reason } : undefined;
+    return { ok: false, ms: elapsed(started), error: explain(name, err), ...(details ? { details } : {}) };
   } finally {
     clearTimeout(timer);
   }
@@ -104,6 +107,8 @@ const isDetails = (v: unknown): v is Record<string, string> => typeof v === "obj
 /** A sentence without secrets: connection strings and raw driver messages stay out. */
 function explain(name: CheckName, err: unknown): string {
   if (err instanceof NotReady) return err.message;
+  // The driver's own sentence: it knows its protocol (S3's bare HEAD answers, say).
+  if (err instanceof StorageCheckError) return err.message;
   const code = (err as { code?: string } | null)?.code ?? "";
   const message = err instanceof Error ? err.message : "";
   if (code === "ECONNREFUSED" || /ECONNREFUSED/.test(message)) return `${label(name)} refused the connection (is it running?).`;

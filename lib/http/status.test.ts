@@ -61,6 +61,21 @@ describe("errorResponse", () => {
     expect(await answer(pgDown)).toMatchObject({ status: 503, retryAfter: "5", error: { message: expect.stringMatching(/^The database is unavailable/) } });
   });
 
+  it("names the dependency that failed: a refused connection to another port is not the job queue", async () => {
+    const storageDown = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4568"), { code: "ECONNREFUSED", port: 4568 });
+    expect((await answer(storageDown)).error.message).not.toMatch(/queue/);
+    const redisPort = Number(new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379").port || 6379);
+    const redisDown = Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${redisPort}`), { code: "ECONNREFUSED", port: redisPort });
+    expect(await answer(redisDown)).toMatchObject({ status: 503, retryAfter: "5", error: { message: expect.stringMatching(/^The job queue is unavailable/) } });
+    // Storage's own outages arrive named (lib/storage): 503, its sentence, Retry-After.
+    const named = new UnavailableError("storage", "File storage is unavailable right now. Please try again in a moment.", 5, { cause: storageDown });
+    expect(await answer(named)).toEqual({
+      status: 503,
+      retryAfter: "5",
+      error: { message: "File storage is unavailable right now. Please try again in a moment.", code: "unavailable" },
+    });
+  });
+
   it("maps zod's issues to field messages, and the edge's own errors to their status", async () => {
     const parsed = z.object({ name: z.string().min(1, "Give it a name.") }).safeParse({ name: "" });
     expect(await answer(parsed.error)).toMatchObject({ status: 422, error: { code: "invalid_input", fields: { name: "Give it a name." } } });

@@ -1,6 +1,6 @@
 // The one place where errors become HTTP responses: the domain's errors (lib/errors) by
-// class, the edge's own HttpError by its status, zod → 422 with field messages, Postgres or
-// Redis unreachable → 503 with Retry-After, anything else → 500 with a generic message
+// class, the edge's own HttpError by its status, zod → 422 with field messages, Postgres,
+// Redis or storage unreachable → 503 with Retry-After naming which, anything else → 500 with a generic message
 // (details go to the log only, never a stack trace to the client).
 import { ZodError } from "zod";
 import { isDatabaseUnavailable } from "@/lib/db-errors";
@@ -48,6 +48,12 @@ function retryAfterSeconds(err: DomainError): number | undefined {
 
 /** Errors from libraries, in the domain's words; null when they mean nothing to a client. */
 function asDomainError(err: unknown): DomainError | null {
+  if (err instanceof UnavailableError) {
+    // The client hears which dependency is down; the operator reads what it answered.
+    const cause = err.cause instanceof Error ? err.cause : undefined;
+    log().error({ dependency: err.dependency, err: cause ? [cause.name, (cause as { code?: string }).code, cause.message].filter(Boolean).join(" ") : err.message }, `${err.dependency} unavailable`);
+    return err;
+  }
   if (err instanceof DomainError) return err;
   // A stored file that is not there (deleted meanwhile): the same answer as a missing record.
   if (err instanceof StorageNotFoundError) return new NotFoundError("That file");

@@ -8,6 +8,7 @@ import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/e
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
+import { discardObject } from "@/lib/storage/leftovers";
 import { checkImageHeader } from "./image-header";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { publishMedia } from "./live";
@@ -93,16 +94,23 @@ export function uploadPolicy(config = env()) {
 
 /**
  * Moves the received files to storage, records one photo per file and queues its
- * analysis. Each photo is all-or-nothing: if its row or job cannot be created, its stored
- * bytes and row are removed again, so nothing is left half-made. Files not moved are the
- * reader's to delete.
+ * analysis. Each photo is all-or-nothing: if its original cannot be stored, or its row or
+ * job cannot be created, its stored bytes and row are removed again (the bytes later, if
+ * storage is down), so nothing is left half-made. Files not moved are the reader's to delete.
  */
 export async function acceptUpload(user: SessionUser, { accepted, rejected }: ReceivedUpload): Promise<UploadResult> {
   const created: MediaView[] = [];
   try {
     for (const file of accepted) {
       const storageKey = originalKey();
-      await storage().putFile(storageKey, file.tempPath, file.mime);
+      try {
+        await storage().putFile(storageKey, file.tempPath, file.mime);
+      } catch (err) {
+        // A failed write may still have stored every byte (a store that died before it
+        // answered): remove it, now or once storage is back.
+        await discardObject(storage(), storageKey, "photo upload failed while storing the original");
+        throw err;
+      }
       let row;
       try {
         row = await createMedia(db(), {
@@ -116,7 +124,7 @@ export async function acceptUpload(user: SessionUser, { accepted, rejected }: Re
         await enqueue("analyze-media", { mediaId: row.id });
       } catch (err) {
         if (row) await deleteMedia(db(), row.id);
-        await storage().delete(storageKey).catch(() => {});
+        await discardObject(storage(), storageKey, "photo upload failed after storing the original");
         throw err;
       }
       created.push(toMediaView(row));

@@ -13,6 +13,7 @@ import { enqueue, workflowQueues } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { storage } from "@/lib/storage/instance";
 import { assertValidKey, InvalidStorageKeyError } from "@/lib/storage/keys";
+import { discardObject } from "@/lib/storage/leftovers";
 import * as control from "@/lib/workflow/control";
 import { firstStep, jobOf, runProgress, runFraction } from "@/lib/workflow/plan";
 import { createRun } from "@/lib/workflow/repository";
@@ -112,18 +113,25 @@ async function createEpisodeAndRun(user: SessionUser, show: ShowRow, data: NewEp
 
 /**
  * Moves each received audio file into storage under its episode, and makes the episode.
- * Each is all-or-nothing: if its rows or job cannot be made, its stored bytes go again.
+ * Each is all-or-nothing: if it cannot be stored, or its rows or job cannot be made, its
+ * stored bytes go again (later, if storage is down).
  */
 export async function acceptAudio(user: SessionUser, show: ShowRow, files: readonly ReceivedAudio[]): Promise<CreatedEpisode[]> {
   const created: CreatedEpisode[] = [];
   for (const file of files) {
     const id = randomUUID();
     const key = sourceKey(show.id, id, file.ext ?? "audio");
-    await storage().putFile(key, file.tempPath, file.mime);
+    try {
+      await storage().putFile(key, file.tempPath, file.mime);
+    } catch (err) {
+      // A failed write may still have stored every byte: remove it, now or once storage is back.
+      await discardObject(storage(), key, "audio upload failed while storing the file");
+      throw err;
+    }
     try {
       await createEpisodeAndRun(user, show, { id, originalName: file.name, sourceKey: key, sourceMime: file.mime, sourceBytes: file.size, sourceSha256: file.sha256 });
     } catch (err) {
-      await storage().delete(key).catch(() => {});
+      await discardObject(storage(), key, "audio upload failed after storing the file");
       throw err;
     }
     created.push({ episodeId: id, status: "processing" });

@@ -6,10 +6,10 @@ import { createS3Storage } from "./s3";
 import type { Storage } from "./types";
 
 export type { Storage, StoredObject } from "./types";
-export { StorageNotFoundError } from "./types";
+export { StorageCheckError, StorageNotFoundError, type StorageCheckReason } from "./types";
 export { InvalidStorageKeyError } from "./keys";
 export { createLocalStorage, tempDir } from "./local";
-export { createS3Storage, type S3StorageConfig } from "./s3";
+export { createS3Storage, isStorageOutage, STORAGE_UNAVAILABLE_MESSAGE, type S3StorageConfig } from "./s3";
 
 /** Thrown at startup for a configuration the chosen driver cannot work with. */
 export class StorageConfigError extends Error {

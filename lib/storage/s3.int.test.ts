@@ -8,7 +8,8 @@ import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageContract, type ContractSubject } from "./contract";
 import { createStorage, StorageConfigError } from "./index";
-import { createS3Storage, type S3StorageConfig } from "./s3";
+import { UnavailableError } from "../errors";
+import { createS3Storage, STORAGE_UNAVAILABLE_MESSAGE, type S3StorageConfig } from "./s3";
 
 const BUCKET = "framecast-test";
 
@@ -53,15 +54,46 @@ afterAll(async () => {
 storageContract("s3 (s3rver)", () => subject);
 
 describe("s3 storage specifics", () => {
-  it("ping names the bucket when it does not exist", async () => {
+  it("ping says the bucket is missing, and names it", async () => {
     const storage = createS3Storage({ ...config, bucket: "no-such-bucket" });
-    await expect(storage.ping()).rejects.toThrow(/no-such-bucket/);
+    await expect(storage.ping()).rejects.toMatchObject({
+      reason: "bucket_missing",
+      message: 'The storage bucket "no-such-bucket" does not exist (check S3_BUCKET).',
+    });
   });
 
-  it("ping fails fast when nothing listens at the endpoint", async () => {
+  it("ping says our credentials were refused (s3rver checks the key id)", async () => {
+    const storage = createS3Storage({ ...config, accessKeyId: "NOT-A-KEY", secretAccessKey: "whatever" });
+    const err = await storage.ping().catch((e: unknown) => e as Error);
+    expect(err).toMatchObject({ reason: "auth", message: expect.stringMatching(/^Storage rejected our credentials/) });
+    expect(err!.message).not.toContain("NOT-A-KEY");
+  });
+
+  it("ping fails fast when nothing listens at the endpoint, saying it was refused", async () => {
     // Port 1 on loopback: connection refused, no waiting for a timeout.
     const storage = createS3Storage({ ...config, endpoint: "http://127.0.0.1:1" });
-    await expect(storage.ping()).rejects.toThrow(/S3 ping failed/);
+    await expect(storage.ping()).rejects.toMatchObject({ reason: "refused", message: "Storage refused the connection (is the S3 endpoint running?)." });
+  });
+
+  it("an unreachable store is UnavailableError(storage) for every operation, never a bare socket error", async () => {
+    const storage = createS3Storage({ ...config, endpoint: "http://127.0.0.1:1" });
+    const src = path.join(base, "scratch", "unreachable-src");
+    await fs.writeFile(src, "bytes");
+    const ops: Array<[string, () => Promise<unknown>]> = [
+      ["putFile", () => storage.putFile("originals/x", src, "image/jpeg")],
+      ["putBuffer", () => storage.putBuffer("thumbs/x", Buffer.from("x"), "image/webp")],
+      ["getBuffer", () => storage.getBuffer("originals/x")],
+      ["getStream", () => storage.getStream("originals/x")],
+      ["stat", () => storage.stat("originals/x")],
+      ["delete", () => storage.delete("originals/x")],
+    ];
+    for (const [op, run] of ops) {
+      const err = await run().then(() => null, (e: unknown) => e);
+      expect(err, op).toBeInstanceOf(UnavailableError);
+      expect(err, op).toMatchObject({ dependency: "storage", message: STORAGE_UNAVAILABLE_MESSAGE });
+    }
+    // putFile keeps its source when the upload failed: the caller may still retry it.
+    expect(await fs.readFile(src, "utf8")).toBe("bytes");
   });
 
   it("error messages never contain the secret key", async () => {

@@ -11,8 +11,9 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { UnavailableError } from "../errors";
 import { assertValidKey } from "./keys";
-import { StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
+import { StorageCheckError, StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
 
 export interface S3StorageConfig {
   /** Omit for AWS; set for R2, MinIO and other S3-compatible endpoints. */
@@ -31,24 +32,82 @@ function errorName(err: unknown): string | undefined {
   return (err as { name?: string } | null)?.name;
 }
 
+/** What the SDK's errors carry: a Node socket error code, or the HTTP status of S3's answer. */
+interface SdkError {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Socket-level failures: the store could not be reached, or dropped the connection. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  // A stopped container's name stops resolving (Docker networks): an outage, not a typo.
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+const statusOf = (err: unknown) => (err as SdkError | null)?.$metadata?.httpStatusCode;
+
+/**
+ * The store is down, restarting or overloaded: not the request's fault, and worth waiting
+ * out. Covers a refused or dropped connection (a server killed mid-request answers
+ * "socket hang up"), the SDK's timeouts, and 5xx answers (500 InternalError, 503 SlowDown).
+ * Not 501 (an S3-compatible store without the feature) nor 4xx (our bucket or keys are wrong).
+ */
+export function isStorageOutage(err: unknown): boolean {
+  const e = err as SdkError | null;
+  if (!e || typeof e !== "object") return false;
+  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return true;
+  if (e.name === "TimeoutError" || e.name === "RequestTimeout") return true;
+  const status = statusOf(err);
+  return status !== undefined && status >= 500 && status !== 501;
+}
+
+export const STORAGE_UNAVAILABLE_MESSAGE = "File storage is unavailable right now. Please try again in a moment.";
+
+/** An outage becomes the domain's UnavailableError("storage") (HTTP 503, a worker waits it out). */
+function asStorageError(err: unknown): unknown {
+  if (err instanceof UnavailableError || !isStorageOutage(err)) return err;
+  return new UnavailableError("storage", STORAGE_UNAVAILABLE_MESSAGE, 5, { cause: err });
+}
+
+/** Why HeadBucket failed, in a sentence for the readiness probe (no endpoint, no keys). */
+function checkFailure(err: unknown, bucket: string): StorageCheckError {
+  const e = (err as SdkError | null) ?? {};
+  const name = e.name ?? "";
+  const status = statusOf(err);
+  const fail = (reason: ConstructorParameters<typeof StorageCheckError>[0], message: string) =>
+    new StorageCheckError(reason, message, { cause: err });
+  if (e.code === "ECONNREFUSED") return fail("refused", "Storage refused the connection (is the S3 endpoint running?).");
+  if (name === "AbortError" || name === "TimeoutError" || e.code === "ETIMEDOUT") {
+    return fail("timeout", `Storage did not answer within ${PING_TIMEOUT_MS / 1000} s.`);
+  }
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return fail("unreachable", "Storage's host name does not resolve (check S3_ENDPOINT).");
+  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return fail("unreachable", `Storage is unreachable (${e.code}).`);
+  // HEAD answers have no body, so the SDK often knows only the status ("Unknown", "Forbidden").
+  if (status === 401 || status === 403 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied|Forbidden/.test(name)) {
+    return fail("auth", "Storage rejected our credentials (check S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, and that they may use the bucket).");
+  }
+  if (status === 404 || name === "NotFound" || name === "NoSuchBucket") {
+    return fail("bucket_missing", `The storage bucket "${bucket}" does not exist (check S3_BUCKET).`);
+  }
+  if (status !== undefined && status >= 500) return fail("unreachable", `Storage answered with an error (HTTP ${status}).`);
+  return fail("failed", `Storage check failed (${name || "unknown error"}${status ? `, HTTP ${status}` : ""}).`);
+}
+
 /** GetObject says NoSuchKey; HEAD responses have no body, so HeadObject can only say NotFound. */
 function isMissingObject(err: unknown): boolean {
   const name = errorName(err);
   return name === "NoSuchKey" || name === "NotFound";
-}
-
-/** An endpoint is not a secret, but a URL can carry user:password; keep that out of messages. */
-function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.username || url.password) {
-      url.username = "***";
-      url.password = "";
-    }
-    return url.toString();
-  } catch {
-    return "(unparseable endpoint)";
-  }
 }
 
 export function createS3Storage(config: S3StorageConfig): Storage {
@@ -84,8 +143,17 @@ export function createS3Storage(config: S3StorageConfig): Storage {
   }
   const client = new S3Client(clientConfig);
 
+  /** Every request goes through here, so an outage is named the same way whatever was asked. */
+  async function send<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw asStorageError(err);
+    }
+  }
+
   async function put(key: string, body: Buffer | Readable, length: number, contentType: string, opts?: PutOptions) {
-    await client.send(
+    await send(() => client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
@@ -97,7 +165,7 @@ export function createS3Storage(config: S3StorageConfig): Storage {
         // What a CDN or the bucket's public domain sends listeners (PUBLIC_MEDIA_BASE_URL).
         CacheControl: opts?.cacheControl,
       }),
-    );
+    ));
   }
 
   async function getObject(key: string, range?: { start: number; end: number }) {
@@ -105,7 +173,7 @@ export function createS3Storage(config: S3StorageConfig): Storage {
       return await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
     } catch (err) {
       if (isMissingObject(err)) throw new StorageNotFoundError(key);
-      throw err;
+      throw asStorageError(err);
     }
   }
 
@@ -131,7 +199,9 @@ export function createS3Storage(config: S3StorageConfig): Storage {
       assertValidKey(key);
       const res = await getObject(key);
       if (!res.Body) throw new Error(`S3 returned no body for ${key}`);
-      const bytes = await res.Body.transformToByteArray();
+      // The connection can also drop while the body arrives.
+      const body = res.Body;
+      const bytes = await send(() => body.transformToByteArray());
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
 
@@ -170,14 +240,14 @@ export function createS3Storage(config: S3StorageConfig): Storage {
         };
       } catch (err) {
         if (isMissingObject(err)) return null;
-        throw err;
+        throw asStorageError(err);
       }
     },
 
     async delete(key) {
       assertValidKey(key);
       // S3 answers 204 for a missing key too, which matches the local driver.
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      await send(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     },
 
     async ping() {
@@ -186,11 +256,7 @@ export function createS3Storage(config: S3StorageConfig): Storage {
           abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS),
         });
       } catch (err) {
-        // HeadBucket errors are bare ("NotFound", "Forbidden"); say which bucket and where.
-        const where = config.endpoint ? redactUrl(config.endpoint) : `AWS region ${config.region}`;
-        throw new Error(`S3 ping failed for bucket "${bucket}" at ${where}: ${errorName(err) ?? err}`, {
-          cause: err,
-        });
+        throw checkFailure(err, bucket);
       }
     },
   };

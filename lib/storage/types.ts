@@ -46,3 +46,22 @@ export class StorageNotFoundError extends Error {
     this.name = "StorageNotFoundError";
   }
 }
+
+/** Why a storage check (Storage.ping) failed, for the readiness probe. */
+export type StorageCheckReason = "refused" | "timeout" | "unreachable" | "auth" | "bucket_missing" | "failed";
+
+/**
+ * A failed Storage.ping, with the reason and a sentence an operator can act on. The
+ * sentence names no endpoint, bucket or key value (readiness answers are not private);
+ * the cause keeps the details for the log.
+ */
+export class StorageCheckError extends Error {
+  constructor(
+    readonly reason: StorageCheckReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "StorageCheckError";
+  }
+}

@@ -1,12 +1,14 @@
 // analyze-media: decode, thumbnail, EXIF, colours, fingerprint, then caption and tags.
 // Idempotent: it reads the photo's state first, and results are keyed by content hash,
-// so a retried or duplicated job never analyses the same bytes twice.
+// so a retried or duplicated job never analyses the same bytes twice; a finished caption
+// is kept until the result is saved, so a re-run after an outage never pays for it twice.
 import type { Job } from "bullmq";
 import { DelayedError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { AiProvider } from "@/lib/ai/types";
 import type { Db } from "@/lib/db";
 import type { JobPayload } from "@/lib/jobs/catalogue";
+import { forgetAnswer, keepAnswer, keptAnswer } from "@/lib/media/answer-cache";
 import { analyzeImage } from "@/lib/media/image";
 import { publishMedia } from "@/lib/media/live";
 import { stageProgress, type AnalysisStage } from "@/lib/media/progress";
@@ -101,12 +103,16 @@ async function analyze(
   const bytes = await deps.storage.getBuffer(media.storageKey);
   const image = await analyzeImage(bytes, { maxPixels: deps.maxPixels, maxFrames: deps.maxFrames, onStage: report });
   await report("describing");
-  const description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
+  let description = await keptAnswer(deps.redis, deps.prefix, media.sha256);
+  if (!description) {
+    description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
+    await keepAnswer(deps.redis, deps.prefix, media.sha256, description);
+  }
   await report("saving");
   const thumbnailKey = `thumbs/${media.sha256}.webp`;
   await deps.storage.putBuffer(thumbnailKey, image.thumbnail, "image/webp");
   const exif = image.exif;
-  return saveAnalysis(deps.db, {
+  const saved = await saveAnalysis(deps.db, {
     sha256: media.sha256,
     width: image.width,
     height: image.height,
@@ -122,6 +128,8 @@ async function analyze(
     tags: description.tags,
     provider: description.provider,
   });
+  await forgetAnswer(deps.redis, deps.prefix, media.sha256);
+  return saved;
 }
 
 /**
