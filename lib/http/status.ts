@@ -50,8 +50,7 @@ function retryAfterSeconds(err: DomainError): number | undefined {
 function asDomainError(err: unknown): DomainError | null {
   if (err instanceof UnavailableError) {
     // The client hears which dependency is down; the operator reads what it answered.
-    const cause = err.cause instanceof Error ? err.cause : undefined;
-    log().error({ dependency: err.dependency, err: cause ? [cause.name, (cause as { code?: string }).code, cause.message].filter(Boolean).join(" ") : err.message }, `${err.dependency} unavailable`);
+    log().error({ dependency: err.dependency, err: causeOf(err) }, `${err.dependency} unavailable`);
     return err;
   }
   if (err instanceof DomainError) return err;
@@ -71,6 +70,14 @@ function asDomainError(err: unknown): DomainError | null {
     return new UnavailableError("database", "The database is unavailable right now. Please try again in a moment.");
   }
   return null;
+}
+
+/** What the dependency answered, in one line: its code where the message lacks it. */
+function causeOf(err: UnavailableError): string {
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  if (!cause) return err.message;
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === "string" && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message || cause.name;
 }
 
 function answer(status: number, error: { message: string; code: string; fields?: Record<string, string> }, retryAfter?: number) {

@@ -10,9 +10,11 @@ import type { Storage } from "./types";
 /** How long the background keeps trying: longer than a restart of the store, not forever. */
 export const RETRY_FOR_MS = 15 * 60_000;
 
+/** What storage answered, in one line: its code where the message lacks it. */
 const describe = (err: unknown) => {
-  const e = (err instanceof Error && err.cause ? err.cause : err) as { name?: string; code?: string; message?: string };
-  return [e?.name, e?.code, e?.message].filter(Boolean).join(" ") || String(err);
+  const e = (err instanceof Error && err.cause ? err.cause : err) as { name?: string; code?: unknown; message?: string };
+  const message = e?.message || e?.name || String(err);
+  return typeof e?.code === "string" && !message.includes(e.code) ? `${e.code} ${message}` : message;
 };
 
 /** Deletes now if it can; otherwise keeps trying in the background. Never throws. */
