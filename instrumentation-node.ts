@@ -1,9 +1,13 @@
 // Refuse to serve on an out-of-date schema, with a message that says how to fix it,
 // rather than failing request by request. Then set up graceful shutdown (SIGTERM ends
 // live streams and bounds the wait) and sweep temp files of uploads a crash cut short.
+// First of all: let file answers keep their Content-Length (lib/http/content-length.ts).
 import { env } from "@/lib/env";
+import { installContentLengthBridge } from "@/lib/http/content-length";
 import { installWebShutdown, sweepUploadLeftovers } from "@/lib/http/shutdown";
 import { schemaProblem } from "@/lib/schema-check";
+
+installContentLengthBridge();
 
 const problem = await schemaProblem(env().DATABASE_URL, env().DATABASE_SCHEMA);
 if (problem) {

@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { API_CSP, BULL_BOARD_CSP, COMMON_SECURITY_HEADERS } from "./lib/security/headers";
+import { COMMON_SECURITY_HEADERS } from "./lib/security/headers";
 
 const asList = (headers: Record<string, string>) => Object.entries(headers).map(([key, value]) => ({ key, value }));
 
@@ -14,14 +14,15 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // forbidden() in pages: a real 403 for signed-in people who are not admins.
   experimental: { authInterrupts: true },
-  // Security headers on every response (pages get theirs, with a CSP nonce, from proxy.ts).
+  // Security headers on every response. No Content-Security-Policy here: pages get theirs,
+  // with a nonce, from proxy.ts, and route handlers from route() (lib/http/route.ts). Next
+  // sets these headers before a handler runs and keeps them over the handler's own, so a
+  // CSP here would replace the sandbox policy of file answers (lib/http/files.ts).
   async headers() {
     return [
       { source: "/:path*", headers: asList(COMMON_SECURITY_HEADERS) },
-      { source: "/api/:path*", headers: asList({ "Content-Security-Policy": API_CSP }) },
-      { source: "/admin/queues/:path*", headers: asList({ "Content-Security-Policy": BULL_BOARD_CSP }) },
       // Public podcast feeds and files: podcast apps' web players load them from other sites.
-      { source: "/feeds/:path*", headers: asList({ "Cross-Origin-Resource-Policy": "cross-origin", "Content-Security-Policy": API_CSP }) },
+      { source: "/feeds/:path*", headers: asList({ "Cross-Origin-Resource-Policy": "cross-origin" }) },
     ];
   },
 };

@@ -80,7 +80,9 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/media/[id]", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "POST /api/v1/media/[id]/retry", expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "GET /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/stream", query: "?ids={photo}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
 
   // Vlogs. The fixture is the owner's finished vlog (rendered in beforeAll), so proceed and
@@ -100,11 +102,15 @@ export const MATRIX: MatrixEntry[] = [
   { route: "POST /api/v1/vlogs/[id]/resume", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "PATCH /api/v1/vlogs/[id]/storyboard", params: { id: "vlog" }, body: "stale-storyboard", expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "GET /api/v1/vlogs/[id]/video", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/vlogs/[id]/video", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/vlogs/[id]/poster", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/vlogs/[id]/poster", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/vlogs/stream", query: "?ids={vlog}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /s/[token]", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /api/shared/[token]/video", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "HEAD /api/shared/[token]/video", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /api/shared/[token]/poster", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
+  { route: "HEAD /api/shared/[token]/poster", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
   // Last among the vlog entries: these replace and then revoke the link the three above use.
   { route: "POST /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "DELETE /api/v1/vlogs/[id]/share", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
@@ -154,6 +160,7 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/admin/overview/stream", stream: true, expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
   { route: "POST /api/admin/retry", body: "retry-missing-job", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 404 } },
   { route: "GET /api/admin/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
+  { route: "HEAD /api/admin/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 403, owner: 403, admin: 200 } },
   // Bull Board: its page, JSON API and static files behind one catch-all route. The
   // mutating calls use a queue that does not exist, so the admin's call changes nothing.
   { route: "GET /admin/queues/[[...path]]", url: "/admin/queues", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 200 } },
@@ -161,6 +168,15 @@ export const MATRIX: MatrixEntry[] = [
   { route: "PUT /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue/pause", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
   { route: "PATCH /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
   { route: "DELETE /admin/queues/[[...path]]", url: "/admin/queues/api/queues/no-such-queue/no-such-job", expect: { anonymous: 303, stranger: 403, owner: 403, admin: 404 } },
+
+  // Any other /api address, with any method: the JSON 404 (a multipart POST included); a
+  // state-changing one from another origin is still refused first (403).
+  ...(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const).map((method): MatrixEntry => ({
+    route: `${method} /api/[[...unknown]]`,
+    url: "/api/v1/no-such-thing",
+    ...(method === "POST" ? { body: "photo" as const } : {}),
+    expect: { anonymous: 404, stranger: 404, owner: 404, admin: 404 },
+  })),
 
   // Probes are public; metrics need METRICS_TOKEN, which the e2e run leaves unset (404).
   { route: "GET /api/health", expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },

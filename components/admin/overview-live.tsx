@@ -157,7 +157,7 @@ function FailedGroupCard({ group, onRetry }: { group: FailedGroupView; onRetry: 
         <div className="min-w-0 space-y-1">
           <p className="font-medium text-red-800" data-testid="failed-message">{group.message}</p>
           <p className="text-xs text-slate-500">
-            <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono">{group.queue}</span>
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-slate-700">{group.queue}</span>
             {" · "}<span data-testid="failed-count">{plural(group.count, "job")}</span>
             {" · last failed "}{when(group.lastFailedAt)}
           </p>
@@ -177,7 +177,7 @@ function FailedGroupCard({ group, onRetry }: { group: FailedGroupView; onRetry: 
                   className="h-full w-full object-cover"
                   onError={(e) => ((e.currentTarget as HTMLImageElement).style.visibility = "hidden")} />
               ) : (
-                <span className="text-[10px] text-slate-400">no photo</span>
+                <span className="text-[10px] text-slate-600">no photo</span>
               )}
             </div>
             <div className="min-w-0 flex-1 text-sm">

@@ -24,7 +24,7 @@ export function ThroughputChart({ completed, failed, label }: ThroughputChartPro
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 14}`} role="img" aria-label={summary} className="h-auto w-full max-w-md">
         <title>{summary}</title>
         <line x1={0} y1={HEIGHT + 0.5} x2={WIDTH} y2={HEIGHT + 0.5} className="stroke-slate-300" />
-        <text x={0} y={9} className="fill-slate-400 text-[9px]">{max} / min</text>
+        <text x={0} y={9} className="fill-slate-600 text-[9px]">{max} / min</text>
         {completed.points.map((c, i) => {
           const f = failed.points[i] ?? 0;
           const x = i * slot + 0.5;
@@ -41,8 +41,8 @@ export function ThroughputChart({ completed, failed, label }: ThroughputChartPro
             </g>
           );
         })}
-        <text x={0} y={HEIGHT + 12} className="fill-slate-400 text-[9px]">60 min ago</text>
-        <text x={WIDTH} y={HEIGHT + 12} textAnchor="end" className="fill-slate-400 text-[9px]">now</text>
+        <text x={0} y={HEIGHT + 12} className="fill-slate-600 text-[9px]">60 min ago</text>
+        <text x={WIDTH} y={HEIGHT + 12} textAnchor="end" className="fill-slate-600 text-[9px]">now</text>
       </svg>
       <figcaption className="mt-1 flex gap-4 text-xs text-slate-600">
         <span><span aria-hidden className="mr-1 inline-block h-2 w-2 rounded-sm bg-indigo-500" />{completed.total} completed</span>

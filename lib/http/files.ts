@@ -1,30 +1,33 @@
-// Sends a stored object as an HTTP response, with headers that stop browsers from
-// guessing a different type than the one we stored (nosniff), from running anything in it
-// even if opened directly (a CSP with no sources, sandboxed), and other sites from
-// embedding it (CORP). Only sniffed image types are ever stored; originals always download
-// as attachments, so an uploaded file is never rendered as a page of this origin.
+// Sends a stored object as an HTTP response: originals, thumbnails, posters, videos,
+// episode audio and the public podcast files all come through here, so each has
+//  - an exact Content-Length (200 and 206), Range requests (206 with Content-Range, 416
+//    past the end) and HEAD (the same headers, no body): podcast apps, players and
+//    download managers read the length before they fetch, then seek or resume by range;
+//  - headers that stop browsers from guessing a different type than the one we stored
+//    (nosniff), from running anything in it even if opened directly (a CSP with no
+//    sources, sandboxed), and other sites from embedding it (CORP) unless it is public;
+//  - `no-transform`: the bytes go out exactly as stored (a compressed answer would lose
+//    its length and make byte ranges meaningless).
+// Only sniffed types are ever stored, and originals download as attachments, so an
+// uploaded file is never rendered as a page of this origin.
 import { Readable } from "node:stream";
 import { StorageNotFoundError, type Storage } from "@/lib/storage/types";
+import { withBodyLength } from "./content-length";
+import { attachmentDisposition } from "./file-names";
 
-export async function fileResponse(
-  store: Storage,
-  key: string,
-  opts: { contentType: string; download?: string; cacheControl: string },
-): Promise<Response> {
-  const { stream, size } = await store.getStream(key);
-  const headers: Record<string, string> = {
-    "Content-Type": opts.contentType,
-    "Content-Length": String(size),
-    "Cache-Control": opts.cacheControl,
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Cross-Origin-Resource-Policy": "same-origin",
-  };
-  if (opts.download) {
-    const ascii = opts.download.replace(/[^\x20-\x7e]|["\\]/g, "_");
-    headers["Content-Disposition"] = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(opts.download)}`;
-  }
-  return new Response(Readable.toWeb(stream) as ReadableStream, { headers });
+/** The CSP of every file answer (route() leaves a handler's own CSP alone). */
+export const FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+export interface FileOptions {
+  contentType: string;
+  cacheControl: string;
+  /** Served as an attachment saved under this name (the person's own file name). */
+  download?: string;
+  /**
+   * Public files other sites may load (podcast apps' web players, transcripts in a page):
+   * `Access-Control-Allow-Origin: *` and a cross-origin resource policy.
+   */
+  public?: boolean;
 }
 
 /** Parses a single-range `Range: bytes=…` header against a size; null means "send it all". */
@@ -47,54 +50,55 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-export interface RangedOptions {
-  contentType: string;
-  download?: string;
-  cacheControl: string;
-  /**
-   * Public files other sites may load (podcast apps' web players, transcripts in a page):
-   * `Access-Control-Allow-Origin: *` and a cross-origin resource policy.
-   */
-  public?: boolean;
-}
-
 /**
- * Like fileResponse, but honours HTTP Range requests (206 Partial Content), which audio and
- * video players use to seek and to read the length before playing, and HEAD (the same
- * headers, exact Content-Length, no body; podcast apps ask it before downloading).
+ * The stored object `key` as the answer to `request` (GET or HEAD, with or without Range).
+ * A missing object throws StorageNotFoundError (the caller's 404).
  */
-export async function rangedFileResponse(request: Request, store: Storage, key: string, opts: RangedOptions): Promise<Response> {
+export async function fileResponse(request: Request, store: Storage, key: string, opts: FileOptions): Promise<Response> {
   const whole = await store.stat(key);
   if (!whole) throw new StorageNotFoundError(key);
-  const range = parseRange(request.headers.get("range"), whole.size);
-  if (range === "unsatisfiable") {
-    return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${whole.size}`, ...sharing(opts) } });
-  }
-  const head = request.method === "HEAD";
   const headers: Record<string, string> = {
     "Content-Type": opts.contentType,
     "Accept-Ranges": "bytes",
-    "Cache-Control": opts.cacheControl,
+    "Cache-Control": `${opts.cacheControl}, no-transform`,
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Content-Security-Policy": FILE_CSP,
     ...sharing(opts),
   };
   if (whole.etag) headers.ETag = whole.etag;
-  if (opts.download) {
-    const ascii = opts.download.replace(/[^\x20-\x7e]|["\\]/g, "_");
-    headers["Content-Disposition"] = `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(opts.download)}`;
+  if (opts.download) headers["Content-Disposition"] = attachmentDisposition(opts.download);
+
+  const range = parseRange(request.headers.get("range"), whole.size);
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: withBodyLength({ ...headers, "Content-Range": `bytes */${whole.size}` }, 0) });
   }
-  if (!range || opts.download) {
-    headers["Content-Length"] = String(whole.size);
-    if (head) return new Response(null, { status: 200, headers });
+  const head = request.method === "HEAD";
+  if (!range) {
+    const full = withBodyLength(headers, whole.size);
+    if (head) return new Response(null, { status: 200, headers: full });
     const { stream } = await store.getStream(key);
-    return new Response(Readable.toWeb(stream) as ReadableStream, { status: 200, headers });
+    return new Response(Readable.toWeb(stream) as ReadableStream, { status: 200, headers: full });
   }
-  headers["Content-Length"] = String(range.end - range.start + 1);
-  headers["Content-Range"] = `bytes ${range.start}-${range.end}/${whole.size}`;
-  if (head) return new Response(null, { status: 206, headers });
+  const part = withBodyLength({ ...headers, "Content-Range": `bytes ${range.start}-${range.end}/${whole.size}` }, range.end - range.start + 1);
+  if (head) return new Response(null, { status: 206, headers: part });
   const { stream } = await store.getStream(key, range);
-  return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers });
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status: 206, headers: part });
+}
+
+/** Bytes made on the fly (a preview) as a file answer: the same headers, whole, no ranges. */
+export function bytesResponse(request: Request, bytes: Uint8Array, opts: FileOptions): Response {
+  const headers = withBodyLength(
+    {
+      "Content-Type": opts.contentType,
+      "Cache-Control": `${opts.cacheControl}, no-transform`,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": FILE_CSP,
+      ...sharing(opts),
+      ...(opts.download ? { "Content-Disposition": attachmentDisposition(opts.download) } : {}),
+    },
+    bytes.byteLength,
+  );
+  return new Response(request.method === "HEAD" ? null : new Uint8Array(bytes), { headers });
 }
 
 function sharing(opts: { public?: boolean }): Record<string, string> {

@@ -1,9 +1,14 @@
 // Wraps every route handler: thrown errors become responses (lib/http/status.ts), each
 // request gets an id (the caller's X-Request-Id or a new one), echoed in the response and
 // carried by every log line written while handling it, and one access line is logged.
+// It also gives every answer its Content-Security-Policy: the handler's own when it sets
+// one (file answers are sandboxed, lib/http/files.ts), else the route's default. This is
+// not left to next.config.ts: Next.js sets the config's headers first and then keeps them
+// over a handler's, so a config CSP for /api would silently replace the file answers'.
 import { env } from "@/lib/env";
 import { requestIdFrom, rootLogger, withLogger } from "@/lib/log";
 import { webMetrics } from "@/lib/metrics/web";
+import { API_CSP } from "@/lib/security/headers";
 import { isCrossSiteWrite } from "@/lib/security/origin";
 import { forbiddenOrigin } from "./errors";
 import { errorResponse } from "./status";
@@ -13,9 +18,10 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 /**
  * State-changing requests from other sites are refused before the handler runs (CSRF,
  * see lib/security/origin.ts). `quiet` logs successful answers at debug level (probes and
- * scrapes arrive every few seconds).
+ * scrapes arrive every few seconds). `csp`: the policy of answers that set none (default
+ * API_CSP: data, never documents).
  */
-export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): Handler<C> {
+export function route<C>(handler: Handler<C>, opts: { quiet?: boolean; csp?: string } = {}): Handler<C> {
   return async (request, context) => {
     const requestId = requestIdFrom(request.headers);
     const logger = rootLogger().child({ requestId });
@@ -35,6 +41,7 @@ export function route<C>(handler: Handler<C>, opts: { quiet?: boolean } = {}): H
         response = errorResponse(err);
       }
       response = withHeader(response, "X-Request-Id", requestId);
+      if (!response.headers.has("content-security-policy")) response = withHeader(response, "Content-Security-Policy", opts.csp ?? API_CSP);
       const ms = Math.round(performance.now() - started);
       const line = { method: request.method, path: new URL(request.url).pathname, status: response.status, ms };
       if (response.status >= 500) logger.warn(line, "request failed");

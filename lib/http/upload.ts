@@ -16,6 +16,7 @@ import { RejectedInputError } from "@/lib/errors";
 import type { ReceivedFile, ReceivedUpload, RejectedFile } from "@/lib/media/service";
 import { webMetrics } from "@/lib/metrics/web";
 import { HttpError } from "./errors";
+import { cleanFileName } from "./file-names";
 
 /** What kind of file an upload takes, decided from each file's first bytes. */
 export interface Acceptance {
@@ -52,16 +53,11 @@ export interface UploadPolicy {
   inspect?: Inspect;
 }
 
+/** How many files past the limit are still named, one rejection each, in the answer. */
+export const NAMED_EXTRA_FILES = 100;
+
 const MB = 1024 * 1024;
 const formatMb = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
-
-/** A display name from a client filename: no directories, no control characters. */
-export function cleanFileName(raw: string | undefined): string {
-  const base = (raw ?? "").split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 200);
-  return cleaned === "." || cleaned === ".." ? "photo" : cleaned || "photo";
-}
 
 class NotAccepted extends Error {}
 
@@ -133,6 +129,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
   type Outcome = { file: ReceivedFile } | { rejection: RejectedFile };
   const work: Promise<Outcome>[] = [];
   let tooManyFiles = false;
+  let fileCount = 0;
   // Text fields sent beside the files (e.g. which show an episode goes to).
   const fields: Record<string, string> = {};
 
@@ -140,11 +137,20 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
     headers: { "content-type": contentType },
     // Browsers send file names as raw UTF-8 bytes; busboy's default (latin1) garbles them.
     defParamCharset: "utf8",
-    limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 10_000 },
+    // Files past maxFiles are still read (their names only) so that each is named in the
+    // answer, up to NAMED_EXTRA_FILES more; past that they are summed up in one line.
+    limits: { files: limits.maxFiles + NAMED_EXTRA_FILES, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 10_000 },
   });
 
   parser.on("file", (_field, file, info) => {
     const name = cleanFileName(info.filename);
+    fileCount += 1;
+    if (fileCount > limits.maxFiles) {
+      file.resume(); // drained, never stored
+      const error = `${name} was not uploaded: send at most ${limits.maxFiles} files per request.`;
+      work.push(Promise.resolve({ rejection: { name, reason: "too_large", error } }));
+      return;
+    }
     const tempPath = path.join(tempDir, randomUUID());
     const inspector = new Inspector(accept);
     // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
@@ -211,7 +217,12 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
   const accepted = outcomes.flatMap((o) => ("file" in o ? [o.file] : []));
   const rejected = outcomes.flatMap((o) => ("rejection" in o ? [o.rejection] : []));
   if (tooManyFiles) {
-    rejected.push({ name: "(more files)", reason: "too_large", error: `Send at most ${limits.maxFiles} files per request.` });
+    const listed = limits.maxFiles + NAMED_EXTRA_FILES;
+    rejected.push({
+      name: "(more files)",
+      reason: "too_large",
+      error: `More than ${listed} files were sent; those after the ${listed}th were not uploaded. Send at most ${limits.maxFiles} files per request.`,
+    });
   }
   if (accepted.length === 0 && rejected.length === 0) {
     throw new HttpError(400, `No files were found in the upload. Attach ${accept.plural} in a field named "${accept.field}".`, "no_files");

@@ -22,6 +22,28 @@ describe("isCrossSiteWrite", () => {
     expect(isCrossSiteWrite(req("POST", { origin: "null" }), policy)).toBe(true);
   });
 
+  it("compares scheme, host and port, not the host alone", () => {
+    const local = { appUrl: "http://localhost:3000", trustProxy: false };
+    const at = (origin: string) => req("POST", { origin, host: "localhost:3000" }, "http://localhost:3000/api/v1/media");
+    expect(isCrossSiteWrite(at("http://localhost:3000"), local)).toBe(false);
+    expect(isCrossSiteWrite(at("https://localhost:3000"), local)).toBe(true);
+    expect(isCrossSiteWrite(at("http://localhost:3001"), local)).toBe(true);
+    expect(isCrossSiteWrite(at("http://localhost"), local)).toBe(true);
+    expect(isCrossSiteWrite(at("HTTP://LOCALHOST:3000"), local)).toBe(false);
+    expect(isCrossSiteWrite(at("file:///home/me/page.html"), local)).toBe(true);
+    // The public https origin, and no plain-http copy of it.
+    expect(isCrossSiteWrite(req("POST", { origin: "https://photos.example.com:443" }), policy)).toBe(false);
+    expect(isCrossSiteWrite(req("POST", { origin: "http://photos.example.com" }), policy)).toBe(true);
+  });
+
+  it("takes the scheme the browser used from X-Forwarded-Proto only behind a trusted proxy", () => {
+    const headers = { origin: "https://alias.example.com", host: "alias.example.com", "x-forwarded-proto": "https" };
+    const plain = "http://alias.example.com/api/v1/media"; // TLS ended at the proxy
+    expect(isCrossSiteWrite(req("POST", headers, plain), policy)).toBe(true);
+    expect(isCrossSiteWrite(req("POST", headers, plain), { ...policy, trustProxy: true })).toBe(false);
+    expect(isCrossSiteWrite(req("POST", { ...headers, origin: "http://alias.example.com", "x-forwarded-proto": "https" }, plain), { ...policy, trustProxy: true })).toBe(true);
+  });
+
   it("trusts X-Forwarded-Host only behind a trusted proxy", () => {
     const headers = { origin: "https://alias.example.com", "x-forwarded-host": "alias.example.com" };
     expect(isCrossSiteWrite(req("POST", headers), policy)).toBe(true);

@@ -18,16 +18,35 @@ export interface OriginPolicy {
   trustProxy: boolean;
 }
 
-/** The hosts (host[:port]) a request may legitimately come from. */
-function allowedHosts(request: Request, policy: OriginPolicy): Set<string> {
-  const hosts = new Set<string>([new URL(policy.appUrl).host.toLowerCase()]);
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  if (host) hosts.add(host.toLowerCase());
-  if (policy.trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
-    if (forwarded) hosts.add(forwarded.toLowerCase());
+/**
+ * The origins (scheme://host[:port]) a request may legitimately come from: APP_URL's, and
+ * the one the request was sent to: its Host with the scheme it arrived over or, behind a
+ * trusted proxy, the one the proxy says the browser used (X-Forwarded-Host, with
+ * X-Forwarded-Proto or else APP_URL's scheme).
+ * Scheme, host and port all count: https://localhost:3000 is not http://localhost:3000.
+ */
+function allowedOrigins(request: Request, policy: OriginPolicy): Set<string> {
+  const origins = new Set<string>([new URL(policy.appUrl).origin]);
+  const url = new URL(request.url);
+  const add = (scheme: string, host: string | null | undefined) => {
+    if (!host) return;
+    try {
+      origins.add(new URL(`${scheme}//${host}`).origin);
+    } catch {
+      /* not a host */
+    }
+  };
+  if (!policy.trustProxy) {
+    add(url.protocol, request.headers.get("host") ?? url.host);
+    return origins;
   }
-  return hosts;
+  // Behind a proxy, the connection we see is the proxy's: what the browser used is what
+  // the proxy forwards. One that names no scheme means the public one, APP_URL's.
+  const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim() || undefined;
+  const proto = first("x-forwarded-proto")?.toLowerCase();
+  const scheme = proto === "https" || proto === "http" ? `${proto}:` : new URL(policy.appUrl).protocol;
+  add(scheme, first("x-forwarded-host") ?? request.headers.get("host") ?? url.host);
+  return origins;
 }
 
 export function isBearerRequest(request: Request): boolean {
@@ -39,13 +58,15 @@ export function isCrossSiteWrite(request: Request, policy: OriginPolicy): boolea
   if (SAFE_METHODS.has(request.method.toUpperCase()) || isBearerRequest(request)) return false;
   const origin = request.headers.get("origin");
   if (origin) {
-    let host: string;
+    let from: string;
     try {
-      host = new URL(origin).host.toLowerCase();
+      from = new URL(origin).origin;
     } catch {
-      return true; // includes the literal "null" of sandboxed frames and file: pages
+      return true;
     }
-    return !allowedHosts(request, policy).has(host);
+    // Sandboxed frames send "null", which does not parse; file: and other opaque origins
+    // parse to "null". Both are refused.
+    return from === "null" || !allowedOrigins(request, policy).has(from);
   }
   const site = request.headers.get("sec-fetch-site");
   if (site) return site !== "same-origin" && site !== "none";

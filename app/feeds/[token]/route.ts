@@ -2,6 +2,7 @@
 // The stored XML of the current feed version, application/rss+xml, with ETag and
 // Last-Modified; a repeat request with either validator gets 304. A rotated token: 404.
 import { db } from "@/lib/db";
+import { withBodyLength } from "@/lib/http/content-length";
 import { route } from "@/lib/http/route";
 import { FEED_CONTENT_TYPE } from "@/lib/podcasts/feed";
 import { currentFeed, notModified } from "@/lib/podcasts/feed-serve";
@@ -27,7 +28,7 @@ const handler = route<{ params: Promise<{ token: string }> }>(
     };
     if (notModified(request, feed)) return new Response(null, { status: 304, headers });
     const body = request.method === "HEAD" ? null : new Uint8Array(feed.body);
-    return new Response(body, { headers: { ...headers, "Content-Type": FEED_CONTENT_TYPE, "Content-Length": String(feed.body.length) } });
+    return new Response(body, { headers: withBodyLength({ ...headers, "Content-Type": FEED_CONTENT_TYPE }, feed.body.length) });
   },
   { quiet: true },
 );

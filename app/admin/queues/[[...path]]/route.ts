@@ -4,6 +4,7 @@ import { bullBoard } from "@/lib/admin/bull-board";
 import { currentUser } from "@/lib/auth";
 import { signInPath } from "@/lib/auth/admin";
 import { route } from "@/lib/http/route";
+import { BULL_BOARD_CSP } from "@/lib/security/headers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,7 +19,7 @@ const handler = route(
     if (!user.isAdmin) return forbidden(url.pathname);
     return bullBoard()(request);
   },
-  { quiet: true },
+  { quiet: true, csp: BULL_BOARD_CSP },
 );
 
 function forbidden(path: string): Response {

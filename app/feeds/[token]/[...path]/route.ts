@@ -4,7 +4,7 @@
 // Only what the feed names is served; anything else (a source upload, another show's file,
 // an unpublished episode) answers 404, as does a rotated token.
 import { db } from "@/lib/db";
-import { rangedFileResponse } from "@/lib/http/files";
+import { fileResponse } from "@/lib/http/files";
 import { route } from "@/lib/http/route";
 import { IMMUTABLE } from "@/lib/podcasts/keys";
 import { publicFile } from "@/lib/podcasts/public-files";
@@ -16,7 +16,7 @@ const handler = route<{ params: Promise<{ token: string; path: string[] }> }>(
   async (request, { params }) => {
     const { token, path } = await params;
     const file = await publicFile(db(), token, path);
-    return rangedFileResponse(request, storage(), file.key, { contentType: file.contentType, cacheControl: IMMUTABLE, public: true });
+    return fileResponse(request, storage(), file.key, { contentType: file.contentType, cacheControl: IMMUTABLE, public: true });
   },
   { quiet: true },
 );

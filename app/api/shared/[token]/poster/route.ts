@@ -1,4 +1,4 @@
-// GET (public): the poster frame behind a share link, /api/shared/<token>/poster (see ../video/route.ts).
+// GET/HEAD (public): the poster frame behind a share link, /api/shared/<token>/poster (see ../video/route.ts).
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { fileResponse } from "@/lib/http/files";
@@ -10,9 +10,12 @@ import { SHARE_TOKEN } from "@/lib/vlogs/share";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = route<{ params: Promise<{ token: string }> }>(async (_request, { params }) => {
+const handler = route<{ params: Promise<{ token: string }> }>(async (request, { params }) => {
   const { token } = await params;
   const row = SHARE_TOKEN.test(token) ? await getVlogByShareToken(db(), token) : null;
   if (!row?.posterKey) throw new NotFoundError("That shared video");
-  return fileResponse(storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, no-store" });
+  return fileResponse(request, storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, no-store" });
 });
+
+export const GET = handler;
+export const HEAD = handler;

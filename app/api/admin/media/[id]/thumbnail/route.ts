@@ -1,10 +1,10 @@
-// GET (admins only): any photo's thumbnail, or a preview made from its original when it
+// GET/HEAD (admins only): any photo's thumbnail, or a preview made from its original when it
 // has none (failed photos), for the failed-jobs list of the operations console.
 import { requireAdmin } from "@/lib/auth/admin";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
-import { fileResponse } from "@/lib/http/files";
+import { bytesResponse, fileResponse } from "@/lib/http/files";
 import { mediaIdParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
 import { log } from "@/lib/log";
@@ -15,12 +15,12 @@ export const runtime = "nodejs";
 
 const CACHE = "private, max-age=300";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+const handler = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   await requireAdmin(request);
   const row = await getMediaForAdmin(db(), mediaIdParam((await params).id));
   if (!row) throw new NotFoundError("That photo");
   if (row.analysis) {
-    return fileResponse(storage(), row.analysis.thumbnailKey, { contentType: "image/webp", cacheControl: CACHE });
+    return fileResponse(request, storage(), row.analysis.thumbnailKey, { contentType: "image/webp", cacheControl: CACHE });
   }
   let preview: Buffer;
   try {
@@ -31,7 +31,8 @@ export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { 
     log().info({ mediaId: row.id, err: (err as Error).message }, "no preview for this photo");
     throw new NotFoundError("A preview of that photo");
   }
-  return new Response(new Uint8Array(preview), {
-    headers: { "Content-Type": "image/webp", "Cache-Control": CACHE, "X-Content-Type-Options": "nosniff" },
-  });
+  return bytesResponse(request, preview, { contentType: "image/webp", cacheControl: CACHE });
 });
+
+export const GET = handler;
+export const HEAD = handler;

@@ -2,7 +2,7 @@
 // there is one, the upload as received before — with Range requests, so the player seeks.
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
-import { rangedFileResponse } from "@/lib/http/files";
+import { fileResponse } from "@/lib/http/files";
 import { uuidParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
 import { getOwnedEpisode } from "@/lib/podcasts/repository";
@@ -14,7 +14,7 @@ const handler = route<{ params: Promise<{ id: string }> }>(async (request, { par
   const user = await requireUser(request);
   const row = await getOwnedEpisode(db(), user.id, uuidParam((await params).id, "That episode"));
   const key = row.audioKey ?? row.sourceKey;
-  return rangedFileResponse(request, storage(), key, {
+  return fileResponse(request, storage(), key, {
     contentType: row.audioKey ? "audio/mpeg" : row.sourceMime,
     cacheControl: "private, max-age=3600",
   });

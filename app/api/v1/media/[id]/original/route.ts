@@ -1,4 +1,4 @@
-// GET: download the original file, always as an attachment.
+// GET/HEAD: download the original file, always as an attachment (Range requests too).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { fileResponse } from "@/lib/http/files";
@@ -9,12 +9,15 @@ import { storage } from "@/lib/storage/instance";
 
 export const runtime = "nodejs";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+const handler = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireUser(request);
   const row = await getOwnedMedia(db(), user.id, mediaIdParam((await params).id));
-  return fileResponse(storage(), row.storageKey, {
+  return fileResponse(request, storage(), row.storageKey, {
     contentType: row.mime,
     download: row.originalName,
     cacheControl: "private, no-store",
   });
 });
+
+export const GET = handler;
+export const HEAD = handler;

@@ -1,4 +1,4 @@
-// GET: the photo's thumbnail (WebP, re-encoded, no metadata).
+// GET/HEAD: the photo's thumbnail (WebP, re-encoded, no metadata).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
@@ -10,12 +10,15 @@ import { storage } from "@/lib/storage/instance";
 
 export const runtime = "nodejs";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+const handler = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireUser(request);
   const row = await getOwnedMedia(db(), user.id, mediaIdParam((await params).id));
   if (row.status !== "done" || !row.analysis) throw new NotFoundError("That thumbnail");
-  return fileResponse(storage(), row.analysis.thumbnailKey, {
+  return fileResponse(request, storage(), row.analysis.thumbnailKey, {
     contentType: "image/webp",
     cacheControl: "private, max-age=31536000, immutable",
   });
 });
+
+export const GET = handler;
+export const HEAD = handler;

@@ -1,4 +1,4 @@
-// GET: the vlog's poster frame (JPEG).
+// GET/HEAD: the vlog's poster frame (JPEG).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
@@ -10,9 +10,12 @@ import { getOwnedVlog } from "@/lib/vlogs/repository";
 
 export const runtime = "nodejs";
 
-export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
+const handler = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
   const user = await requireUser(request);
   const row = await getOwnedVlog(db(), user.id, vlogIdParam((await params).id));
   if (!row.posterKey) throw new NotFoundError("That poster");
-  return fileResponse(storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, max-age=3600" });
+  return fileResponse(request, storage(), row.posterKey, { contentType: "image/jpeg", cacheControl: "private, max-age=3600" });
 });
+
+export const GET = handler;
+export const HEAD = handler;
