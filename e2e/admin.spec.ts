@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { corruptJpeg } from "../test/test-images";
+import { lowContrastTexts } from "./contrast";
 
 const ADMIN = { email: "admin@e2e.example.com", password: "correct horse battery" };
 
@@ -45,6 +46,22 @@ test("an admin watches a failure arrive live, retries it, and opens Bull Board",
   await expect(page).toHaveTitle("Framecast queues");
   await expect(page.getByText("media-analysis").first()).toBeVisible();
   await page.screenshot({ path: "test-results/admin-bull-board.png", fullPage: true });
+});
+
+test("every text of the admin overview meets WCAG AA contrast, failed jobs and charts included", async ({ page }) => {
+  await signIn(page.request, ADMIN);
+  const name = `contrast-${randomUUID().slice(0, 6)}.jpg`;
+  await page.goto("/admin");
+  const upload = await page.request.post("/api/v1/media", {
+    headers: { origin: new URL(page.url()).origin },
+    multipart: { files: { name, mimeType: "image/jpeg", buffer: await corruptJpeg("truncated") } },
+  });
+  expect(upload.status()).toBe(202);
+  await expect(page.getByTestId("failed-job").filter({ hasText: name })).toBeVisible();
+  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    expect(await lowContrastTexts(page, "main"), `at ${size.width}px wide`).toEqual([]);
+  }
 });
 
 test("someone who is not an admin gets 403 from the console and Bull Board", async ({ page }) => {

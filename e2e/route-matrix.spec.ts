@@ -280,6 +280,12 @@ function checkHeaders(entry: MatrixEntry, kind: AppRoute["kind"] | undefined, an
     }
   } else if (/^\/(api|feeds)\//.test(entry.route.split(" ")[1])) {
     expect.soft(csp, `${where}: API CSP`).toMatch(/default-src 'none'/);
+    // A file (photo, poster, video, audio), GET or HEAD: sandboxed, and its exact length
+    // told (Next.js drops a handler's Content-Length; lib/http/content-length.ts).
+    if (answer.status === 200 && /^(image|video|audio)\//.test(h.get("content-type") ?? "")) {
+      expect.soft(csp, `${where}: a file answer is sandboxed`).toContain("sandbox");
+      expect.soft(Number(h.get("content-length")), `${where}: Content-Length`).toBeGreaterThan(0);
+    }
   } else {
     expect.soft(csp, `${where}: a CSP of its own`).toMatch(/script-src 'self'(;|$)/);
   }

@@ -255,13 +255,16 @@ export async function buildHostileCorpus(limits: CorpusLimits): Promise<HostileC
     { id: "png-16bit-alpha", what: "A 16-bit PNG with half-transparent pixels", filename: "deep.png", contentType: "image/png", bytes: png16, expect: "done", name: "deep.png" },
     { id: "extreme-aspect", what: "A 20,000 × 1 pixel PNG strip", filename: "strip.png", contentType: "image/png", bytes: await sharp({ create: { width: 20_000, height: 1, channels: 3, background: "#884422" } }).png().toBuffer(), expect: "done", name: "strip.png" },
 
-    // Hostile names on a valid photo: kept for display only, never used as a path.
+    // Hostile names on a valid photo: kept as given for display (control characters
+    // dropped, long ones cut between whole characters), never used as a path.
     { id: "unicode-filename", what: "A photo named in several scripts with an emoji", filename: "Ünïcødé 写真 фото 📷.jpg", contentType: "image/jpeg", bytes: photoExif, expect: "done", name: "Ünïcødé 写真 фото 📷.jpg" },
-    { id: "path-traversal-filename", what: "A photo named ../../../../etc/passwd.jpg", filename: "../../../../etc/passwd.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "passwd.jpg" },
-    { id: "windows-traversal-filename", what: "A photo named ..\\..\\Windows\\System32\\evil.jpg", filename: "..\\..\\Windows\\System32\\evil.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "evil.jpg" },
+    { id: "path-traversal-filename", what: "A photo named ../../../../etc/passwd.jpg", filename: "../../../../etc/passwd.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "../../../../etc/passwd.jpg" },
+    { id: "windows-traversal-filename", what: "A photo named ..\\..\\Windows\\System32\\evil.jpg", filename: "..\\..\\Windows\\System32\\evil.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "..\\..\\Windows\\System32\\evil.jpg" },
     { id: "header-injection-filename", what: "A photo whose name holds quotes, CR/LF and a Set-Cookie line", filename: 'a"b\r\nSet-Cookie: pwned=1.jpg', contentType: "image/jpeg", bytes: photo, expect: "done" },
     { id: "html-filename", what: "A photo named <img src=x onerror=alert(1)>.jpg", filename: "<img src=x onerror=alert(1)>.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "<img src=x onerror=alert(1)>.jpg" },
-    { id: "long-filename", what: "A photo with a 1,000-character name", filename: `${"a".repeat(1_000)}.jpg`, contentType: "image/jpeg", bytes: photo, expect: "done", name: "a".repeat(200) },
+    { id: "script-filename", what: "A photo named <script>alert(1)</script>.jpg (a slash inside)", filename: "<script>alert(1)</script>.jpg", contentType: "image/jpeg", bytes: photo, expect: "done", name: "<script>alert(1)</script>.jpg" },
+    { id: "long-filename", what: "A photo with a 1,000-character name", filename: `${"a".repeat(1_000)}.jpg`, contentType: "image/jpeg", bytes: photo, expect: "done", name: `${"a".repeat(195)}….jpg` },
+    { id: "long-emoji-filename", what: "A photo named x and 300 emoji (600 UTF-16 code units)", filename: `x${"😀".repeat(300)}.jpg`, contentType: "image/jpeg", bytes: photo, expect: "done", name: `x${"😀".repeat(97)}….jpg` },
     { id: "dot-filename", what: 'A photo named ".." (a directory reference)', filename: "..", contentType: "image/jpeg", bytes: photo, expect: "done", name: "photo" },
   ];
   return cases;
@@ -303,6 +306,6 @@ export async function buildAudioCorpus(limits: AudioCorpusLimits): Promise<Hosti
     { id: "mp3-garbage", what: "An ID3 tag followed by noise instead of audio frames", filename: "noise.mp3", contentType: audio, bytes: Buffer.concat([Buffer.from("ID3\x03\x00\x00\x00\x00\x00\x00", "latin1"), Buffer.alloc(50_000, 7)]), expect: "failed", message: /could not be decoded|no audio track/ },
     { id: "mp3-image-bomb-cover", what: `An MP3 whose cover art is a ${side.toLocaleString("en-US")} × ${side.toLocaleString("en-US")} PNG (just over the pixel limit)`, filename: "bomb.mp3", contentType: audio, bytes: await readFile(bombCover), expect: "done", message: /cover art in the file was not used/ },
     { id: "silence", what: "Ten seconds of digital silence", filename: "quiet.mp3", contentType: audio, bytes: await readFile(silence), expect: "done", message: /No speech/ },
-    { id: "unicode-filename", what: "An MP3 named in several scripts with an emoji and a path", filename: "../Épisode 写真 🎙️.mp3", contentType: audio, bytes: await readFile(mp3), expect: "done", name: "Épisode 写真 🎙️.mp3" },
+    { id: "unicode-filename", what: "An MP3 named in several scripts with an emoji and a slash (kept: a name, not a path)", filename: "../Épisode 写真 🎙️.mp3", contentType: audio, bytes: await readFile(mp3), expect: "done", name: "../Épisode 写真 🎙️.mp3" },
   ];
 }
