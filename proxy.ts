@@ -25,7 +25,8 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico|admin/queues|feeds/).*)",
+      // "/api" itself too: its answer (a JSON 404) is the API's, with the API's headers.
+      source: "/((?!api/|api$|_next/static|_next/image|favicon.ico|admin/queues|feeds/).*)",
       // Prefetches of client navigations are not documents; they need no nonce.
       missing: [
         { type: "header", key: "next-router-prefetch" },

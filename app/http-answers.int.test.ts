@@ -92,9 +92,8 @@ beforeAll(async () => {
     QUEUE_PREFIX: iso.prefix,
     DATA_DIR: iso.dataDir,
     APP_URL: base,
-    LOG_LEVEL: "warn",
   };
-  children.push(await startNext(port, vars, "next-http"));
+  children.push(await startNext(port, { ...vars, LOG_LEVEL: "warn" }, "next-http"));
   children.push(await startWorker({ ...vars, WORKER_CONCURRENCY: "2" }, { env: { ...process.env, ...vars } }));
   await waitFor("the web app to answer", async () => (await request("GET", "/api/v1/media")).status === 401, 60_000, 200);
   const signup = await request("POST", "/api/auth/signup", {

@@ -137,6 +137,10 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
     headers: { "content-type": contentType },
     // Browsers send file names as raw UTF-8 bytes; busboy's default (latin1) garbles them.
     defParamCharset: "utf8",
+    // The name as sent: busboy would otherwise keep only what follows the last "/" or "\"
+    // (`<script>alert(1)</script>.jpg` became `script>.jpg`). It is a name, never a path
+    // (lib/http/file-names.ts).
+    preservePath: true,
     // Files past maxFiles are still read (their names only) so that each is named in the
     // answer, up to NAMED_EXTRA_FILES more; past that they are summed up in one line.
     limits: { files: limits.maxFiles + NAMED_EXTRA_FILES, fileSize: limits.maxFileBytes, fields: 20, fieldSize: 10_000 },
