@@ -11,6 +11,7 @@ import { GET as getThumbnail } from "@/app/api/v1/media/[id]/thumbnail/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
+import { shortenName } from "@/lib/http/file-names";
 import { FILE_CSP } from "@/lib/http/files";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues } from "@/lib/jobs";
@@ -208,7 +209,8 @@ describe("hostile uploads", () => {
   });
 });
 
-const shorten = (name: string) => (name.length > 60 ? `${name.slice(0, 12)}… (${name.length} characters)` : name);
+// Cut between whole characters (a plain slice could split an emoji's surrogate pair).
+const shorten = (name: string) => (name.length > 60 ? `${shortenName(name, 24)} (${name.length} characters)` : name);
 
 async function writeTable(rows: { c: HostileCase; outcome: string; detail: string }[]) {
   const lines = [
