@@ -225,7 +225,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
     rejected.push({
       name: "(more files)",
       reason: "too_large",
-      error: `More than ${listed} files were sent; those after the ${listed}th were not uploaded. Send at most ${limits.maxFiles} files per request.`,
+      error: `More than ${listed} files were sent and none past the first ${limits.maxFiles} was uploaded; only the first ${listed} are named here. Send at most ${limits.maxFiles} files per request.`,
     });
   }
   if (accepted.length === 0 && rejected.length === 0) {
