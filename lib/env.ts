@@ -55,7 +55,8 @@ const priceTable = z
   .pipe(z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })))
   .transform((over) => ({ ...DEFAULT_AI_PRICES, ...over }));
 
-const schema = z.object({
+/** Every variable Framecast reads; compose.yaml is checked against it (lib/deploy-files.test.ts). */
+export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().positive().default(3000),
   /** Public base URL, used in links the app hands out. */
@@ -190,8 +191,10 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   SESSION_DAYS: z.coerce.number().int().positive().default(30),
 
-  /** pino level for the JSON logs of the web app and the worker. */
+  /** pino level for the logs of the web app and the worker. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** "json" (one object per line), "pretty" (readable lines), or "auto": pretty when stdout is a terminal. */
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   /** Bearer token for /api/metrics and the worker's /metrics; unset = both answer 404. */
   METRICS_TOKEN: z.string().min(16, { message: "use at least 16 characters" }).optional(),
   /** Port of the worker's own /metrics and /health server; 0 turns it off. */
@@ -249,11 +252,12 @@ const schema = z.object({
   PODCAST_ENCODE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof envSchema>;
 
-function parse(): Env {
-  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
-  const result = schema.safeParse(raw);
+/** Parses a set of variables (empty ones count as unset); throws naming each bad one. */
+export function parseEnv(vars: Record<string, string | undefined>): Env {
+  const raw = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== ""));
+  const result = envSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
@@ -268,6 +272,6 @@ let cached: Env | undefined;
 
 /** The parsed configuration of this process. */
 export function env(): Env {
-  cached ??= parse();
+  cached ??= parseEnv(process.env);
   return cached;
 }

@@ -1,7 +1,8 @@
 import { route } from "@/lib/http/route";
 import { Writable } from "node:stream";
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createLogger, log, requestIdFrom, withLogger } from "./log";
+import { createLogger, log, logFormat, prettyLine, requestIdFrom, withLogger } from "./log";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -52,5 +53,24 @@ describe("logs", () => {
     expect(res.status).toBe(500);
     expect(res.headers.get("x-request-id")).toBe("trace-9");
     expect(JSON.stringify(await res.json())).not.toContain("boom");
+  });
+
+  it("are readable lines at a terminal and JSON anywhere else, unless LOG_FORMAT says", () => {
+    expect(logFormat("auto", true)).toBe("pretty");
+    expect(logFormat("auto", false)).toBe("json");
+    expect(logFormat("json", true)).toBe("json");
+    expect(logFormat("pretty", false)).toBe("pretty");
+
+    const written: string[] = [];
+    const logger = createLogger({ level: "info", format: "pretty", destination: { write: (line: string) => written.push(line) } });
+    logger.child({ queue: "media-analysis", jobId: "analyze-1" }).warn({ attempt: 2, password: "hunter2", reason: "two words" }, "retrying");
+    const line = stripVTControlCharacters(written.join(""));
+    expect(line).toMatch(/^\d\d:\d\d:\d\d WARN  retrying queue=media-analysis jobId=analyze-1 attempt=2 password=\[redacted\] reason="two words"\n$/);
+    expect(line).not.toContain("hunter2");
+  });
+
+  it("show an error's stack under its readable line", () => {
+    const line = prettyLine(JSON.stringify({ level: "error", time: "2026-12-01T10:00:00.000Z", msg: "job failed", err: { message: "boom", stack: "Error: boom\n    at x (y.ts:1:1)" } }), false);
+    expect(line).toBe("10:00:00 ERROR job failed\n    Error: boom\n        at x (y.ts:1:1)\n");
   });
 });

@@ -56,19 +56,24 @@ export function nextBuildIsStale(root) {
 
 /**
  * Runs one build command. `stdio: "pipe"` keeps its output for the error message;
- * anything else is handed to spawnSync (e.g. "inherit").
+ * anything else is handed to spawnSync (e.g. "inherit"). `timeoutMs` 0: no limit.
  */
-function run(root, what, command, args, stdio) {
+function run(root, what, command, args, stdio, timeoutMs = 600_000) {
   const result = spawnSync(command, args, {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdio,
     encoding: "utf8",
-    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs || undefined,
   });
   if (result.status !== 0) {
     const output = stdio === "pipe" ? `\n${result.stdout ?? ""}${result.stderr ?? ""}` : "";
-    throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`})${output}`);
+    const why =
+      result.error?.code === "ETIMEDOUT"
+        ? `did not finish within ${Math.round(timeoutMs / 60_000)} minutes`
+        : (result.error?.message ?? `exit ${result.status}`);
+    throw new Error(`${what} failed (${why})${output}`);
   }
 }
 
@@ -79,10 +84,14 @@ export function ensurePrismaClient({ root, stdio = "inherit" }) {
   return true;
 }
 
-/** `next build` when the build is stale (run with node directly: no npx, no shell). */
-export function ensureNextBuild({ root, stdio = "inherit" }) {
+/**
+ * `next build` when the build is stale (run with node directly: no npx, no shell). Tests
+ * keep the 10-minute limit; `npm start` passes timeoutMs 0, as a first build on a busy
+ * machine can take longer and a person can always press Ctrl-C.
+ */
+export function ensureNextBuild({ root, stdio = "inherit", timeoutMs = 600_000 }) {
   if (!nextBuildIsStale(root)) return { built: false, ms: 0 };
   const started = Date.now();
-  run(root, "next build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], stdio);
+  run(root, "next build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], stdio, timeoutMs);
   return { built: true, ms: Date.now() - started };
 }
