@@ -134,7 +134,8 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const done = begin("Migrating the database");
   const output = quiet("The migration", process.execPath, ["--import", "tsx", "prisma/offline-migrate/cli.ts", "deploy"]);
   const lines = output.split("\n").filter((l) => l.trim() && !l.startsWith("  - "));
-  done(lines.length ? `${lines.map((l) => l.replace(/[:.]$/, "")).join("; ")}.` : "done");
+  const said = lines.map((l, i) => (i > 0 ? l[0].toLowerCase() + l.slice(1) : l).replace(/[:.]$/, ""));
+  done(said.length ? `${said.join("; ")}.` : "done");
 }
 
 // 5. Build when the source is newer than the last build.
