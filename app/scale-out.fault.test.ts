@@ -22,8 +22,10 @@ import { isolate, type IsolatedEnv } from "@/test/integration";
 import { ensureNextBuild, startNext } from "@/test/next-app";
 import { bounded, freePort, startPrivateRedis, startWorker, waitFor, type Child, type PrivateRedis } from "@/test/processes";
 
-const BATCH = 16;
-const LOCK_MS = 3_000;
+const BATCH = 24;
+// Short enough that the dead worker's jobs come back soon, long enough that a live worker
+// on a busy 2-core machine still renews its locks in time.
+const LOCK_MS = 5_000;
 const STALLED_MS = 1_000;
 const BUCKET = "framecast-scale-out";
 
@@ -157,15 +159,18 @@ describe("two web processes and two workers on one Redis, one Postgres and S3", 
 
     // Both workers start only now, so everything B sees from here on arrives live.
     const [victim] = [await startScaledWorker("worker-1"), await startScaledWorker("worker-2")];
+    let seen = await statusCounts(db(), ids);
     const atKill = await waitFor(
       "both workers to be busy part-way through the batch",
       async () => {
-        const counts = await statusCounts(db(), ids);
-        return counts.done >= 3 && counts.queued >= 4 ? counts : null;
+        seen = await statusCounts(db(), ids);
+        return seen.done >= 2 && seen.queued >= 6 ? seen : null;
       },
       180_000,
       25,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; photos then: ${JSON.stringify(seen)}\n${workers.map((w) => `${w.name}:\n${w.output().slice(-2000)}`).join("\n")}`);
+    });
     victim.kill("SIGKILL");
     expect(await victim.exited).toBe("SIGKILL");
     const killedAt = Date.now();
