@@ -110,7 +110,7 @@ export const envSchema = z.object({
   // The AI jobs API (lib/ai-jobs, docs/jobs.md). Seed 003's names are kept.
   /** AI jobs one worker process runs at once (the seed's worker pool size); default WORKER_CONCURRENCY. */
   JOB_QUEUE_WORKER_COUNT: z.coerce.number().int().min(1).max(100).optional(),
-  /** Retries after a failed attempt: 3 means 4 attempts, 1 s → 2 s → 4 s apart. */
+  /** Retries after a failed first try of every retried job (photos, AI jobs, workflow steps): 3 means 4 attempts. */
   JOB_QUEUE_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   /** Finished AI jobs (and their results) are deleted this many days after they finished. */
   JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

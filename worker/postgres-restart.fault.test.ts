@@ -85,7 +85,7 @@ describe("PostgreSQL restarted mid-batch", () => {
     );
     await pg.stop(); // pg_ctl stop -m fast: every connection is cut
     const downAt = Date.now();
-    // Down longer than a job's three attempts (1 s + 2 s backoff) would last if an
+    // Down longer than a job's four attempts (1 s + 2 s + 4 s backoff) would last if an
     // outage spent them: only waiting it out without spending attempts survives this.
     const downUntil = Date.now() + 5_000;
     // Meanwhile the web side answers "try again" rather than a 500, and keeps nothing.

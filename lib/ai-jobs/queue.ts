@@ -3,7 +3,7 @@
 // Postgres is the record; these only move the work.
 import { FlowProducer, type JobsOptions } from "bullmq";
 import { env } from "@/lib/env";
-import { getQueue, jobCatalogue, jobIdOf } from "@/lib/jobs";
+import { attemptsFor, getQueue, jobCatalogue, jobIdOf } from "@/lib/jobs";
 import { requestCancel } from "@/lib/jobs/cancel";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
 import { dropSingleton, singleton } from "@/lib/singleton";
@@ -22,7 +22,7 @@ export const bullJobIdOf = (job: { id: string }) => jobIdOf("ai-job", { jobId: j
 
 /** JOB_QUEUE_MAX_RETRIES retries after the first attempt (seed 003: "3 retries" = 4 attempts, 1 s → 2 s → 4 s). */
 export function aiJobOptions(job: QueuedJobRef, maxRetries = env().JOB_QUEUE_MAX_RETRIES): JobsOptions {
-  return { ...AI_JOB.options, attempts: maxRetries + 1, priority: toBullPriority(job.priority), jobId: bullJobIdOf(job) };
+  return { ...AI_JOB.options, attempts: attemptsFor("ai-job", maxRetries), priority: toBullPriority(job.priority), jobId: bullJobIdOf(job) };
 }
 
 const timed = <T>(what: string, work: Promise<T>) => withRedisTimeout(what, env().ENQUEUE_TIMEOUT_MS, work);

@@ -36,8 +36,15 @@ export const backoffDelays: Record<string, (attemptsMade: number) => number> = {
 /** Waits between webhook delivery attempts: 1 s, 10 s, 1 min, 5 min, 30 min, 2 h. */
 export const WEBHOOK_RETRY_DELAYS_MS = [1_000, 10_000, 60_000, 300_000, 1_800_000, 7_200_000] as const;
 
+/**
+ * The seeds' "retry 3 times" is three retries after the first try: four attempts in all
+ * (photos: 1 s → 2 s → 4 s → failed). JOB_QUEUE_MAX_RETRIES changes the count of every
+ * entry marked `configuredRetries` when it is enqueued (see attemptsFor).
+ */
+export const DEFAULT_MAX_RETRIES = 3;
+
 const retried: JobsOptions = {
-  attempts: 3,
+  attempts: DEFAULT_MAX_RETRIES + 1,
   backoff: { type: "capped-exponential" },
   removeOnComplete: RETENTION.completed,
   removeOnFail: RETENTION.failed,
@@ -49,19 +56,18 @@ const maintenance: JobsOptions = {
   removeOnFail: RETENTION.maintenance.failed,
 };
 
+/** Workflow steps: the same count of retries, 10 s → 20 s → 40 s apart. */
 const workflowRetried: JobsOptions = {
   ...retried,
-  attempts: 3,
   backoff: { type: "slow-exponential" },
 };
 
 /**
- * AI jobs (lib/ai-jobs): the seed's "3 retries" are 4 attempts, 1 s → 2 s → 4 s apart;
- * JOB_QUEUE_MAX_RETRIES changes the count when enqueueing. Each job's BullMQ priority comes
- * from its own priority (toBullPriority), set when it is added.
+ * AI jobs (lib/ai-jobs): 1 s → 2 s → 4 s apart, like photos. Each job's BullMQ priority
+ * comes from its own priority (toBullPriority), set when it is added.
  */
 const aiJobOptions: JobsOptions = {
-  attempts: 4,
+  attempts: DEFAULT_MAX_RETRIES + 1,
   backoff: { type: "capped-exponential" },
   removeOnComplete: RETENTION.completed,
   removeOnFail: RETENTION.failed,
@@ -91,7 +97,7 @@ const workflowStepJobId = (p: WorkflowStepPayload) => `wf-${p.runId}-${p.phase}-
  * adds a queue for its heavy step with this one entry and names it in its plan.
  */
 function workflowStepJob<Q extends string>(queue: Q, options: JobsOptions = workflowRetried) {
-  return { queue, payload: workflowStepPayload, jobId: workflowStepJobId, options, workflowStep: true } as const;
+  return { queue, payload: workflowStepPayload, jobId: workflowStepJobId, options, configuredRetries: true, workflowStep: true } as const;
 }
 
 export const jobCatalogue = {
@@ -100,6 +106,7 @@ export const jobCatalogue = {
     payload: z.object({ mediaId: z.string().uuid() }),
     jobId: (p: { mediaId: string }) => `analyze-${p.mediaId}`,
     options: retried,
+    configuredRetries: true,
   },
   // Re-enqueues photos left unfinished with no live job (see lib/media/reconcile.ts).
   // Run by a job scheduler every RECONCILE_EVERY_MS; a missed run is simply the next one.
@@ -118,6 +125,7 @@ export const jobCatalogue = {
     // (lib/ai-jobs/queue.ts), so the web app can always find a row's job to cancel it.
     jobId: (p: z.infer<typeof aiJobPayload>) => `ai-${p.jobId}`,
     options: aiJobOptions,
+    configuredRetries: true,
   },
   // Completion webhooks of AI jobs: their own queue and their own, slower retries.
   "job-webhook": {
@@ -154,6 +162,7 @@ export const jobCatalogue = {
     payload: z.object({ showId: z.string().uuid(), changedAt: z.number().int().min(0) }),
     jobId: (p: { showId: string; changedAt: number }) => `feed-${p.showId}-${p.changedAt}`,
     options: retried,
+    configuredRetries: true,
   },
   // Tells a show's Discord channel and webhook that an episode's run failed (which step, why);
   // beside the other notifications, so a Discord 429 pauses them together.
@@ -162,10 +171,21 @@ export const jobCatalogue = {
     payload: z.object({ runId: z.string().uuid(), generation: z.number().int().min(0) }),
     jobId: (p: { runId: string; generation: number }) => `episode-failed-${p.runId}-g${p.generation}`,
     options: retried,
+    configuredRetries: true,
   },
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;
+
+/**
+ * Attempts a job gets: for entries marked `configuredRetries`, the first try plus
+ * `maxRetries` retries (JOB_QUEUE_MAX_RETRIES); the others keep their own count
+ * (webhooks their schedule, maintenance one try).
+ */
+export function attemptsFor(name: JobName, maxRetries: number): number {
+  const def = jobCatalogue[name];
+  return "configuredRetries" in def && def.configuredRetries ? maxRetries + 1 : (def.options.attempts ?? 1);
+}
 /** The jobs a workflow plan may name for its steps (entries marked `workflowStep: true`). */
 export type WorkflowStepJobName = { [N in JobName]: (typeof jobCatalogue)[N] extends { workflowStep: true } ? N : never }[JobName];
 export const workflowStepJobNames = (Object.keys(jobCatalogue) as JobName[]).filter(

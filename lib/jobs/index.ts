@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import { env } from "@/lib/env";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
 import { dropSingleton, singleton } from "@/lib/singleton";
-import { jobCatalogue, type JobName, type JobPayload, type QueueName, type WorkflowStepJobName, type WorkflowStepPayload } from "./catalogue";
+import { attemptsFor, jobCatalogue, type JobName, type JobPayload, type QueueName, type WorkflowStepJobName, type WorkflowStepPayload } from "./catalogue";
 
 export * from "./catalogue";
 
@@ -36,7 +36,11 @@ export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>
   const def = jobCatalogue[name];
   const data = def.payload.parse(payload) as JobPayload<N>;
   const jobId = (def.jobId as (p: JobPayload<N>) => string)(data);
-  return withRedisTimeout(`enqueue ${jobId}`, env().ENQUEUE_TIMEOUT_MS, getQueue(def.queue).add(name, data, { ...def.options, jobId }));
+  return withRedisTimeout(
+    `enqueue ${jobId}`,
+    env().ENQUEUE_TIMEOUT_MS,
+    getQueue(def.queue).add(name, data, { ...def.options, attempts: attemptsFor(name, env().JOB_QUEUE_MAX_RETRIES), jobId }),
+  );
 }
 
 /** The job for an entity, if BullMQ still holds it. */
