@@ -55,6 +55,44 @@ const priceTable = z
   .pipe(z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })))
   .transform((over) => ({ ...DEFAULT_AI_PRICES, ...over }));
 
+/**
+ * Step time limits: "<duration>[,<step>=<duration>…]". The first duration applies to every
+ * workflow step; a step kind (a step job of the catalogue: vlog-render, podcast-encode, …)
+ * or one plan step (<workflow>.<phase>.<step>, e.g. episode.analyse.understand) may have
+ * its own. Durations as durationMs reads them ("300000", "5m", "90s").
+ */
+export interface StepTimeouts {
+  defaultMs: number;
+  /** By step job name or "<workflow>.<phase>.<step>". */
+  byStep: Record<string, number>;
+}
+
+const stepTimeouts = z.string().transform((v, ctx): StepTimeouts => {
+  const out: StepTimeouts = { defaultMs: 0, byStep: {} };
+  const toMs = (text: string) => durationMs.safeParse(text.trim());
+  for (const [i, part] of v.split(",").map((p) => p.trim()).filter(Boolean).entries()) {
+    const eq = part.indexOf("=");
+    if (i === 0 && eq < 0) {
+      const ms = toMs(part);
+      if (ms.success) out.defaultMs = ms.data;
+      else ctx.addIssue({ code: "custom", message: `"${part}": use milliseconds ("300000") or a duration such as "5m"` });
+      continue;
+    }
+    const key = part.slice(0, eq).trim();
+    const ms = eq > 0 ? toMs(part.slice(eq + 1)) : null;
+    if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*){0,2}$/.test(key) || !ms?.success) {
+      ctx.addIssue({ code: "custom", message: `"${part}": use <step>=<duration>, e.g. vlog-render=30m (the first entry may be a plain duration for every step)` });
+      continue;
+    }
+    out.byStep[key] = ms.data;
+  }
+  if (out.defaultMs === 0) ctx.addIssue({ code: "custom", message: 'start with the time limit of every step, e.g. "5m,vlog-render=30m"' });
+  return out;
+});
+
+/** Seed 004's 5 minutes per step; renders, encodes and long recordings get longer. */
+export const DEFAULT_STEP_TIMEOUTS = "5m,vlog-render=30m,podcast-encode=60m,episode.analyse.probe=30m,episode.analyse.understand=30m";
+
 /** Every variable Framecast reads; compose.yaml is checked against it (lib/deploy-files.test.ts). */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -142,6 +180,11 @@ export const envSchema = z.object({
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2),
+  /**
+   * How long one attempt at a workflow step may run before it is stopped (its ffmpeg or
+   * provider call aborted, child processes killed) and retried like any transient failure.
+   */
+  STEP_TIMEOUT_MS: stepTimeouts.prefault(DEFAULT_STEP_TIMEOUTS),
   /** SIGTERM: how long a worker lets in-flight jobs finish before exiting anyway. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 

@@ -116,6 +116,14 @@ export const jobCatalogue = {
     jobId: () => "reconcile-media",
     options: maintenance,
   },
+  // Re-enqueues the step of workflow runs (vlogs, episodes) left running with no live job
+  // (see lib/workflow/reconcile.ts); scheduled beside reconcile-media.
+  "reconcile-runs": {
+    queue: "maintenance",
+    payload: z.object({}),
+    jobId: () => "reconcile-runs",
+    options: maintenance,
+  },
   // One AI job of the public jobs API (a batch is a BullMQ flow of these: the batch is the
   // parent, each of its jobs a child that may fail without failing the others).
   "ai-job": {

@@ -51,8 +51,9 @@ export async function findJob<N extends JobName>(name: N, payload: JobPayload<N>
 }
 
 /**
- * Creates or updates the maintenance job schedulers (idempotent: every worker calls it
- * at start-up, and the scheduler id makes them one schedule, not one per worker).
+ * Creates or updates the maintenance job schedulers: the reconcilers of photos and of
+ * workflow runs every RECONCILE_EVERY_MS, AI job retention hourly. Idempotent: every worker
+ * calls it at start-up, and the scheduler id makes them one schedule, not one per worker.
  */
 export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
   const def = jobCatalogue["reconcile-media"];
@@ -62,6 +63,12 @@ export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
     "ai-job-retention",
     { every: 3_600_000 },
     { name: "ai-job-retention", data: {}, opts: { removeOnComplete: retention.options.removeOnComplete, removeOnFail: retention.options.removeOnFail } },
+  );
+  const runs = jobCatalogue["reconcile-runs"];
+  await getQueue(runs.queue).upsertJobScheduler(
+    "reconcile-runs",
+    { every: everyMs },
+    { name: "reconcile-runs", data: {}, opts: { removeOnComplete: runs.options.removeOnComplete, removeOnFail: runs.options.removeOnFail } },
   );
   return getQueue(def.queue).upsertJobScheduler(
     "reconcile-media",
@@ -95,6 +102,7 @@ export async function jobIsAlive<N extends JobName>(name: N, payload: JobPayload
 export const workflowQueues = {
   enqueue: (job: WorkflowStepJobName, data: WorkflowStepPayload) => enqueue(job, data),
   jobIsAlive: (job: WorkflowStepJobName, data: WorkflowStepPayload) => jobIsAlive(job, data),
+  findJob: (job: WorkflowStepJobName, data: WorkflowStepPayload) => findJob(job, data),
 };
 
 export async function closeQueues(): Promise<void> {

@@ -219,7 +219,13 @@ export async function episodeProgress(user: SessionUser, id: string) {
   const steps = row.run.steps.map((s) => ({ ...s, status: s.status as StepStatus }));
   const run = { ...row.run, status: row.run.status as RunStatus };
   const view = toEpisodeView(row);
-  return { ...runProgress(EPISODE_PLAN, run, steps), status: view.status, progress: run.status === "completed" ? 1 : runFraction(EPISODE_PLAN, steps) };
+  return {
+    ...runProgress(EPISODE_PLAN, run, steps),
+    status: view.status,
+    progress: run.status === "completed" ? 1 : runFraction(EPISODE_PLAN, steps),
+    startedAt: view.startedAt,
+    completedAt: view.completedAt,
+  };
 }
 
 const line = (max: number) =>

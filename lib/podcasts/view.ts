@@ -1,8 +1,8 @@
 // The public JSON shapes of an episode and a show: what the API returns and SSE streams.
 // Nothing here reveals storage keys, step inputs/outputs, the owner, or a show's secrets
 // (webhook URLs and the signing secret are answered only as "set"/"not set").
-import { runFraction, runProgress, stepLabel } from "@/lib/workflow/plan";
-import type { RunProgress, RunStatus, StepName, StepStatus } from "@/lib/workflow/types";
+import { runFraction, runProgress, runTimes, stepLabel } from "@/lib/workflow/plan";
+import type { RunProgress, RunStatus, RunTimes, StepName, StepStatus } from "@/lib/workflow/types";
 import type { Chapter } from "./chapters";
 import { EPISODE_PLAN } from "./plan";
 import type { EpisodeRow, EpisodeSummaryRow, ShowRow } from "./repository";
@@ -34,7 +34,7 @@ export interface EpisodeStepView {
 }
 
 /** What lists and live updates carry (no transcript). */
-export interface EpisodeView extends RunProgress {
+export interface EpisodeView extends RunProgress, RunTimes {
   id: string;
   showId: string;
   title: string;
@@ -194,6 +194,7 @@ export function toEpisodeView(row: EpisodeSummaryRow | EpisodeRow): EpisodeView 
     version: run.version + row.contentVersion,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    ...runTimes(run),
   };
 }
 

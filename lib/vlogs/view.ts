@@ -1,7 +1,7 @@
 // The public JSON shapes of a vlog: what the API returns and SSE streams. Nothing here
 // reveals storage keys, step inputs/outputs or the owner.
-import { runFraction, runProgress, stepLabel } from "@/lib/workflow/plan";
-import type { RunProgress, RunStatus, StepName, StepStatus } from "@/lib/workflow/types";
+import { runFraction, runProgress, runTimes, stepLabel } from "@/lib/workflow/plan";
+import type { RunProgress, RunStatus, RunTimes, StepName, StepStatus } from "@/lib/workflow/types";
 import { STYLES, VLOG_PLAN, type VlogStyle } from "./plan";
 import type { VlogRow } from "./repository";
 import type { StoryboardDoc } from "./storyboard";
@@ -30,7 +30,7 @@ export interface VlogStepView {
   durationMs: number | null;
 }
 
-export interface VlogView extends RunProgress {
+export interface VlogView extends RunProgress, RunTimes {
   id: string;
   title: string;
   style: VlogStyle;
@@ -144,6 +144,7 @@ export function toVlogView(row: VlogRow): VlogView {
     version: run.version + row.storyboardVersion,
     storyboardVersion: row.storyboardVersion,
     createdAt: row.createdAt.toISOString(),
+    ...runTimes(run),
   };
 }
 

@@ -9,7 +9,7 @@ import type { Db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { jobOf, nextStep, phasePlan, stepOrder, stepPlan } from "./plan";
 import * as repo from "./repository";
-import { SupersededError, type Json, type StepName, type WorkflowDefinition, type WorkflowPlan } from "./types";
+import { StepTimeoutError, SupersededError, type Json, type StepName, type WorkflowDefinition, type WorkflowPlan } from "./types";
 
 export interface StepJobData {
   runId: string;
@@ -40,6 +40,11 @@ export interface EngineDeps<Job extends string = string> {
   progressIntervalMs?: number;
   /** Written on each attempt, so the history shows where it ran. */
   workerName?: string;
+  /**
+   * How long one attempt at this step may run (STEP_TIMEOUT_MS); past it the step's signal
+   * is aborted and the attempt fails as transient (StepTimeoutError). Unset or 0: no limit.
+   */
+  stepTimeoutMs?(step: { kind: string; phase: string; step: StepName; job: Job }): number | undefined;
 }
 
 export type StepResult = { ran: true; output: Json } | { ran: false; reason: string };
@@ -61,8 +66,17 @@ function safeAnnounce(deps: Pick<EngineDeps, "announce">): EngineDeps["announce"
 export async function processStep<Job extends string>(data: StepJobData, engineDeps: EngineDeps<Job>): Promise<StepResult> {
   const deps = { ...engineDeps, announce: safeAnnounce(engineDeps) };
   const { db } = deps;
-  const run = await repo.getRun(db, data.runId);
+  let run = await repo.getRun(db, data.runId);
   if (!run) return { ran: false, reason: "run deleted" };
+  // The failed step's own job is running again: someone retried it (Retry in Bull Board or
+  // the admin console, or the reconciler). The run continues from this step, as a resume
+  // would, instead of the job finishing as a no-op while the run stays failed.
+  if (run.status === "failed" && run.generation === data.generation && run.phase === data.phase && run.step === data.step) {
+    if (await repo.reopenFailedStep(db, data)) {
+      run = (await repo.getRun(db, data.runId))!;
+      await deps.announce(run);
+    }
+  }
   if (run.generation !== data.generation) return { ran: false, reason: "superseded by a newer generation" };
   const definition = deps.definitions[run.kind];
   if (!definition) throw new Error(`No workflow definition for kind ${run.kind}`);
@@ -140,15 +154,33 @@ export async function processStep<Job extends string>(data: StepJobData, engineD
     },
   };
 
+  // The time limit: abort the step's signal (its ffmpeg is killed, its HTTP calls cut) and
+  // stop waiting for it, even if the handler ignores the signal; its slot is free again.
+  const limitMs = deps.stepTimeoutMs?.({ kind: run.kind, phase: data.phase, step: data.step, job: jobOf(definition.plan, data.phase, data.step) }) ?? 0;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut =
+    limitMs > 0
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const err = new StepTimeoutError(limitMs, stepPlan(definition.plan, data.phase, data.step).label);
+            abort.abort(err);
+            reject(err);
+          }, limitMs);
+        })
+      : null;
+
   let output: Json;
   try {
-    output = await handler(ctx);
+    output = await (timedOut ? Promise.race([handler(ctx), timedOut]) : handler(ctx));
   } catch (err) {
+    if (abort.signal.reason instanceof StepTimeoutError) throw abort.signal.reason;
     if (err instanceof SupersededError || abort.signal.aborted) {
       await repo.finishOpenAttempt(db, stepRow.id, "superseded", null);
       return { ran: false, reason: "superseded while running" };
     }
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   await repo.succeedStep(db, { stepId: stepRow.id, attemptId: started.attempt.id, output, startedAt: started.attempt.startedAt });
   await advance(deps, definition, run, data);

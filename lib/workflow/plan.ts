@@ -1,6 +1,6 @@
 // Pure functions over a workflow plan and a run's rows: step order, where a run stands,
 // how far along it is. No I/O, so the web, the worker and unit tests share them.
-import type { PhasePlan, RunProgress, RunStatus, StepPlan, StepRef, StepStatus, WorkflowPlan } from "./types";
+import type { PhasePlan, RunProgress, RunStatus, RunTimes, StepPlan, StepRef, StepStatus, WorkflowPlan } from "./types";
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -123,6 +123,14 @@ export function runProgress(plan: WorkflowPlan, run: RunLike, steps: readonly St
     completedPhases,
     canProceed: run.status === "waiting",
     requiresManualTrigger: run.status === "waiting" || (run.status !== "failed" && stopsAtNext),
+  };
+}
+
+/** The run's start and completion times for an answer (see RunTimes). */
+export function runTimes(run: { startedAt: Date | null; completedAt: Date | null; status: string }): RunTimes {
+  return {
+    startedAt: run.startedAt?.toISOString() ?? null,
+    completedAt: run.status === "completed" ? (run.completedAt?.toISOString() ?? null) : null,
   };
 }
 

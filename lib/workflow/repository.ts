@@ -93,11 +93,13 @@ export async function startAttempt(
       data: { version: { increment: 1 }, error: null },
     });
     if (moved.count === 0) return null;
+    const now = new Date();
+    // The run's first attempt is when it started (answered as the run's startedAt).
+    await tx.workflowRun.updateMany({ where: { id: args.runId, startedAt: null }, data: { startedAt: now } });
     const current = await tx.workflowStep.findUniqueOrThrow({
       where: { runId_phase_step: { runId: args.runId, phase: args.phase, step: args.step } },
     });
     const number = (await tx.workflowStepAttempt.count({ where: { stepId: current.id } })) + 1;
-    const now = new Date();
     const step = await tx.workflowStep.update({
       where: { id: current.id },
       data: {

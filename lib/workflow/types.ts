@@ -2,6 +2,8 @@
 // list of named steps, and which job runs each step) is light and shared by the web app
 // and the worker; the step *handlers* hold the real work and only the worker imports them.
 
+import { DomainError } from "@/lib/errors";
+
 /** A step's or phase's name: kebab-case, stored in WorkflowStep.step / .phase and part of job ids. */
 export type StepName = string;
 
@@ -99,6 +101,29 @@ export class SupersededError extends Error {
   }
 }
 
+/**
+ * Thrown by the engine when one attempt at a step ran past its time limit (STEP_TIMEOUT_MS):
+ * the step's signal was aborted (killing its child processes) and the attempt counts as a
+ * transient failure, retried with backoff like a network blip.
+ */
+export class StepTimeoutError extends DomainError {
+  readonly kind = "transient";
+  readonly code = "step_timed_out";
+  constructor(
+    readonly limitMs: number,
+    label: string,
+  ) {
+    super(`${label} was stopped after running longer than its time limit of ${describeMs(limitMs)} (STEP_TIMEOUT_MS).`);
+    this.name = "StepTimeoutError";
+  }
+}
+
+function describeMs(ms: number): string {
+  if (ms % 60_000 === 0) return ms === 60_000 ? "1 minute" : `${ms / 60_000} minutes`;
+  if (ms % 1_000 === 0) return ms === 1_000 ? "1 second" : `${ms / 1_000} seconds`;
+  return `${ms} ms`;
+}
+
 /** Where a run stands, in the shape GET …/progress returns. */
 export interface RunProgress {
   currentPhase: string | null;
@@ -108,6 +133,17 @@ export interface RunProgress {
   canProceed: boolean;
   /** The run will stop at its next boundary (or has stopped) until someone proceeds. */
   requiresManualTrigger: boolean;
+}
+
+/**
+ * When a run started and completed, as every run-shaped answer carries them (ISO 8601):
+ * started when its first step first started (null while it waits in the queue), completed
+ * when it last finished its final step (null while running, waiting or failed; cleared when
+ * a finished run is taken back to an earlier phase).
+ */
+export interface RunTimes {
+  startedAt: string | null;
+  completedAt: string | null;
 }
 
 /** The position of a step in a plan, in run order. */

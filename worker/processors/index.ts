@@ -15,7 +15,7 @@ import { aiJobProcessors } from "./ai-job";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
 import { publishEpisodeRun } from "@/lib/podcasts/live";
 import { failureNoticeProcessor, podcastFeedProcessor, type PodcastJobDeps } from "./podcast/jobs";
-import { reconcileMediaJob } from "./reconcile-media";
+import { reconcileMediaJob, reconcileRunsJob } from "./reconcile-media";
 import { workflowStepProcessors } from "./workflow-step";
 import { workflowEngine } from "./workflows";
 
@@ -77,6 +77,10 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
     "reconcile-media": {
       process: () => reconcileMediaJob({ db: deps.db, staleMs: deps.reconcileStaleMs ?? 5 * 60_000 }),
       // Nothing to record on an entity: the next scheduled run tries again.
+      async onFailure() {},
+    },
+    "reconcile-runs": {
+      process: () => reconcileRunsJob({ db: deps.db, staleMs: deps.reconcileStaleMs ?? 5 * 60_000 }),
       async onFailure() {},
     },
     "podcast-feed": podcastFeedProcessor(podcast),

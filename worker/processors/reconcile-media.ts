@@ -1,7 +1,15 @@
-// reconcile-media: run by a job scheduler on the maintenance queue. Re-enqueues photos
-// left unfinished with no live job (see lib/media/reconcile.ts).
+// reconcile-media and reconcile-runs: run by job schedulers on the maintenance queue.
+// Re-enqueue photos left unfinished (lib/media/reconcile.ts) and workflow steps left
+// running (lib/workflow/reconcile.ts) with no live job.
 import type { Db } from "@/lib/db";
+import { workflowQueues } from "@/lib/jobs";
 import { reconcileMedia } from "@/lib/media/reconcile";
+import { EPISODE_KIND, EPISODE_PLAN } from "@/lib/podcasts/plan";
+import { VLOG_KIND, VLOG_PLAN } from "@/lib/vlogs/plan";
+import { reconcileRuns } from "@/lib/workflow/reconcile";
+
+/** Every workflow the worker runs, by run kind. */
+const WORKFLOW_PLANS = { [VLOG_KIND]: VLOG_PLAN, [EPISODE_KIND]: EPISODE_PLAN };
 
 export interface ReconcileDeps {
   db: Db;
@@ -15,6 +23,21 @@ export async function reconcileMediaJob(deps: ReconcileDeps) {
     (deps.log ?? console.log)(
       `[reconcile] ${result.checked} unfinished photo(s) past ${Math.round(deps.staleMs / 1000)}s: ` +
         `${result.enqueued.length} re-enqueued, ${result.retried.length} failed job(s) retried, ${result.live} still running`,
+    );
+  }
+  return { checked: result.checked, enqueued: result.enqueued.length, retried: result.retried.length, live: result.live };
+}
+
+/** reconcile-runs: the same for workflow runs (see lib/workflow/reconcile.ts). */
+export async function reconcileRunsJob(deps: ReconcileDeps) {
+  const result = await reconcileRuns(
+    { db: deps.db, plans: WORKFLOW_PLANS, findJob: workflowQueues.findJob, enqueue: workflowQueues.enqueue },
+    { staleMs: deps.staleMs },
+  );
+  if (result.enqueued.length + result.retried.length > 0) {
+    (deps.log ?? console.log)(
+      `[reconcile] ${result.checked} running workflow run(s) unchanged for ${Math.round(deps.staleMs / 1000)}s: ` +
+        `${result.enqueued.length} step job(s) re-enqueued, ${result.retried.length} failed step job(s) retried, ${result.live} still running`,
     );
   }
   return { checked: result.checked, enqueued: result.enqueued.length, retried: result.retried.length, live: result.live };

@@ -8,7 +8,7 @@ import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { createVeoClient } from "@/lib/ai/veo";
 import type { Db } from "@/lib/db";
-import type { Env } from "@/lib/env";
+import type { Env, StepTimeouts } from "@/lib/env";
 import { log } from "@/lib/log";
 import { workflowQueues, type WorkflowStepJobName } from "@/lib/jobs";
 import type { Storage } from "@/lib/storage/types";
@@ -47,7 +47,13 @@ type WorkflowEnv = Pick<
   | "MAX_PIXELS"
   | "QUEUE_PREFIX"
   | "AI_CIRCUIT_OPEN_MS"
+  | "STEP_TIMEOUT_MS"
 >;
+
+/** A step's time limit: its own plan step's, else its step job's, else every step's. */
+export function stepTimeoutOf(timeouts: StepTimeouts, step: { kind: string; phase: string; step: string; job: string }): number {
+  return timeouts.byStep[`${step.kind}.${step.phase}.${step.step}`] ?? timeouts.byStep[step.job] ?? timeouts.defaultMs;
+}
 
 /** Scratch space for renders: under DATA_DIR (same disk as local storage, so uploads are renames). */
 function scratchDir(dataDir: string): string {
@@ -109,6 +115,7 @@ export function workflowEngine(
     db: base.db,
     definitions: { [VLOG_KIND]: vlogWorkflow(vlogStepDeps(base, config)), [EPISODE_KIND]: episodeWorkflow(episodeStepDeps(base, config)), ...extra },
     enqueue: workflowQueues.enqueue,
+    stepTimeoutMs: (step) => stepTimeoutOf(config.STEP_TIMEOUT_MS, step),
     announce: (run) =>
       run.kind === VLOG_KIND ? publishVlogRun(base.db, run.id) : run.kind === EPISODE_KIND ? publishEpisodeRun(base.db, run.id) : Promise.resolve(),
   };

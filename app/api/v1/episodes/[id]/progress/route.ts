@@ -1,5 +1,5 @@
 // GET: where the episode's workflow stands: { currentPhase, currentStep, completedPhases,
-// canProceed, requiresManualTrigger } (plus status and progress 0..1).
+// canProceed, requiresManualTrigger } (plus status, progress 0..1, startedAt and completedAt).
 import { requireUser } from "@/lib/auth";
 import { uuidParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";

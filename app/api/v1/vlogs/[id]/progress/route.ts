@@ -1,5 +1,5 @@
 // GET: where the vlog's workflow stands: { currentPhase, currentStep, completedPhases,
-// canProceed, requiresManualTrigger } (plus status and percent for convenience).
+// canProceed, requiresManualTrigger } (plus status, progress, startedAt and completedAt).
 import { requireUser } from "@/lib/auth";
 import { vlogIdParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
@@ -18,5 +18,7 @@ export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { 
     requiresManualTrigger: v.requiresManualTrigger,
     status: v.status,
     progress: v.progress,
+    startedAt: v.startedAt,
+    completedAt: v.completedAt,
   });
 });
