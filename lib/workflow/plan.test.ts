@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelays } from "@/lib/jobs/catalogue";
 import { VLOG_PLAN } from "@/lib/vlogs/plan";
-import { definePlan, firstStepOf, jobOf, nextStep, runFraction, runProgress, stepOrder } from "./plan";
+import { definePlan, firstStepOf, jobOf, nextStep, runFraction, runProgress, runTimes, stepOrder } from "./plan";
 
 // The podcast shape (issue 10): three named steps, a review gate, four named steps.
 const EPISODE = definePlan({
@@ -125,5 +125,16 @@ describe("workflow plan", () => {
     expect(plan([{ name: "one", steps: [{ ...step, name: "a" }, { ...step, name: "a" }] }])).toThrow(/"one\/a" appears twice/);
     expect(plan([{ name: "a-b", steps: [{ ...step, name: "c" }] }, { name: "a", steps: [{ ...step, name: "b-c" }] }])).toThrow(/share the job id part "a-b-c"/);
     expect(plan([{ name: "one", steps: [{ ...step, name: "a", weight: 0 }] }])).toThrow(/add up to nothing/);
+  });
+});
+
+describe("runTimes", () => {
+  const startedAt = new Date("2026-12-01T10:00:00Z");
+  const completedAt = new Date("2026-12-01T10:03:00Z");
+  it("answers when a run started, and when it completed only while it stands completed", () => {
+    expect(runTimes({ status: "completed", startedAt, completedAt })).toEqual({ startedAt: "2026-12-01T10:00:00.000Z", completedAt: "2026-12-01T10:03:00.000Z" });
+    expect(runTimes({ status: "running", startedAt, completedAt: null })).toEqual({ startedAt: "2026-12-01T10:00:00.000Z", completedAt: null });
+    expect(runTimes({ status: "failed", startedAt, completedAt })).toEqual({ startedAt: "2026-12-01T10:00:00.000Z", completedAt: null });
+    expect(runTimes({ status: "running", startedAt: null, completedAt: null })).toEqual({ startedAt: null, completedAt: null });
   });
 });
