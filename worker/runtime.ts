@@ -1,6 +1,6 @@
 // Boots one BullMQ Worker per queue of the catalogue and applies the error policy:
 // permanent → UnrecoverableError (no retry), transient → retry with capped exponential
-// backoff, rate limited → pause the queue for the provider's delay without spending an
+// backoff, rate limited → delay the job by the provider's delay without spending an
 // attempt, database or storage unreachable → wait it out without spending an attempt. Every attempt is timed and counted (worker/metrics.ts) and logs with its job id.
 // Each queue's concurrency is then sized by worker/autoscale.ts, which also reports this
 // process to the admin overview.
@@ -105,9 +105,16 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
           }
           log().warn({ attempt: job.attemptsMade + 1, kind: failure.kind, err: describeError(err) }, "job attempt failed");
           if (failure.kind === "rate_limited") {
-            await worker.rateLimit(failure.retryAfterMs);
+            // The provider asked for a pause: this job waits it out without spending an
+            // attempt. Delayed, not worker.rateLimit(): that only holds on a queue with a
+            // limiter and any job finishing clears it, so the job came straight back and
+            // re-sent. Other jobs meet the same wait before calling (lib/ai/provider-gate.ts).
+            // A queue with a limiter (the notifications: one Discord 429 holds them all) is
+            // paused as well, which does hold there.
+            if (queueSettings[queue]?.limiter) await worker.rateLimit(failure.retryAfterMs);
             await def.onFailure(job, failure, false);
-            throw Worker.RateLimitError();
+            await job.moveToDelayed(Date.now() + failure.retryAfterMs, token);
+            throw new DelayedError();
           }
           const final = failure.kind === "permanent" || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           await def.onFailure(job, failure, final);

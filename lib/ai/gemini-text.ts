@@ -6,6 +6,7 @@ import { GEMINI_REFUSALS } from "./gemini";
 import { classifyGeminiError } from "./gemini-errors";
 import type { GenerateRequest, GenerateResult, TextProvider } from "./generate";
 import { costUsd, type PriceTable } from "./prices";
+import type { Fetch } from "./provider-gate";
 
 export interface GeminiTextConfig {
   apiKey: string;
@@ -13,6 +14,8 @@ export interface GeminiTextConfig {
   baseUrl?: string;
   timeoutMs: number;
   prices: PriceTable;
+  /** Sends every request; the worker's honours Gemini's 429 delays across processes (provider-gate.ts). */
+  fetch?: Fetch;
 }
 
 export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider {
@@ -20,7 +23,7 @@ export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider
     apiKey: config.apiKey,
     vertexai: false,
     // The chain and BullMQ own retries (see lib/ai/gemini.ts).
-    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 } },
+    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 }, ...(config.fetch ? { fetch: config.fetch } : {}) },
   });
 
   async function generate(request: GenerateRequest): Promise<GenerateResult> {

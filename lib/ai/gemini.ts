@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AiError } from "./errors";
 import { classifyGeminiError, MalformedReplyError } from "./gemini-errors";
 import { clipCaption, MAX_TAGS, normaliseTags } from "./normalise";
+import type { Fetch } from "./provider-gate";
 import type { AiProvider, Description, DescribeInput } from "./types";
 
 export { classifyGeminiError } from "./gemini-errors";
@@ -17,6 +18,8 @@ export interface GeminiConfig {
   baseUrl?: string;
   /** Per request, covering both the wait for headers and the body. */
   timeoutMs: number;
+  /** Sends every request (the worker's: lib/ai/provider-gate.ts, which honours 429 delays across processes). */
+  fetch?: Fetch;
 }
 
 const PROMPT = [
@@ -73,6 +76,7 @@ export function createGeminiProvider(config: GeminiConfig): AiProvider {
       // retry without retryOptions today; attempts: 1 keeps it that way if its default
       // ever changes.
       retryOptions: { attempts: 1 },
+      ...(config.fetch ? { fetch: config.fetch } : {}),
     },
   });
 

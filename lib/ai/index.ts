@@ -3,10 +3,10 @@
 // cloud account still gets captions. Also the entry point of text generation (the
 // fallback chain of AI jobs).
 import type { Env } from "../env";
-import { honourRateLimits } from "./caption-circuit";
 import type { Circuit } from "./circuit";
 import { createGeminiProvider } from "./gemini";
 import { createLocalProvider } from "./local";
+import { gatedFetch } from "./provider-gate";
 import type { AiProvider } from "./types";
 
 export type { AiProvider, Description, DescribeInput, ExifSummary, ImageFeatures } from "./types";
@@ -19,6 +19,7 @@ export type { GenerateRequest, GenerateResult, JsonSchema, ProviderName, RemoteP
 export { AiChainError, createAiChain, type AiChain, type AiChainConfig, type ChainResult, type LocalGenerate, type Skip } from "./chain";
 export { createCircuit, type Circuit, type CircuitState } from "./circuit";
 export { createSemaphore, type Semaphore } from "./semaphore";
+export { gatedFetch, type Fetch } from "./provider-gate";
 export { createAiChainFromEnv, textProvidersFromEnv, type AiChainEnv } from "./text-providers";
 export { createGeminiTextProvider } from "./gemini-text";
 export { createOpenAiTextProvider } from "./openai-text";
@@ -29,17 +30,17 @@ export type AiEnv = Pick<Env, "GEMINI_API_KEY" | "GEMINI_MODEL" | "GEMINI_BASE_U
 
 /**
  * With `circuit` (the worker passes one), Gemini's 429 retry delay is shared with every
- * worker process through Redis (see caption-circuit.ts); without it, as before.
+ * worker process through Redis (lib/ai/provider-gate.ts): no request goes out before it.
  */
 export function createAiProvider(env: AiEnv, options: { circuit?: Circuit } = {}): AiProvider {
   // A key of only whitespace (a stray `GEMINI_API_KEY= ` line) counts as unset.
   const apiKey = env.GEMINI_API_KEY?.trim();
   if (!apiKey) return createLocalProvider();
-  const gemini = createGeminiProvider({
+  return createGeminiProvider({
     apiKey,
     model: env.GEMINI_MODEL,
     baseUrl: env.GEMINI_BASE_URL,
     timeoutMs: env.AI_TIMEOUT_MS,
+    fetch: options.circuit ? gatedFetch({ circuit: options.circuit }) : undefined,
   });
-  return options.circuit ? honourRateLimits(gemini, "gemini", options.circuit) : gemini;
 }

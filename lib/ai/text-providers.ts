@@ -4,9 +4,11 @@ import type { Redis } from "ioredis";
 import type { Env } from "../env";
 import { createAnthropicTextProvider } from "./anthropic-text";
 import { createAiChain, type AiChain } from "./chain";
+import { createCircuit } from "./circuit";
 import { createGeminiTextProvider } from "./gemini-text";
 import type { TextProvider } from "./generate";
 import { createOpenAiTextProvider } from "./openai-text";
+import { gatedFetch, type Fetch } from "./provider-gate";
 
 export type AiChainEnv = Pick<
   Env,
@@ -32,7 +34,10 @@ export type AiChainEnv = Pick<
  * The configured providers in AI_PROVIDERS order; unconfigured ones are left out (a
  * fresh machine gets just "local"). Keys of only whitespace count as unset.
  */
-export function textProvidersFromEnv(env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">): Array<TextProvider | "local"> {
+export function textProvidersFromEnv(
+  env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">,
+  options: { geminiFetch?: Fetch } = {},
+): Array<TextProvider | "local"> {
   const common = { timeoutMs: env.AI_REQUEST_TIMEOUT, prices: env.AI_PRICES };
   const list: Array<TextProvider | "local"> = [];
   for (const name of env.AI_PROVIDERS) {
@@ -40,7 +45,7 @@ export function textProvidersFromEnv(env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_
       list.push("local");
     } else if (name === "gemini") {
       const apiKey = env.GEMINI_API_KEY?.trim();
-      if (apiKey) list.push(createGeminiTextProvider({ apiKey, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL, ...common }));
+      if (apiKey) list.push(createGeminiTextProvider({ apiKey, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL, fetch: options.geminiFetch, ...common }));
     } else if (name === "openai") {
       const apiKey = env.OPENAI_API_KEY?.trim();
       // A base URL alone is enough: Ollama and llama.cpp take no key.
@@ -57,8 +62,10 @@ export function textProvidersFromEnv(env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_
 
 /** One per process; `redis` may be shared (the chain only runs short commands on it). */
 export function createAiChainFromEnv(env: AiChainEnv, redis: Redis): AiChain {
+  // Gemini's 429 delay holds every Gemini client of every process, not only this chain.
+  const circuit = createCircuit({ redis, prefix: env.QUEUE_PREFIX, openMs: env.AI_CIRCUIT_OPEN_MS });
   return createAiChain({
-    providers: textProvidersFromEnv(env),
+    providers: textProvidersFromEnv(env, { geminiFetch: gatedFetch({ circuit }) }),
     redis,
     prefix: env.QUEUE_PREFIX,
     fallbackEnabled: env.AI_FALLBACK_ENABLED,

@@ -6,6 +6,7 @@
 import { GenerateVideosOperation, GoogleGenAI, type GeneratedVideo } from "@google/genai";
 import { AiError } from "./errors";
 import { classifyGeminiError } from "./gemini-errors";
+import type { Fetch } from "./provider-gate";
 
 export interface VeoConfig {
   apiKey: string;
@@ -18,6 +19,8 @@ export interface VeoConfig {
   pollMaxMs: number;
   /** Give up on an operation after this long. */
   totalTimeoutMs: number;
+  /** Sends every request; the worker's honours Gemini's 429 delays across processes (provider-gate.ts). */
+  fetch?: Fetch;
 }
 
 export interface ClipRequest {
@@ -41,7 +44,7 @@ export function createVeoClient(config: VeoConfig): VeoClient {
     apiKey: config.apiKey,
     vertexai: false,
     // BullMQ owns retries; see lib/ai/gemini.ts.
-    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 } },
+    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 }, ...(config.fetch ? { fetch: config.fetch } : {}) },
   });
   const classify = (err: unknown, signal?: AbortSignal) => {
     if (signal?.aborted) return new AiError("transient", "Veo request was cancelled", undefined, { cause: err });

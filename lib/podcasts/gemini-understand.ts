@@ -19,6 +19,7 @@ import { GoogleGenAI, type GenerateContentResponse, type Part } from "@google/ge
 import type { Circuit } from "@/lib/ai/circuit";
 import { AiError, isMalformedReply } from "@/lib/ai/errors";
 import { classifyGeminiError } from "@/lib/ai/gemini-errors";
+import { gatedFetch } from "@/lib/ai/provider-gate";
 import { COMPACT_MIME, cutCompactPiece, planChunks, writeCompactAudio, type ChunkPlan } from "./audio-chunks";
 import { AUDIO_RESPONSE_SCHEMA, parseAudioReply, parseTextsReply, TEXTS_RESPONSE_SCHEMA, type TextsReply } from "./gemini-audio-reply";
 import { withUploadedAudio } from "./gemini-files";
@@ -102,7 +103,13 @@ export async function understandWithGemini(file: string, opts: GeminiUnderstandO
     apiKey: opts.apiKey,
     vertexai: false,
     // Retries are ours (below) and BullMQ's, as for photos (lib/ai/gemini.ts).
-    httpOptions: { baseUrl: opts.baseUrl, timeout: opts.timeoutMs, retryOptions: { attempts: 1 } },
+    httpOptions: {
+      baseUrl: opts.baseUrl,
+      timeout: opts.timeoutMs,
+      retryOptions: { attempts: 1 },
+      // Every request (the Files API's too) waits for Gemini's 429 delay across processes.
+      ...(opts.circuit ? { fetch: gatedFetch({ circuit: opts.circuit, provider: opts.circuitName ?? "gemini" }) } : {}),
+    },
   });
   const usage = { inputTokens: 0, outputTokens: 0 };
   const call = createCaller(opts);

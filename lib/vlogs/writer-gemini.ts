@@ -6,6 +6,7 @@ import { GoogleGenAI, Type, type Schema } from "@google/genai";
 import { z } from "zod";
 import { AiError } from "@/lib/ai/errors";
 import { classifyGeminiError, MalformedReplyError } from "@/lib/ai/gemini-errors";
+import type { Fetch } from "@/lib/ai/provider-gate";
 import { MAX_CAPTION_CHARS, MAX_TITLE_CHARS, STYLES, type VlogStyle } from "./plan";
 import { writeLocalStoryboard, type ShotFacts, type WrittenStoryboard } from "./writer-local";
 
@@ -14,6 +15,8 @@ export interface GeminiWriterConfig {
   model: string;
   baseUrl?: string;
   timeoutMs: number;
+  /** Sends every request; the worker's honours Gemini's 429 delays across processes (lib/ai/provider-gate.ts). */
+  fetch?: Fetch;
 }
 
 const RESPONSE_SCHEMA: Schema = {
@@ -33,7 +36,7 @@ export function createGeminiWriter(config: GeminiWriterConfig) {
     apiKey: config.apiKey,
     vertexai: false,
     // BullMQ owns retries (see lib/ai/gemini.ts for why the SDK must not retry).
-    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 } },
+    httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 }, ...(config.fetch ? { fetch: config.fetch } : {}) },
   });
   const name = `gemini:${config.model}`;
 

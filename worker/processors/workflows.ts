@@ -19,6 +19,7 @@ import type { EngineDeps } from "@/lib/workflow/engine";
 import type { WorkflowDefinition, WorkflowPlan } from "@/lib/workflow/types";
 import type { Redis } from "ioredis";
 import { createCircuit } from "@/lib/ai/circuit";
+import { gatedFetch } from "@/lib/ai/provider-gate";
 import { createGeminiUnderstand } from "@/lib/podcasts/gemini-understander";
 import { chooseUnderstandProvider } from "@/lib/podcasts/understand";
 import { publishEpisodeRun } from "@/lib/podcasts/live";
@@ -64,10 +65,17 @@ function scratchDir(dataDir: string): string {
   return dir;
 }
 
-export function vlogStepDeps(base: { db: Db; storage: Storage }, config: WorkflowEnv): VlogStepDeps {
+/**
+ * The writer and Veo send through the worker's Gemini gate when it gives us its Redis: a 429's
+ * delay then holds them and every other Gemini client of every worker (lib/ai/provider-gate.ts).
+ */
+export function vlogStepDeps(base: { db: Db; storage: Storage; redis?: Redis; prefix?: string }, config: WorkflowEnv): VlogStepDeps {
   const apiKey = config.GEMINI_API_KEY?.trim();
+  const fetch = base.redis
+    ? gatedFetch({ circuit: createCircuit({ redis: base.redis, prefix: base.prefix ?? config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) })
+    : undefined;
   const writer = apiKey
-    ? createGeminiWriter({ apiKey, model: config.GEMINI_MODEL, baseUrl: config.GEMINI_BASE_URL, timeoutMs: config.AI_TIMEOUT_MS })
+    ? createGeminiWriter({ apiKey, model: config.GEMINI_MODEL, baseUrl: config.GEMINI_BASE_URL, timeoutMs: config.AI_TIMEOUT_MS, fetch })
     : localWriter;
   const veo =
     config.VLOG_RENDERER === "veo" && apiKey
@@ -79,6 +87,7 @@ export function vlogStepDeps(base: { db: Db; storage: Storage }, config: Workflo
           pollMs: config.VEO_POLL_MS,
           pollMaxMs: config.VEO_POLL_MAX_MS,
           totalTimeoutMs: config.VEO_TIMEOUT_MS,
+          fetch,
         })
       : null;
   if (config.VLOG_RENDERER === "veo" && !apiKey) log().warn("VLOG_RENDERER=veo needs GEMINI_API_KEY; rendering vlogs locally with ffmpeg instead");
