@@ -104,8 +104,12 @@ describe("reconciler", () => {
     await scheduleMaintenance(1_000);
     await scheduleMaintenance(1_000); // a second worker starting
     const schedulers = await getQueue("maintenance").getJobSchedulers();
-    // The reconciler, and the AI jobs' retention (hourly).
-    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([["ai-job-retention", 3_600_000], ["reconcile-media", 1_000]]);
+    // The reconcilers of photos and of workflow runs, and the AI jobs' retention (hourly).
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
+      ["ai-job-retention", 3_600_000],
+      ["reconcile-media", 1_000],
+      ["reconcile-runs", 1_000],
+    ]);
 
     const [orphan] = await uploadBatch(cookie, await makeBatch(1, { width: 300, height: 200, seedBase: 600 }));
     await (await jobOf(orphan))!.remove();
