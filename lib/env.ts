@@ -144,6 +144,13 @@ export const envSchema = z.object({
   AI_PRICES: priceTable.prefault("{}"),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
+  /**
+   * libvips's operation cache in each worker process, in MB (sharp.cache); 0 turns it off.
+   * Every photo is decoded once, so the cache only holds memory (docs/performance.md).
+   */
+  SHARP_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(0),
+  /** Threads libvips uses per image in the worker (sharp.concurrency); 0 = libvips's default, one per CPU core. */
+  SHARP_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
 
   // The AI jobs API (lib/ai-jobs, docs/jobs.md). Seed 003's names are kept.
   /** AI jobs one worker process runs at once (the seed's worker pool size); default WORKER_CONCURRENCY. */

@@ -165,7 +165,12 @@ const childEnv = {
 say(`Starting the web app on port ${port}…`);
 const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env: childEnv });
 say("Starting the worker…");
-const worker = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], { stdio: ["inherit", "pipe", "inherit"], env: childEnv });
+// MALLOC_ARENA_MAX=2: glibc's default of 8 arenas per core, touched by libvips's threads,
+// fragments the worker's memory far past what it uses (docs/performance.md, worker memory).
+const worker = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...childEnv, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" },
+});
 const children = [web, worker];
 
 let workerStarted = false;

@@ -264,8 +264,11 @@ export interface WorkerOptions {
 
 /** The real worker (worker/index.ts) with `vars` added to its environment; resolves once it has started. */
 export async function startWorker(vars: Record<string, string> = {}, opts: WorkerOptions = {}): Promise<Child> {
+  const base = opts.env ?? workerEnv({});
   const env = {
-    ...(opts.env ?? workerEnv({})),
+    ...base,
+    // As `npm start` and `npm run worker` start it (docs/performance.md, worker memory).
+    MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? "2",
     // The metrics server's fixed default port would clash between workers on one machine.
     WORKER_METRICS_PORT: "0",
     // Tests and benchmarks count jobs in flight: concurrency must not follow the machine's load.

@@ -1,6 +1,7 @@
 // The worker process: `node --import tsx worker/index.ts`. Runs every queue's processors
 // until SIGTERM, then lets in-flight jobs finish for up to WORKER_SHUTDOWN_GRACE_MS; jobs
 // still running after that are handed back to the queue for another worker, and it exits.
+import sharp from "sharp";
 import { createAiProvider, createCircuit } from "@/lib/ai";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -19,6 +20,11 @@ const logger = rootLogger().child({ component: "worker" });
 
 async function main() {
   const config = env();
+  // libvips keeps recent operations (and the pixels they hold) in a cache: with every photo
+  // decoded once it only holds memory, so it is off unless SHARP_CACHE_MB says otherwise.
+  // (Worker memory: docs/performance.md; MALLOC_ARENA_MAX=2 is set where the worker is spawned.)
+  sharp.cache(config.SHARP_CACHE_MB > 0 ? { memory: config.SHARP_CACHE_MB, files: 0, items: 100 } : false);
+  if (config.SHARP_CONCURRENCY > 0) sharp.concurrency(config.SHARP_CONCURRENCY);
   const problem = await schemaProblem(config.DATABASE_URL, config.DATABASE_SCHEMA);
   if (problem) throw new Error(problem);
   // Both wait out a Redis restart (see lib/redis.ts): a job should not fail, nor its
