@@ -36,7 +36,7 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
     target: "analyse + publish ≥ 90 % of bare ffmpeg; 500 MB WAV upload RSS ≤ +64 MB; 1,000-episode feed p50 ≤ 20 ms cold, ≤ 2 ms cached/304",
   },
   // BENCH_SOAK_PHOTOS (default 500) and BENCH_SOAK_VARIANTS (e.g. "defaults,shipped") shorten it.
-  { number: 12, id: "worker-memory", title: "worker memory soak", target: "RSS plateau ≤ 400 MB at concurrency 5" },
+  { number: 13, id: "worker-memory", title: "worker memory soak", target: "RSS plateau ≤ 400 MB at concurrency 5" },
 ];
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);

@@ -1,4 +1,4 @@
-// Scenario 12 — the worker's memory: a soak of N real-size photos (4–16 MP, default 500;
+// Scenario 13 — the worker's memory: a soak of N real-size photos (4–16 MP, default 500;
 // BENCH_SOAK_PHOTOS=80 for a shorter run) uploaded through the app and analysed by one
 // worker process at concurrency 5, its RSS sampled from /proc every 250 ms. Run once per
 // variant with a fresh worker: glibc's and libvips's defaults (the baseline), then the
@@ -79,7 +79,7 @@ interface VariantResult {
 }
 
 export const scenario: Scenario = {
-  number: 12,
+  number: 13,
   id: "worker-memory",
   title: "worker memory soak",
   target: "RSS plateau ≤ 400 MB at concurrency 5",
