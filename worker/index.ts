@@ -20,10 +20,10 @@ const logger = rootLogger().child({ component: "worker" });
 
 async function main() {
   const config = env();
-  // libvips keeps recent operations (and the pixels they hold) in a cache: with every photo
-  // decoded once it only holds memory, so it is off unless SHARP_CACHE_MB says otherwise.
-  // (Worker memory: docs/performance.md; MALLOC_ARENA_MAX=2 is set where the worker is spawned.)
-  sharp.cache(config.SHARP_CACHE_MB > 0 ? { memory: config.SHARP_CACHE_MB, files: 0, items: 100 } : false);
+  // libvips's operation cache (sharp's defaults at SHARP_CACHE_MB=50). It is not what the
+  // worker's memory grows from: off, the soak's plateau was the same and photos slower. The
+  // cure is MALLOC_ARENA_MAX=2, set where the worker is spawned (docs/performance.md).
+  sharp.cache(config.SHARP_CACHE_MB > 0 ? { memory: config.SHARP_CACHE_MB, files: 20, items: 100 } : false);
   if (config.SHARP_CONCURRENCY > 0) sharp.concurrency(config.SHARP_CONCURRENCY);
   const problem = await schemaProblem(config.DATABASE_URL, config.DATABASE_SCHEMA);
   if (problem) throw new Error(problem);
