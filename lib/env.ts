@@ -146,7 +146,7 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(5),
   /**
    * libvips's operation cache in each worker process, in MB (sharp.cache); 0 turns it off.
-   * 50 is sharp's own default: turning it off saved no memory and cost speed (docs/performance.md).
+   * 50 is sharp's own default: turning it off saved no memory in the soak (docs/performance.md).
    */
   SHARP_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(50),
   /** Threads libvips uses per image in the worker (sharp.concurrency); 0 = libvips's default, one per CPU core. */

@@ -21,7 +21,7 @@ const logger = rootLogger().child({ component: "worker" });
 async function main() {
   const config = env();
   // libvips's operation cache (sharp's defaults at SHARP_CACHE_MB=50). It is not what the
-  // worker's memory grows from: off, the soak's plateau was the same and photos slower. The
+  // worker's memory grows from: off, the soak's plateau was the same (within 1 %). The
   // cure is MALLOC_ARENA_MAX=2, set where the worker is spawned (docs/performance.md).
   sharp.cache(config.SHARP_CACHE_MB > 0 ? { memory: config.SHARP_CACHE_MB, files: 20, items: 100 } : false);
   if (config.SHARP_CONCURRENCY > 0) sharp.concurrency(config.SHARP_CONCURRENCY);
