@@ -27,7 +27,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg espeak-ng tini ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/app/data
+# MALLOC_ARENA_MAX=2: without it glibc's arenas hold the worker's memory at several times
+# what it uses (docs/performance.md, "Worker memory").
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/app/data MALLOC_ARENA_MAX=2
 # The whole built tree, dev dependencies included: the worker and the migration runner run
 # TypeScript through tsx. Owned by root, so the app cannot rewrite its own code; only
 # DATA_DIR (upload temp files, local storage) and Next's cache are writable.
