@@ -1,9 +1,11 @@
 // Refuse to serve on an out-of-date schema, with a message that says how to fix it,
 // rather than failing request by request. Then set up graceful shutdown (SIGTERM ends
-// live streams and bounds the wait) and sweep temp files of uploads a crash cut short.
+// live streams and bounds the wait), sweep temp files of uploads a crash cut short, and
+// collect expired resumable uploads now and then.
 // First of all: let file answers keep their Content-Length (lib/http/content-length.ts).
 import { env } from "@/lib/env";
 import { installContentLengthBridge } from "@/lib/http/content-length";
+import { scheduleResumableSweep } from "@/lib/http/resumable";
 import { installWebShutdown, sweepUploadLeftovers } from "@/lib/http/shutdown";
 import { schemaProblem } from "@/lib/schema-check";
 
@@ -16,3 +18,4 @@ if (problem) {
 }
 installWebShutdown();
 await sweepUploadLeftovers().catch((err) => console.error(`[web] temp sweep failed: ${(err as Error).message}`));
+scheduleResumableSweep();

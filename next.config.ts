@@ -10,6 +10,8 @@ const nextConfig: NextConfig = {
     // Bull Board finds its UI files with require.resolve at run time; pino and prom-client
     // keep one logger context and one metrics registry per process when loaded by Node.
     "@bull-board/api", "@bull-board/hono", "@bull-board/ui", "pino", "prom-client",
+    // The tus server and its file store stream request bodies to disk; Node loads them as they are.
+    "@tus/server", "@tus/file-store",
   ],
   poweredByHeader: false,
   // forbidden() in pages: a real 403 for signed-in people who are not admins.

@@ -19,13 +19,13 @@ const rateLimit = z
     return { limit: Number(count), windowMs: Number(window.slice(0, -1)) * unit };
   });
 
-/** Milliseconds as a number ("30000"), or with a unit as seed 003 writes them ("30s", "500ms", "2m"). */
+/** Milliseconds as a number ("30000"), or with a unit as seed 003 writes them ("30s", "500ms", "2m", "24h"). */
 const durationMs = z
   .string()
-  .regex(/^\d+(ms|s|m)?$/, { message: 'use milliseconds ("30000") or a duration such as "30s" or "2m"' })
+  .regex(/^\d+(ms|s|m|h)?$/, { message: 'use milliseconds ("30000") or a duration such as "30s", "2m" or "24h"' })
   .transform((v) => {
-    const [, n, unit] = /^(\d+)(ms|s|m)?$/.exec(v)!;
-    return Number(n) * (unit === "s" ? 1_000 : unit === "m" ? 60_000 : 1);
+    const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(v)!;
+    return Number(n) * (unit === "s" ? 1_000 : unit === "m" ? 60_000 : unit === "h" ? 3_600_000 : 1);
   })
   .pipe(z.number().int().positive());
 
@@ -292,6 +292,12 @@ export const envSchema = z.object({
   PODCAST_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
   /** Largest audio file accepted, in bytes (default 1 GiB); streamed to disk, never held in memory. */
   MAX_AUDIO_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+
+  // Resumable uploads (lib/http/resumable.ts, the tus protocol; docs/uploads.md).
+  /** Files larger than this (bytes) are sent by the pages with tus, and survive a dropped connection; 0: every file. */
+  RESUMABLE_UPLOAD_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(8 * 1024 * 1024),
+  /** An unfinished resumable upload is collected this long after it was started ("24h", "90m", or ms). */
+  RESUMABLE_UPLOAD_EXPIRY: durationMs.prefault("24h"),
   /**
    * Where listeners download published files from (an R2 custom domain, a CDN in front of the
    * bucket): enclosure, artwork, transcript and chapter URLs in feeds point there. Unset: the

@@ -4,11 +4,13 @@
 // decided from the first bytes, never from the name or the claimed Content-Type. Only files
 // that pass every check are handed on (to the domain's service, which decides what to
 // keep); everything else is deleted at once. A request it cannot read is a 400.
+// The resumable transport (lib/http/resumable.ts, tus) hands its finished files to the
+// same judgement (`judgeFileOnDisk`): one acceptance, two transports.
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable, Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
@@ -57,7 +59,11 @@ export interface UploadPolicy {
 export const NAMED_EXTRA_FILES = 100;
 
 const MB = 1024 * 1024;
-const formatMb = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
+export const formatMb = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
+
+/** The sentence for a file over the size limit (both transports say the same). */
+export const tooLargeMessage = (name: string, limits: Pick<UploadLimits, "maxFileBytes">) =>
+  `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.`;
 
 class NotAccepted extends Error {}
 
@@ -101,6 +107,59 @@ class Inspector extends Transform {
   }
 }
 
+/** One file's verdict: accepted (in its temp file) or refused, and why. */
+export type Outcome = { file: ReceivedFile } | { rejection: RejectedFile };
+
+/**
+ * The checks after a file's bytes went through an Inspector (which sniffed, hashed and
+ * counted them): the size limit, then the policy's own inspection. A refused file is
+ * deleted. Both transports end here.
+ */
+async function judge(name: string, tempPath: string, inspector: Inspector, truncated: boolean, { limits, inspect }: Pick<UploadPolicy, "limits" | "inspect">): Promise<Outcome> {
+  if (truncated || inspector.size > limits.maxFileBytes) {
+    await unlink(tempPath).catch(() => {});
+    return { rejection: { name, reason: "too_large", error: tooLargeMessage(name, limits) } };
+  }
+  const refusal = await inspect?.({ tempPath, mime: inspector.mime! });
+  if (refusal) {
+    await unlink(tempPath).catch(() => {});
+    return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
+  }
+  const received: ReceivedFile = { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! };
+  if (inspector.ext) received.ext = inspector.ext;
+  return { file: received };
+}
+
+/**
+ * Judges a whole file already on disk (a finished resumable upload) exactly as a file of a
+ * multipart upload: read once through the same Inspector (sniff, hash, count, in constant
+ * memory), then the same checks. A refused file is deleted; an accepted one stays where it
+ * is, for the domain's service to move into storage.
+ */
+export async function judgeFileOnDisk(tempPath: string, rawName: string | undefined, policy: Pick<UploadPolicy, "limits" | "accept" | "inspect">): Promise<Outcome> {
+  const name = cleanFileName(rawName);
+  const inspector = new Inspector(policy.accept);
+  const drain = new Writable({ write: (_chunk, _enc, done) => done() });
+  try {
+    await pipeline(createReadStream(tempPath), inspector, drain);
+  } catch (err) {
+    if (!(err instanceof NotAccepted)) throw err;
+    await unlink(tempPath).catch(() => {});
+    return { rejection: { name, reason: "wrong_type", error: policy.accept.refusal(name, inspector.headBytes) } };
+  }
+  return judge(name, tempPath, inspector, false, policy);
+}
+
+/**
+ * The type check alone, on a file's first bytes: lets a resumable upload be refused as soon
+ * as its head has arrived instead of after the whole file. Null when the head is fine.
+ */
+export function refuseHead(rawName: string | undefined, head: Uint8Array, accept: Acceptance): RejectedFile | null {
+  if (accept.sniff(head)) return null;
+  const name = cleanFileName(rawName);
+  return { name, reason: "wrong_type", error: accept.refusal(name, head) };
+}
+
 /**
  * Reads the upload, hands the files to `keep`, then deletes whatever temp files `keep` did
  * not move into storage (also when it throws).
@@ -126,7 +185,6 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
   await mkdir(tempDir, { recursive: true });
 
   // One outcome per file, in the order the files were sent (they finish in any order).
-  type Outcome = { file: ReceivedFile } | { rejection: RejectedFile };
   const work: Promise<Outcome>[] = [];
   let tooManyFiles = false;
   let fileCount = 0;
@@ -166,20 +224,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
     file.pipe(inspector);
     work.push(
       written.then(
-        async () => {
-          if ((file as { truncated?: boolean }).truncated) {
-            await unlink(tempPath).catch(() => {});
-            return { rejection: { name, reason: "too_large", error: `${name} is larger than the ${formatMb(limits.maxFileBytes)} limit.` } };
-          }
-          const refusal = await inspect?.({ tempPath, mime: inspector.mime! });
-          if (refusal) {
-            await unlink(tempPath).catch(() => {});
-            return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
-          }
-          const received: ReceivedFile = { name, tempPath, size: inspector.size, sha256: inspector.hash.digest("hex"), mime: inspector.mime! };
-          if (inspector.ext) received.ext = inspector.ext;
-          return { file: received };
-        },
+        () => judge(name, tempPath, inspector, (file as { truncated?: boolean }).truncated === true, { limits, inspect }),
         async (err: unknown): Promise<Outcome> => {
           file.unpipe(inspector);
           file.resume(); // keep draining so the rest of the request can be parsed
