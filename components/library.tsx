@@ -11,7 +11,8 @@ import { apiFetch } from "./api-fetch";
 import { MakeVlogDialog } from "./make-vlog-dialog";
 import { Uploader } from "./uploader";
 
-export function Library({ initial }: { initial: MediaView[] }) {
+/** `resumableFrom`: files larger than this many bytes are uploaded resumably. */
+export function Library({ initial, resumableFrom }: { initial: MediaView[]; resumableFrom?: number }) {
   const { data, mutate } = useSWR("/api/v1/media?limit=120", (url: string) => apiFetch<{ media: MediaView[] }>(url), {
     fallbackData: { media: initial },
     revalidateOnMount: false,
@@ -25,7 +26,7 @@ export function Library({ initial }: { initial: MediaView[] }) {
 
   return (
     <div className="space-y-10">
-      <Uploader onChange={() => mutate()} />
+      <Uploader onChange={() => mutate()} resumableFrom={resumableFrom} />
       <section aria-labelledby="library-heading">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
           <h2 id="library-heading" className="text-lg font-semibold">Your library</h2>

@@ -13,6 +13,8 @@ export interface UploadItem<T> {
   state: "uploading" | "rejected" | "accepted";
   /** Bytes sent, 0..1. */
   uploaded: number;
+  /** A resumable upload waiting for the network to come back (it goes on by itself). */
+  paused?: boolean;
   /** What the API answered for an accepted file. */
   accepted?: T;
   error?: string;
@@ -53,11 +55,14 @@ export function refusalMessage({ status, body, retryAfter }: PostResult): string
   return retryAfter && !/try again in/i.test(message) ? `${message} (try again in ${retryAfter}s)` : message;
 }
 
+/** What a row says while its resumable upload waits for the network. */
+export const PAUSED_TEXT = "Paused — waiting for the network";
+
 /** Worth sending again as it is: the connection dropped or the server was busy, not the file. */
 export const isRetryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 
 export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
-  upload: (file: File, onProgress: (fraction: number) => void) => Promise<UploadOutcome<T>>;
+  upload: (file: File, onProgress: (fraction: number) => void, onPaused: (paused: boolean) => void) => Promise<UploadOutcome<T>>;
   parallel?: number;
   onAccepted?: (accepted: T) => void;
 }) {
@@ -82,15 +87,17 @@ export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
       while (running.current < parallel && pending.current.length > 0) {
         const { key, file } = pending.current.shift()!;
         running.current += 1;
-        uploadRef.current(file, (uploaded) => patch(key, { uploaded })).then(({ accepted, error, retryable }) => {
+        const progress = (uploaded: number) => patch(key, { uploaded });
+        const paused = (value: boolean) => patch(key, { paused: value });
+        uploadRef.current(file, progress, paused).then(({ accepted, error, retryable }) => {
           running.current -= 1;
           if (accepted !== undefined) {
             files.current.delete(key);
-            patch(key, { state: "accepted", accepted, uploaded: 1 });
+            patch(key, { state: "accepted", accepted, uploaded: 1, paused: false });
             acceptedRef.current?.(accepted);
           } else {
             if (!retryable) files.current.delete(key);
-            patch(key, { state: "rejected", error, retryable });
+            patch(key, { state: "rejected", error, retryable, paused: false });
           }
           startNext();
         });

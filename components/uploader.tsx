@@ -3,12 +3,15 @@
 // Drop or pick photos; each file gets its own row with one progress bar that moves
 // through uploading (bytes sent) → queued → analysing (stage names) → done or failed.
 // The queue, drop zone and rows are the shared ones (the audio uploader uses them too).
+// Files larger than `resumableFrom` bytes go with tus (components/resumable-upload.ts) and
+// survive a dropped connection; smaller ones in one multipart request.
 import { useCallback } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
 import { DropZone } from "./drop-zone";
-import { isRetryableStatus, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
+import { sendResumable } from "./resumable-upload";
+import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
 
@@ -21,6 +24,7 @@ function statusText(item: Item): string {
   const media = item.accepted;
   switch (phaseOf(item)) {
     case "uploading":
+      if (item.paused) return PAUSED_TEXT;
       return item.uploaded >= 1 ? "Uploaded, saving…" : `Uploading ${Math.round(item.uploaded * 100)}%`;
     case "rejected":
     case "failed":
@@ -34,19 +38,31 @@ function statusText(item: Item): string {
   }
 }
 
-async function uploadOne(file: File, onProgress: (fraction: number) => void) {
-  const form = new FormData();
-  form.append("files", file, file.name);
-  const result = await postForm("/api/v1/media", form, onProgress);
+async function uploadOne(file: File, resumableFrom: number, onProgress: (fraction: number) => void, onPaused: (paused: boolean) => void) {
+  let result;
+  if (file.size > resumableFrom) {
+    result = await sendResumable(file, { endpoint: "/api/v1/media/uploads", onProgress, onPaused });
+  } else {
+    const form = new FormData();
+    form.append("files", file, file.name);
+    result = await postForm("/api/v1/media", form, onProgress);
+  }
   const media = (result.body as { media?: MediaView[] } | null)?.media?.[0];
   if (result.status === 202 && media) return { accepted: media };
   return { error: refusalMessage(result), retryable: isRetryableStatus(result.status) };
 }
 
-/** `onChange` is called when a photo is accepted and when one finishes. */
-export function Uploader({ onChange }: { onChange?: () => void }) {
+/**
+ * `onChange` is called when a photo is accepted and when one finishes. Files larger than
+ * `resumableFrom` bytes are sent resumably (RESUMABLE_UPLOAD_THRESHOLD_BYTES).
+ */
+export function Uploader({ onChange, resumableFrom = Infinity }: { onChange?: () => void; resumableFrom?: number }) {
   const accepted = useCallback(() => onChange?.(), [onChange]);
-  const { items, setItems, patch, addFiles, reupload } = useUploadQueue<MediaView>({ upload: uploadOne, onAccepted: accepted });
+  const upload = useCallback(
+    (file: File, onProgress: (f: number) => void, onPaused: (p: boolean) => void) => uploadOne(file, resumableFrom, onProgress, onPaused),
+    [resumableFrom],
+  );
+  const { items, setItems, patch, addFiles, reupload } = useUploadQueue<MediaView>({ upload, onAccepted: accepted });
 
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {

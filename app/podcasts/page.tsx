@@ -1,6 +1,7 @@
 // Podcasts: your shows (the first is made on first visit), the audio drop zone and your episodes.
 import { PodcastsHome } from "@/components/podcasts/podcasts-home";
 import { requirePageUser } from "@/lib/auth/page";
+import { env } from "@/lib/env";
 import { loadPodcasts } from "./load";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +12,7 @@ export default async function PodcastsPage() {
   return (
     <>
       <h1 className="mb-6 text-2xl font-semibold tracking-tight">Podcasts</h1>
-      <PodcastsHome initialShows={shows} initialEpisodes={episodes} />
+      <PodcastsHome initialShows={shows} initialEpisodes={episodes} resumableFrom={env().RESUMABLE_UPLOAD_THRESHOLD_BYTES} />
     </>
   );
 }

@@ -2,11 +2,14 @@
 
 // Drop or pick recordings; each file gets a row whose one bar moves from bytes sent through
 // every analysis step by name to "Ready for review" (or Published, with auto-publish), or
-// stops at a readable error with Retry where trying again can help.
+// stops at a readable error with Retry where trying again can help. Recordings larger than
+// `resumableFrom` bytes go with tus (components/resumable-upload.ts): hours of audio over
+// hotel Wi-Fi survive a dropped connection.
 import { useCallback, useState } from "react";
 import { apiFetch, errorMessage } from "../api-fetch";
 import { DropZone } from "../drop-zone";
-import { isRetryableStatus, postForm, refusalMessage, useUploadQueue, type UploadItem } from "../upload-queue";
+import { sendResumable } from "../resumable-upload";
+import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "../upload-queue";
 import { UploadRow } from "../upload-row";
 import { isEpisodeMoving, type EpisodeDetail, type EpisodeStatus, type EpisodeView } from "./types";
 import { useLive } from "../use-live";
@@ -22,7 +25,10 @@ interface Accepted {
 }
 
 function rowText(item: UploadItem<Accepted>): string {
-  if (item.state === "uploading") return item.uploaded >= 1 ? "Uploaded, saving…" : `Uploading ${Math.round(item.uploaded * 100)}%`;
+  if (item.state === "uploading") {
+    if (item.paused) return PAUSED_TEXT;
+    return item.uploaded >= 1 ? "Uploaded, saving…" : `Uploading ${Math.round(item.uploaded * 100)}%`;
+  }
   if (item.state === "rejected") return item.error ?? "The upload failed.";
   const episode = item.accepted!.episode;
   switch (episode?.status ?? item.accepted!.status) {
@@ -55,20 +61,26 @@ function rowStatus(item: UploadItem<Accepted>): string {
 }
 
 /** `onChange` is called when a file is accepted and whenever one stops moving. */
-export function AudioUploader({ showId, onChange }: { showId?: string; onChange?: () => void }) {
+export function AudioUploader({ showId, onChange, resumableFrom = Infinity }: { showId?: string; onChange?: () => void; resumableFrom?: number }) {
   const [busy, setBusy] = useState<string | null>(null);
   const upload = useCallback(
-    async (file: File, onProgress: (f: number) => void) => {
-      const form = new FormData();
-      // The show first: a streaming reader knows where the file goes before it arrives.
-      if (showId) form.append("showId", showId);
-      form.append("file", file, file.name);
-      const result = await postForm("/api/v1/episodes", form, onProgress);
+    async (file: File, onProgress: (f: number) => void, onPaused: (p: boolean) => void) => {
+      let result;
+      if (file.size > resumableFrom) {
+        const metadata: Record<string, string> = showId ? { showId } : {};
+        result = await sendResumable(file, { endpoint: "/api/v1/episodes/uploads", metadata, onProgress, onPaused });
+      } else {
+        const form = new FormData();
+        // The show first: a streaming reader knows where the file goes before it arrives.
+        if (showId) form.append("showId", showId);
+        form.append("file", file, file.name);
+        result = await postForm("/api/v1/episodes", form, onProgress);
+      }
       const body = result.body as { episodeId?: string; status?: EpisodeStatus } | null;
       if (result.status === 202 && body?.episodeId) return { accepted: { id: body.episodeId, status: body.status ?? "processing" } };
       return { error: refusalMessage(result), retryable: isRetryableStatus(result.status) };
     },
-    [showId],
+    [showId, resumableFrom],
   );
   const { items, setItems, addFiles, reupload } = useUploadQueue<Accepted>({ upload, parallel: 2, onAccepted: () => onChange?.() });
 

@@ -15,7 +15,7 @@ import type { EpisodeView, ShowView } from "./types";
 
 const EPISODES_URL = "/api/v1/episodes?limit=100";
 
-export function PodcastsHome({ initialShows, initialEpisodes }: { initialShows?: ShowView[]; initialEpisodes?: EpisodeView[] }) {
+export function PodcastsHome({ initialShows, initialEpisodes, resumableFrom }: { initialShows?: ShowView[]; initialEpisodes?: EpisodeView[]; resumableFrom?: number }) {
   const shows = useSWR<{ shows: ShowView[] }>("/api/v1/shows", (url: string) => apiFetch(url), {
     fallbackData: initialShows ? { shows: initialShows } : undefined,
     revalidateOnMount: !initialShows,
@@ -76,7 +76,7 @@ export function PodcastsHome({ initialShows, initialEpisodes }: { initialShows?:
             </select>
           </div>
         )}
-        <AudioUploader showId={target?.id} onChange={() => void episodes.mutate()} />
+        <AudioUploader showId={target?.id} onChange={() => void episodes.mutate()} resumableFrom={resumableFrom} />
       </section>
 
       <section aria-labelledby="episodes-heading" className="space-y-3">

@@ -68,7 +68,8 @@ export interface UploadStateView {
   expiresAt: string | null;
   /** done: what the multipart route answers (photos: { media }, episodes: { episodeId, status, episodes }). */
   result?: unknown;
-  /** refused: why, as the API says it. */
+  /** refused: the status the upload was answered with (413, 415, 422…) and why, as the API says it. */
+  status?: number;
   error?: { message: string; code: string };
 }
 
@@ -291,7 +292,7 @@ async function stateOf(kind: ResumableKind<unknown>, user: SessionUser, info: In
   if (receipt) {
     return receipt.status < 300
       ? { ...base, state: "done", offset: size, result: receipt.body }
-      : { ...base, state: "refused", offset: size, error: (receipt.body as { error: { message: string; code: string } }).error };
+      : { ...base, state: "refused", offset: size, status: receipt.status, error: (receipt.body as { error: { message: string; code: string } }).error };
   }
   const dataPath = path.join(t.dir, info.id);
   const offset = await stat(dataPath).then((s) => s.size, () => 0);
