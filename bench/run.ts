@@ -35,6 +35,7 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
     title: "podcast pipeline",
     target: "analyse + publish ≥ 90 % of bare ffmpeg; 500 MB WAV upload RSS ≤ +64 MB; 1,000-episode feed p50 ≤ 20 ms cold, ≤ 2 ms cached/304",
   },
+  { number: 12, id: "resumable-upload", title: "resumable upload 1 GB, cut at 40 %", target: "web RSS grows ≤ 64 MB" },
   // BENCH_SOAK_PHOTOS (default 500) and BENCH_SOAK_VARIANTS (e.g. "defaults,shipped") shorten it.
   { number: 13, id: "worker-memory", title: "worker memory soak", target: "RSS plateau ≤ 400 MB at concurrency 5" },
 ];

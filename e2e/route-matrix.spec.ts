@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { makeSpeech } from "../test/audio";
 import { makeJpeg } from "../test/test-images";
 import { discoverRoutes, matrixGaps, type AppRoute } from "../test/routes";
-import { MATRIX, type BodyName, type FixtureName, type MatrixEntry, type Role } from "./route-matrix";
+import { MATRIX, TUS_CREATE, type BodyName, type FixtureName, type MatrixEntry, type Role } from "./route-matrix";
 
 const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 /** Must match ADMIN_EMAIL in playwright.config.ts (and the password e2e/admin.spec.ts uses). */
@@ -79,6 +79,8 @@ const missing: Record<FixtureName, string> = {
   show: randomUUID(),
   feed: "x".repeat(32),
   "feed-file": `${randomUUID()}/g0/episode.mp3`,
+  "photo-upload": randomUUID().replaceAll("-", ""),
+  "audio-upload": randomUUID().replaceAll("-", ""),
 };
 const tokens = { readWrite: "", readOnly: "", revoked: "" };
 let kinds = new Map<string, AppRoute["kind"]>();
@@ -196,6 +198,13 @@ test.beforeAll(async () => {
   const [, feedToken, ...file] = new URL(episode.urls.audio).pathname.split("/").slice(1);
   fixtures.feed = feedToken;
   fixtures["feed-file"] = file.join("/");
+
+  // Unfinished resumable uploads of the owner's (no bytes sent yet).
+  for (const [fixture, path] of [["photo-upload", "/api/v1/media/uploads"], ["audio-upload", "/api/v1/episodes/uploads"]] as const) {
+    const created = await hit("POST", path, { cookie: sessions.owner, headers: TUS_CREATE });
+    expect(created.status, created.text).toBe(201);
+    fixtures[fixture] = created.headers.get("location")!.split("/").pop()!;
+  }
 
   const token = async (scopes: string[]) => {
     const res = await hit("POST", "/api/account/tokens", { cookie: sessions.owner, body: async () => json({ name: `matrix ${scopes}`, scopes }) });

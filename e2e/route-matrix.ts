@@ -15,7 +15,20 @@
 export type Role = "anonymous" | "stranger" | "owner" | "admin";
 
 /** Things the runner creates before calling routes (see fixtures in route-matrix.spec.ts). */
-export type FixtureName = "photo" | "token" | "vlog" | "run" | "share" | "job" | "episode" | "review-episode" | "show" | "feed" | "feed-file";
+export type FixtureName =
+  | "photo"
+  | "token"
+  | "vlog"
+  | "run"
+  | "share"
+  | "job"
+  | "episode"
+  | "review-episode"
+  | "show"
+  | "feed"
+  | "feed-file"
+  | "photo-upload"
+  | "audio-upload";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
 export type BodyName =
@@ -54,6 +67,11 @@ export interface MatrixEntry {
   once?: boolean;
 }
 
+/** Headers of the tus protocol (resumable uploads): every request, creation, an empty PATCH at offset 0. */
+const TUS = { "tus-resumable": "1.0.0" };
+export const TUS_CREATE = { ...TUS, "upload-length": "1000", "upload-metadata": `filename ${btoa("matrix.png")}` };
+const TUS_PATCH = { ...TUS, "upload-offset": "0", "content-type": "application/offset+octet-stream" };
+
 export const MATRIX: MatrixEntry[] = [
   // Pages: anonymous visitors are sent to /signin (307); someone else's photo is "Not found".
   { route: "GET /", expect: { anonymous: 307, stranger: 200, owner: 200, admin: 200 } },
@@ -84,6 +102,13 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "HEAD /api/v1/media/[id]/original", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/media/stream", query: "?ids={photo}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  // Resumable uploads (tus). "photo-upload" is the owner's unfinished upload: an empty PATCH
+  // at offset 0 changes nothing (204, again and again); DELETE gives it up, so it comes last.
+  { route: "POST /api/v1/media/uploads", headers: TUS_CREATE, expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },
+  { route: "GET /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "PATCH /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS_PATCH, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  { route: "DELETE /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
 
   // Vlogs. The fixture is the owner's finished vlog (rendered in beforeAll), so proceed and
   // resume have nothing to do (409), and the storyboard edit is refused as stale (409)
@@ -140,6 +165,11 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/episodes/[id]/audio", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "HEAD /api/v1/episodes/[id]/audio", params: { id: "episode" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/episodes/stream", query: "?ids={episode}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "POST /api/v1/episodes/uploads", headers: TUS_CREATE, expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },
+  { route: "GET /api/v1/episodes/uploads/[uploadId]", params: { uploadId: "audio-upload" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "HEAD /api/v1/episodes/uploads/[uploadId]", params: { uploadId: "audio-upload" }, headers: TUS, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "PATCH /api/v1/episodes/uploads/[uploadId]", params: { uploadId: "audio-upload" }, headers: TUS_PATCH, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  { route: "DELETE /api/v1/episodes/uploads/[uploadId]", params: { uploadId: "audio-upload" }, headers: TUS, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
   { route: "DELETE /api/v1/episodes/[id]", params: { id: "review-episode" }, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
   { route: "GET /api/v1/shows", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
   { route: "POST /api/v1/shows", body: "show", expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },

@@ -5,8 +5,9 @@
 // responses; for AI jobs a bearer-token lookup, then one INSERT and one BullMQ add per
 // create and one SELECT per read; for a podcast feed one SELECT of the show by its token,
 // then the stored XML (read from disk and hashed, or kept in memory per version) with an
-// ETag and 304. It is what the work costs with nothing on top, so the app's figures can be
-// read as a ratio of it.
+// ETag and 304; for resumable uploads the bare tus server (@tus/server with its file
+// store, under /tus/: no session, no sniffing, no storage move). It is what the work costs
+// with nothing on top, so the app's figures can be read as a ratio of it.
 // Reads the same environment as the app (DATABASE_URL, DATABASE_SCHEMA, REDIS_URL,
 // QUEUE_PREFIX, DATA_DIR) plus BASELINE_PORT.
 import { createHash, randomUUID } from "node:crypto";
@@ -19,6 +20,8 @@ import { pipeline } from "node:stream/promises";
 import { gzipSync } from "node:zlib";
 import { Queue } from "bullmq";
 import busboy from "busboy";
+import { FileStore } from "@tus/file-store";
+import { Server as TusServer } from "@tus/server";
 import { Redis } from "ioredis";
 import pg from "pg";
 
@@ -251,9 +254,13 @@ async function stream(req: http.IncomingMessage, res: http.ServerResponse, owner
   });
 }
 
+const tus = new TusServer({ path: "/tus", datastore: new FileStore({ directory: path.join(dataDir, "bare-tus") }), relativeLocation: true });
+
 const server = http.createServer((req, res) => {
   (async () => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // Resumable uploads, bare: the tus server alone.
+    if (url.pathname === "/tus" || url.pathname.startsWith("/tus/")) return tus.handle(req, res);
     // Public: the feed token is the permission.
     const feedMatch = /^\/feed\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
     if (req.method === "GET" && feedMatch) return feed(req, res, feedMatch[1], url.searchParams.get("nocache") !== "1");
