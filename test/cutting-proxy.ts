@@ -3,7 +3,7 @@
 // client → server bytes up to exactly that many more, then destroys both sides of the
 // connection carrying them (no clean end of the request: the body just stops). Later
 // connections pass untouched. It counts what it forwarded, so a test can tell how much was
-// sent again after the cut.
+// sent again after the cut. Or it cuts every open connection at once (`cutNow`).
 import net from "node:net";
 
 export interface CuttingProxy {
@@ -12,6 +12,8 @@ export interface CuttingProxy {
   readonly forwarded: number;
   /** Cuts after `bytes` more client → server bytes; resolves once it has. */
   cutAfter(bytes: number): Promise<{ at: number }>;
+  /** Cuts every open connection now. */
+  cutNow(): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,9 @@ export async function startCuttingProxy(targetPort: number, targetHost = "127.0.
       return new Promise((done) => {
         armed = { at: forwarded + bytes, done };
       });
+    },
+    cutNow() {
+      for (const s of sockets) s.destroy();
     },
     async close() {
       for (const s of sockets) s.destroy();
