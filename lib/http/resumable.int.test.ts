@@ -34,7 +34,7 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 beforeAll(async () => {
-  iso = await isolate({ RESUMABLE_UPLOAD_EXPIRY: "2h", MAX_FILE_BYTES: String(8 * 1024 * 1024) });
+  iso = await isolate({ RESUMABLE_UPLOAD_EXPIRY: "2h", MAX_FILE_BYTES: String(8 * 1024 * 1024), MAX_PIXELS: "2000000" });
   alice = await signUp("alice@example.com");
   bob = await signUp("bob@example.com");
   const user = (await userForToken(db(), alice.split("=")[1]))!;
@@ -131,6 +131,21 @@ describe("a resumable photo upload", () => {
     expect((await res.json()).error.message).toMatch(/^notes\.jpg is not a photo we can read/);
     const seen = await state(photoUpload, location!, id, alice);
     expect(seen.body).toMatchObject({ state: "refused", error: { code: "wrong_type" } });
+    expect(await readdir(path.join(resumableRoot(iso.dataDir), "media"))).not.toContain(id);
+  });
+
+  it("is judged by the multipart path's own inspection when the last byte arrives: over the pixel limit is refused with its reason, and stays refused", async () => {
+    const png = await makePng({ width: 2000, height: 1500, seed: 11 });
+    const { location, id } = await create(createPhotoUpload, "/api/v1/media/uploads", alice, png.length, { filename: "panorama.png" });
+    const half = Math.floor(png.length / 2);
+    expect((await patch(photoUpload, location!, id, alice, 0, png.subarray(0, half))).status).toBe(204);
+    const last = await patch(photoUpload, location!, id, alice, half, png.subarray(half));
+    expect(last.status).toBe(413);
+    const message = (await last.json()).error.message;
+    expect(message).toMatch(/^panorama\.png: .*pixels/);
+    // Asked again (the answer was lost): the same refusal, no photo, no bytes kept.
+    expect((await state(photoUpload, location!, id, alice)).body).toMatchObject({ state: "refused", status: 413, error: { message } });
+    expect(await db().media.count({ where: { originalName: "panorama.png" } })).toBe(0);
     expect(await readdir(path.join(resumableRoot(iso.dataDir), "media"))).not.toContain(id);
   });
 

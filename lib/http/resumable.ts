@@ -26,7 +26,7 @@ import { Metadata, Server, Upload } from "@tus/server";
 import { requireUser, type SessionUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError, ConflictError, RejectedInputError } from "@/lib/errors";
-import { rootLogger } from "@/lib/log";
+import { log, rootLogger } from "@/lib/log";
 import type { ReceivedUpload } from "@/lib/media/service";
 import { enforce } from "@/lib/security/rate-limit";
 import { singleton } from "@/lib/singleton";
@@ -201,14 +201,18 @@ async function finish(kind: ResumableKind<unknown>, user: SessionUser, id: strin
     const info = (await t.store.configstore.get(id)) as Info | undefined;
     if (!info || receiptOf(info)) return;
     const policy = kind.policy();
+    const started = performance.now();
     const verdict = await judgeFileOnDisk(dataPath, info.metadata?.filename ?? undefined, policy);
+    const line = { upload: id, kind: kind.name, bytes: info.size };
     try {
       if ("rejection" in verdict) throw new RejectedInputError(verdict.rejection.reason, verdict.rejection.error);
       const body = await kind.keep(user, { accepted: [verdict.file], rejected: [], fields: fieldsOf(kind, info) });
       await writeReceipt(t, info, { status: 200, body });
+      log().info({ ...line, ms: Math.round(performance.now() - started) }, "resumable upload accepted");
     } catch (err) {
       const refusal = await lastingRefusal(err);
       if (refusal) await writeReceipt(t, info, refusal);
+      log().info({ ...line, status: refusal?.status ?? null }, refusal ? "resumable upload refused" : "resumable upload not finished; the next request retries");
       throw err;
     } finally {
       // Stored (moved) or refused: either way the bytes are not needed here any more —
