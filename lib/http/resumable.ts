@@ -33,7 +33,8 @@ import { singleton } from "@/lib/singleton";
 import { HttpError } from "./errors";
 import { route } from "./route";
 import { errorResponse } from "./status";
-import { cleanFileName, judgeFileOnDisk, refuseHead, tooLargeMessage, type UploadPolicy } from "./upload";
+import { cleanFileName } from "./file-names";
+import { judgeFileOnDisk, refuseHead, tooLargeMessage, type UploadPolicy } from "./upload";
 
 /** One kind of thing uploaded resumably (photos, audio for episodes): how it is judged and kept. */
 export interface ResumableKind<R> {
