@@ -10,8 +10,15 @@ const withChildren = { children: { select: { id: true, type: true, status: true 
 
 export type JobRow = Prisma.JobGetPayload<{ include: typeof withChildren }>;
 
-export function createJob(tx: Tx, data: Prisma.JobUncheckedCreateInput) {
-  return tx.job.create({ data, include: withChildren });
+/**
+ * Inserts one job in a single statement (INSERT … ON CONFLICT DO NOTHING RETURNING); null
+ * when its (owner, Idempotency-Key) is taken. A new job has no children yet, so nothing is
+ * read back. Under a race the unique index decides: a second INSERT with the same key waits
+ * for the first to commit and then does nothing.
+ */
+export async function insertJobUnlessKeyTaken(tx: Tx, data: Prisma.JobCreateManyInput): Promise<JobRow | null> {
+  const [row] = await tx.job.createManyAndReturn({ data: [data], skipDuplicates: true });
+  return row ? { ...row, children: [] } : null;
 }
 
 export async function getOwnedJob(db: Tx, ownerId: string, id: string): Promise<JobRow> {

@@ -9,11 +9,11 @@ import { Prisma, type JobStatus } from "@/lib/generated/prisma/client";
 import { afterFinish, announceJob, type LifecycleDeps } from "./lifecycle";
 import { abortRunningJob, clearFinishedJob, enqueueAiJob, enqueueBatch, removeQueuedJob } from "./queue";
 import {
-  createJob,
   deleteFinishedBefore,
   findByIdempotencyKey,
   getJob,
   getOwnedJob,
+  insertJobUnlessKeyTaken,
   listDeliveries,
   listOwnedJobs,
   transition,
@@ -79,40 +79,47 @@ export interface Created {
   replayed: boolean;
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === "P2002";
-
 /**
  * Creates a job (a batch: the batch and each of its jobs) and queues it. With an
  * Idempotency-Key, the same key and request return the job made the first time, and the
  * same key with a different request is a conflict; concurrent requests with one key make
- * exactly one job (the (owner, key) unique index decides, and the losers read the winner's).
+ * exactly one job: the (owner, key) unique index decides, inside the INSERT itself
+ * (`ON CONFLICT DO NOTHING`), and the losers read the winner's.
+ *
+ * The common case (one job, no checks against other rows) costs one INSERT … RETURNING and
+ * one BullMQ add: no transaction, no read before or after (docs/performance.md, scenario 10).
+ * Nothing is announced on the live pipeline: streams follow jobs by id, and nobody knows
+ * this id before the answer.
  */
 export async function createAiJob(deps: ServiceDeps, caller: Caller, body: unknown, idempotencyKey: string | null): Promise<Created> {
   const explicitPriority = (body as { priority?: unknown } | null)?.priority != null;
   const req = parseJobRequest(body, { isAdmin: caller.isAdmin });
   const hash = requestHash(req);
 
-  if (idempotencyKey) {
-    const earlier = await findByIdempotencyKey(deps.db, caller.id, idempotencyKey);
-    if (earlier) return replay(earlier, hash);
-  }
-  await checkReferences(deps.db, caller, req);
-  if (req.webhookUrl) {
-    await checkWebhookSigner(deps.db, caller);
-    // Checked again at every delivery: a name can resolve elsewhere later.
-    await checkWebhookAddress(req.webhookUrl, { allowPrivateHosts: deps.allowPrivateHosts ?? false });
+  if (needsChecks(req)) {
+    // A replay answers what the first request made, even if a check would now fail (the
+    // article since deleted, the webhook's name resolving elsewhere).
+    if (idempotencyKey) {
+      const earlier = await findByIdempotencyKey(deps.db, caller.id, idempotencyKey);
+      if (earlier) return replay(earlier, hash);
+    }
+    await checkReferences(deps.db, caller, req);
+    if (req.webhookUrl) {
+      await checkWebhookSigner(deps.db, caller);
+      // Checked again at every delivery: a name can resolve elsewhere later.
+      await checkWebhookAddress(req.webhookUrl, { allowPrivateHosts: deps.allowPrivateHosts ?? false });
+    }
   }
 
-  let row: JobRow;
-  let childPriority: number;
-  try {
-    ({ row, childPriority } = await insertJob(deps.db, caller, req, { explicitPriority, idempotencyKey, hash }));
-  } catch (err) {
-    if (!idempotencyKey || !isUniqueViolation(err)) throw err;
-    const winner = await findByIdempotencyKey(deps.db, caller.id, idempotencyKey);
-    if (!winner) throw err;
+  const inserted = await insertJob(deps.db, caller, req, { explicitPriority, idempotencyKey, hash });
+  if (!inserted) {
+    // The key was taken, by an earlier request or one racing this one (the INSERT waited
+    // for it to commit, so its row is there to read).
+    const winner = await findByIdempotencyKey(deps.db, caller.id, idempotencyKey!);
+    if (!winner) throw new ConflictError("idempotency_key_reused", "This Idempotency-Key was being used by another request that did not finish. Try again.");
     return replay(winner, hash);
   }
+  const { row, childPriority } = inserted;
 
   const queue = queueOf(deps);
   try {
@@ -124,8 +131,15 @@ export async function createAiJob(deps: ServiceDeps, caller: Caller, body: unkno
     await deps.db.job.delete({ where: { id: row.id } }).catch((e) => log().error({ err: e, jobId: row.id }, "could not remove an unqueued job"));
     throw err;
   }
-  await announceJob(deps, row);
   return { job: toJobView(row), replayed: false };
+}
+
+/** Whether creating this request reads other rows (an article's job, the token's secret) or DNS first. */
+function needsChecks(req: ParsedJobRequest): boolean {
+  if (req.webhookUrl) return true;
+  if (req.type === "summarize") return "article_id" in req.payload;
+  if (req.type === "batch_process") return req.payload.jobs.some((j) => j.type === "summarize" && "article_id" in j.payload);
+  return false;
 }
 
 function replay(earlier: JobRow, hash: string): Created {
@@ -138,27 +152,37 @@ function replay(earlier: JobRow, hash: string): Created {
   return { job: toJobView(earlier), replayed: true };
 }
 
+/**
+ * Inserts the job; null when its Idempotency-Key is already taken. One job: a single
+ * INSERT … ON CONFLICT DO NOTHING RETURNING. A batch: the batch and its jobs in one
+ * transaction (all or none), the batch row inserted the same way first.
+ */
 async function insertJob(
   db: Db,
   caller: Caller,
   req: ParsedJobRequest,
   opts: { explicitPriority: boolean; idempotencyKey: string | null; hash: string },
-): Promise<{ row: JobRow; childPriority: number }> {
+): Promise<{ row: JobRow; childPriority: number } | null> {
   const base = new Date();
   const common = { ownerId: caller.id, tokenId: caller.tokenId ?? null };
+  const data: Prisma.JobCreateManyInput = {
+    ...common,
+    type: req.type,
+    priority: req.priority,
+    payload: req.payload as Prisma.InputJsonValue,
+    webhookUrl: req.webhookUrl,
+    idempotencyKey: opts.idempotencyKey,
+    requestHash: opts.hash,
+    createdAt: base,
+  };
+  if (req.type !== "batch_process") {
+    const row = await insertJobUnlessKeyTaken(db, data);
+    return row ? { row, childPriority: req.priority } : null;
+  }
+  const priority = batchChildPriority({ batchPriority: req.priority, explicit: opts.explicitPriority, isAdmin: caller.isAdmin });
   return db.$transaction(async (tx) => {
-    const row = await createJob(tx, {
-      ...common,
-      type: req.type,
-      priority: req.priority,
-      payload: req.payload as Prisma.InputJsonValue,
-      webhookUrl: req.webhookUrl,
-      idempotencyKey: opts.idempotencyKey,
-      requestHash: opts.hash,
-      createdAt: base,
-    });
-    if (req.type !== "batch_process") return { row, childPriority: req.priority };
-    const priority = batchChildPriority({ batchPriority: req.priority, explicit: opts.explicitPriority, isAdmin: caller.isAdmin });
+    const row = await insertJobUnlessKeyTaken(tx, data);
+    if (!row) return null;
     // One millisecond apart, so createdAt keeps the batch's order (see batch.ts).
     await tx.job.createMany({
       data: req.payload.jobs.map((child, i) => ({

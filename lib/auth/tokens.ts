@@ -97,7 +97,11 @@ const TOUCH_EVERY_MS = 60_000;
 /** The live token with this value, or null (unknown, malformed or revoked). */
 export async function authenticateApiToken(db: Db, token: string): Promise<TokenAuth | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  // Only what is checked and returned: this runs on every API request.
+  const row = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, scopes: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, isAdmin: true } } },
+  });
   if (!row || row.revokedAt) return null;
   const now = Date.now();
   // Written at most once a minute: "last used" is for people, not an audit log.

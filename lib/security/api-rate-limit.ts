@@ -1,22 +1,19 @@
 // The per-caller rate limit of the jobs API (seed 003): RATE_LIMIT_REQUESTS_PER_MINUTE
 // sustained, RATE_LIMIT_BURST_SIZE at once, as a token bucket in Redis shared by every web
-// process. One bucket per API token; a browser's sessions share one per user. Every answer
-// says where the caller stands (RateLimit-* headers); a refusal is a 429 with Retry-After.
+// process. One bucket per API token (named by its hash); a browser's sessions share one per
+// user. Every answer says where the caller stands (RateLimit-* headers); a refusal is a 429
+// with Retry-After.
 //
 // The headers describe the bucket as the equivalent window: a full bucket of BURST requests
 // refills in BURST / rate, so 10 at 100/min reads "RateLimit-Limit: 10", "RateLimit-Policy:
 // 10;w=6" — at most 10 in any 6 seconds, which is 100 a minute.
-import { requireUser } from "@/lib/auth";
+import { createHash } from "node:crypto";
+import { requireUser, type SessionUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/status";
 import { log } from "@/lib/log";
 import { rateLimiter, type BucketRule, type BucketState } from "./rate-limit";
-
-export interface RateLimitedCaller {
-  id: string;
-  tokenId?: string;
-}
 
 export function apiBucketRule(config = env()): BucketRule {
   return { capacity: config.RATE_LIMIT_BURST_SIZE, perMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE };
@@ -34,15 +31,44 @@ export function rateLimitHeaders(rule: BucketRule, state: BucketState): Record<s
   return headers;
 }
 
+/** The bucket of a request with an API token, named by the token's hash: known before the token is looked up. */
+function tokenBucket(request: Request): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  return match ? `token:${createHash("sha256").update(match[1]).digest("base64url")}` : null;
+}
+
 /**
- * Counts one request of `caller` against the jobs API's bucket and runs `handle` if there
- * was room. Its answer, or the 429, carries the RateLimit-* headers; errors thrown by
- * `handle` are answered here too, so they carry them as well.
+ * Who is asking (401/403 as requireUser answers them) and their bucket after counting this
+ * request. A token's bucket is named by the token itself, so it is counted while the token
+ * is looked up in Postgres — the two round trips overlap; a token that turns out invalid
+ * still gets its 401 (its bucket expires unused). A browser session's bucket is its user's.
  */
-export async function withApiRateLimit(caller: RateLimitedCaller, handle: () => Promise<Response>): Promise<Response> {
+async function callerAndBucket(request: Request, rule: BucketRule, known?: SessionUser): Promise<{ caller: SessionUser; state: BucketState }> {
+  const bucket = tokenBucket(request);
+  if (!bucket) {
+    const caller = known ?? (await requireUser(request));
+    return { caller, state: await rateLimiter().take("jobs-api", `user:${caller.id}`, rule) };
+  }
+  const counting = rateLimiter().take("jobs-api", bucket, rule);
+  let caller: SessionUser;
+  try {
+    caller = known ?? (await requireUser(request));
+  } catch (err) {
+    counting.catch(() => {});
+    throw err;
+  }
+  return { caller, state: await counting };
+}
+
+/**
+ * Authenticates the request, counts it against the caller's bucket of the jobs API and runs
+ * `handle` if there was room. Its answer, or the 429, carries the RateLimit-* headers;
+ * errors thrown by `handle` are answered here too, so they carry them as well. A request
+ * that is not signed in is refused (401) before anything is counted against a user.
+ */
+export async function withApiRateLimit(request: Request, handle: (caller: SessionUser) => Promise<Response>, known?: SessionUser): Promise<Response> {
   const rule = apiBucketRule();
-  const subject = caller.tokenId ? `token:${caller.tokenId}` : `user:${caller.id}`;
-  const state = await rateLimiter().take("jobs-api", subject, rule);
+  const { caller, state } = await callerAndBucket(request, rule, known);
   let response: Response;
   if (!state.allowed) {
     log().warn({ limit: rule.perMinute, burst: rule.capacity, token: Boolean(caller.tokenId) }, "security: jobs API rate limit reached");
@@ -55,7 +81,7 @@ export async function withApiRateLimit(caller: RateLimitedCaller, handle: () => 
     );
   } else {
     try {
-      response = await handle();
+      response = await handle(caller);
     } catch (err) {
       response = errorResponse(err);
     }
@@ -79,12 +105,12 @@ function setHeader(response: Response, name: string, value: string) {
  */
 export function rateLimitedRoute<C>(handler: (request: Request, context: C) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
-    let caller: RateLimitedCaller;
+    let caller: SessionUser;
     try {
       caller = await requireUser(request);
     } catch {
       return handler(request, context);
     }
-    return withApiRateLimit(caller, () => handler(request, context));
+    return withApiRateLimit(request, () => handler(request, context), caller);
   };
 }

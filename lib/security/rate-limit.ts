@@ -64,11 +64,23 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / perMs) + 1000)
 return {allowed, tostring(tokens)}`;
 
+/** The two scripts as commands: sent once, then called by their SHA (EVALSHA), not resent on every request. */
+type ScriptedRedis = Redis & {
+  fcRateHit(key: string, windowMs: number): Promise<[number, number]>;
+  fcRateTake(key: string, capacity: number, perMs: number): Promise<[number, string]>;
+};
+
 export class RateLimiter {
+  private readonly redis: ScriptedRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    redis.defineCommand("fcRateHit", { numberOfKeys: 1, lua: HIT });
+    redis.defineCommand("fcRateTake", { numberOfKeys: 1, lua: TAKE });
+    this.redis = redis as ScriptedRedis;
+  }
 
   private key(action: string, subject: string): string {
     // Hashed: subjects can be email addresses, which have no business in Redis keys.
@@ -78,7 +90,7 @@ export class RateLimiter {
 
   /** Counts one attempt and returns the state after it. */
   async hit(action: string, subject: string, rule: RateRule): Promise<RateState> {
-    const [count, ttl] = (await this.redis.eval(HIT, 1, this.key(action, subject), rule.windowMs)) as [number, number];
+    const [count, ttl] = await this.redis.fcRateHit(this.key(action, subject), rule.windowMs);
     return { count, retryAfterMs: ttl };
   }
 
@@ -92,7 +104,7 @@ export class RateLimiter {
   /** Takes one token from the (action, subject) bucket, if there is one. */
   async take(action: string, subject: string, rule: BucketRule): Promise<BucketState> {
     const perMs = rule.perMinute / 60_000;
-    const [allowed, left] = (await this.redis.eval(TAKE, 1, `${this.key(action, subject)}:tb`, rule.capacity, perMs)) as [number, string];
+    const [allowed, left] = await this.redis.fcRateTake(`${this.key(action, subject)}:tb`, rule.capacity, perMs);
     const tokens = Number(left);
     return {
       allowed: allowed === 1,

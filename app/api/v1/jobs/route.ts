@@ -2,7 +2,6 @@
 // an Idempotency-Key is repeated with the same request; 409 with a different one). GET: your
 // jobs, newest first (?status&type&since&cursor&limit → { jobs, next_cursor }), or the ones
 // named by ?ids= (the polling fallback of the stream). Rate-limited per token.
-import { requireUser } from "@/lib/auth";
 import { createAiJob, listAiJobs, MAX_REQUEST_BYTES, parseIdempotencyKey, parseListQuery } from "@/lib/ai-jobs/service";
 import { jobLive } from "@/lib/ai-jobs/live";
 import { livePoll } from "@/lib/events/live";
@@ -15,9 +14,8 @@ import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (request) => {
-  const user = await requireUser(request);
-  return withApiRateLimit(user, async () => {
+export const POST = route(async (request) =>
+  withApiRateLimit(request, async (user) => {
     const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
     const body = await readJsonBounded(request, MAX_REQUEST_BYTES);
     const { job, replayed } = await createAiJob(webDeps(), user, body, key);
@@ -25,14 +23,13 @@ export const POST = route(async (request) => {
       { job_id: job.job_id, status: job.status },
       { status: replayed ? 200 : 202, headers: { Location: `/api/v1/jobs/${job.job_id}` } },
     );
-  });
-});
+  }),
+);
 
-export const GET = route(async (request) => {
-  const user = await requireUser(request);
-  return withApiRateLimit(user, async () => {
+export const GET = route(async (request) =>
+  withApiRateLimit(request, async (user) => {
     const url = new URL(request.url);
     if (url.searchParams.has("ids")) return livePoll(jobLive, user.id, url);
     return Response.json(await listAiJobs(db(), user, parseListQuery(url.searchParams)));
-  });
-});
+  }),
+);

@@ -1,6 +1,5 @@
 // GET: one AI job — status, progress, result or error, attempts, provider, usage, its batch's
 // jobs, and each webhook delivery attempt. Someone else's job is a 404, like a missing one.
-import { requireUser } from "@/lib/auth";
 import { getJobDetail } from "@/lib/ai-jobs/service";
 import { db } from "@/lib/db";
 import { route } from "@/lib/http/route";
@@ -9,7 +8,6 @@ import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 export const dynamic = "force-dynamic";
 
 export const GET = route<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  const user = await requireUser(request);
   const { id } = await params;
-  return withApiRateLimit(user, async () => Response.json(await getJobDetail(db(), user, id)));
+  return withApiRateLimit(request, async (user) => Response.json(await getJobDetail(db(), user, id)));
 });
