@@ -415,7 +415,7 @@ describe("cancel and retry", () => {
     expect((await alice.detail(id)).status).toBe("canceled");
   });
 
-  it("a failed job runs again on retry, and its attempts add up", async () => {
+  it("a failed job runs again on retry as a fresh run: new start and finish times, no old error; its attempts add up", async () => {
     // The summary's article is still being fetched (a slow page) when the summary runs.
     const extract = await alice.submit({ type: "extract_content", payload: { url: `${pagesBase}/slow` } });
     await alice.waitFor(extract, (j) => j.status === "running");
@@ -424,13 +424,22 @@ describe("cancel and retry", () => {
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatchObject({ code: "article_not_ready", message: expect.stringMatching(/still|running|completed/) });
 
+    expect(failed.started_at).not.toBeNull();
+    expect(failed.completed_at).not.toBeNull();
+
     await alice.waitFor(extract, (j) => j.status === "completed");
+    const retriedAt = Date.now();
     const res = await alice.retry(summary);
     expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ status: "queued", error: null });
+    // Nothing of the failed run is left on the queued job but its attempt count.
+    expect(await res.json()).toMatchObject({ status: "queued", progress: 0, error: null, result: null, provider: null, started_at: null, completed_at: null, attempts: 1 });
     const done = await alice.waitFor(summary);
     expect(done.status).toBe("completed");
     expect(done.attempts).toBe(2);
+    // The run that completed is the one timed: it started after the retry, not at the failed run's start.
+    expect(Date.parse(done.started_at!)).toBeGreaterThanOrEqual(retriedAt);
+    expect(Date.parse(done.started_at!)).toBeGreaterThan(Date.parse(failed.completed_at!));
+    expect(Date.parse(done.completed_at!)).toBeGreaterThanOrEqual(Date.parse(done.started_at!));
     expect((done.result as SummarizeResult).summary).toContain("412,000");
     expect((await alice.retry(summary)).status).toBe(409);
   });

@@ -381,10 +381,29 @@ async function cancelRow(deps: ServiceDeps, id: string): Promise<JobRow | null> 
   return null;
 }
 
+/**
+ * A failed job going back to the queue starts a new run: its timestamps, progress, result,
+ * error and who answered are the new run's (null until it has them). `attempts` and usage
+ * keep adding up over every run — they count work done and money spent, which a retry does
+ * not undo (docs/jobs.md, "Cancel and retry").
+ */
+const FRESH_RUN = {
+  status: "queued",
+  progress: 0,
+  result: Prisma.DbNull,
+  errorCode: null,
+  errorMessage: null,
+  errorRetryable: null,
+  provider: null,
+  providerNotes: Prisma.DbNull,
+  startedAt: null,
+  completedAt: null,
+} satisfies Prisma.JobUncheckedUpdateInput;
+
 /** How long a retry waits for the failed attempt's worker to let go of the BullMQ job. */
 const CLEAR_WAIT_MS = 3_000;
 
-/** Failed → queued again, as a new BullMQ job (the failed one is removed first). */
+/** Failed → queued again as a fresh run (FRESH_RUN), as a new BullMQ job (the failed one is removed first). */
 export async function retryAiJob(deps: ServiceDeps, caller: Caller, id: string): Promise<JobView> {
   const row = await getOwnedJob(deps.db, caller.id, jobIdParam(id));
   if (row.status !== "failed") {
@@ -396,15 +415,7 @@ export async function retryAiJob(deps: ServiceDeps, caller: Caller, id: string):
     if (Date.now() > until) throw new ConflictError("job_finishing", "This job is still recording its failure. Try again in a moment.");
     await new Promise((r) => setTimeout(r, 100));
   }
-  const requeued = await transition(deps.db, row.id, ["failed"], {
-    status: "queued",
-    progress: 0,
-    result: Prisma.DbNull,
-    errorCode: null,
-    errorMessage: null,
-    errorRetryable: null,
-    completedAt: null,
-  });
+  const requeued = await transition(deps.db, row.id, ["failed"], FRESH_RUN);
   if (!requeued) throw new ConflictError("job_not_failed", "This job changed while retrying it; reload it and try again.");
   try {
     await queue.enqueueAiJob(requeued);
@@ -412,9 +423,13 @@ export async function retryAiJob(deps: ServiceDeps, caller: Caller, id: string):
     // Put it back as it was, so the person can press Retry again.
     await transition(deps.db, row.id, ["queued"], {
       status: "failed",
+      progress: row.progress,
       errorCode: row.errorCode,
       errorMessage: row.errorMessage,
       errorRetryable: row.errorRetryable,
+      provider: row.provider,
+      providerNotes: row.providerNotes ?? Prisma.DbNull,
+      startedAt: row.startedAt,
       completedAt: row.completedAt,
     }).catch(() => {});
     throw err;
@@ -429,14 +444,7 @@ export async function retryAiJob(deps: ServiceDeps, caller: Caller, id: string):
  * first (the job itself is retried by the console), so the owner sees it move at once.
  */
 export async function requeueForAdminRetry(deps: ServiceDeps, id: string): Promise<void> {
-  const row = await transition(deps.db, id, ["failed"], {
-    status: "queued",
-    progress: 0,
-    errorCode: null,
-    errorMessage: null,
-    errorRetryable: null,
-    completedAt: null,
-  });
+  const row = await transition(deps.db, id, ["failed"], FRESH_RUN);
   if (row) await announceJob(deps, row);
 }
 
