@@ -354,6 +354,28 @@ describe("live progress", () => {
     expect(messages.at(-1)!.event).toBe("end");
   });
 
+  it("a page's extraction and a page's summary show their stages between start and finish", async () => {
+    const queue = getQueue("ai-jobs");
+    await queue.pause();
+    let extract: string;
+    let summary: string;
+    let res: Response;
+    try {
+      extract = await alice.submit({ type: "extract_content", payload: { url: `${pagesBase}/slow` } });
+      summary = await alice.submit({ type: "summarize", payload: { url: `${pagesBase}/article`, length: "short" } });
+      res = await alice.stream([extract, summary]);
+    } finally {
+      await queue.resume();
+    }
+    const views = (await readSse(res)).filter((m) => m.event === "job").map((m) => m.data as JobView);
+    const progressOf = (id: string) => views.filter((v) => v.job_id === id).map((v) => v.progress);
+    // queued, running, the page has arrived and is being read, done.
+    expect(progressOf(extract)).toEqual([0, 10, 50, 100]);
+    // queued, running, fetched, article extracted (summarising), done.
+    expect(progressOf(summary)).toEqual([0, 10, 30, 50, 100]);
+    expect(views.filter((v) => v.progress === 100).map((v) => v.status)).toEqual(["completed", "completed"]);
+  });
+
   it("a batch's stream shows its progress rising as its jobs finish", async () => {
     const id = await alice.submit({ type: "batch_process", payload: { jobs: [1, 2, 3, 4].map((i) => ({ type: "summarize", payload: { text: `${i} ${BIKE_SHARE}` } })) } });
     const views = (await readSse(await alice.stream([id]))).filter((m) => m.event === "job").map((m) => m.data as JobView);

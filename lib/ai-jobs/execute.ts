@@ -9,7 +9,7 @@ import { ConflictError, DomainError, NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { batchOutcome } from "./batch";
 import { generatePodcast } from "./podcast";
-import type { Generate, GenerateReply, JobOutcome } from "./generate";
+import type { Generate, GenerateReply, JobOutcome, Progress } from "./generate";
 import { afterFinish, announceJob, type LifecycleDeps } from "./lifecycle";
 import { getJob, transition, type JobRow } from "./repository";
 import { runners, type RunDeps } from "./run";
@@ -240,10 +240,12 @@ function providerDeps(deps: ExecuteDeps, type: AiJobType, attempt: AttemptRecord
 
 async function runJob(deps: ExecuteDeps, row: JobRow, attempt: AttemptRecord, signal?: AbortSignal): Promise<JobOutcome<unknown>> {
   const type = row.type as AiJobType;
+  const progress = progressReporter(deps, row.id, row.progress);
   const runDeps: RunDeps = {
     ...providerDeps(deps, type, attempt),
     signal,
     fetch: deps.fetch,
+    progress,
     loadArticle: (id) => loadArticle(deps.db, row.ownerId, id),
     loadPhash: (id) => loadPhash(deps.db, row.ownerId, id),
   };
@@ -263,17 +265,26 @@ async function runJob(deps: ExecuteDeps, row: JobRow, attempt: AttemptRecord, si
         ownerId: row.ownerId,
         signal,
         fetch: deps.fetch,
-        progress: (percent) => reportProgress(deps, row.id, percent),
+        progress,
       });
     default:
       throw new ConflictError("unknown_type", `This server cannot run "${row.type}" jobs.`);
   }
 }
 
-/** A running job's progress, told to open pages; a canceled job keeps its state. */
-async function reportProgress(deps: ExecuteDeps, id: string, percent: number): Promise<void> {
-  const row = await transition(deps.db, id, ["running"], { progress: percent });
-  if (row) await announceJob(deps, row);
+/**
+ * A running job's progress between its stages, recorded and told to open pages. Only
+ * forward, and below 100 (which only completion shows); a canceled job keeps its state.
+ */
+function progressReporter(deps: ExecuteDeps, id: string, from: number): Progress {
+  let shown = from;
+  return async (percent) => {
+    const p = Math.min(99, Math.round(percent));
+    if (p <= shown) return;
+    shown = p;
+    const row = await transition(deps.db, id, ["running"], { progress: p });
+    if (row) await announceJob(deps, row);
+  };
 }
 
 /** An article: the result of one of the owner's completed extract_content jobs. */

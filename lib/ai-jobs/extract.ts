@@ -6,7 +6,7 @@ import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { RejectedInputError } from "@/lib/errors";
 import type { ExtractContentPayload, ExtractContentResult } from "./types";
-import { LOCAL_PROVIDER, throwIfAborted, type JobOutcome } from "./generate";
+import { LOCAL_PROVIDER, throwIfAborted, type JobOutcome, type Progress } from "./generate";
 import { safeFetch, type SafeFetchOptions } from "./safe-fetch";
 import { guessLanguage, truncate } from "./text";
 
@@ -149,9 +149,14 @@ export function articleFromText(body: string, opts: { url?: string | null } = {}
   };
 }
 
-/** Fetches `url` safely and extracts its article (HTML through Readability, plain text as is). */
-export async function fetchArticle(url: string, fetchOptions: SafeFetchOptions = {}): Promise<ExtractContentResult> {
+/**
+ * Fetches `url` safely and extracts its article (HTML through Readability, plain text as
+ * is). `fetched` runs between the two: the page has arrived, its reading begins.
+ */
+export async function fetchArticle(url: string, fetchOptions: SafeFetchOptions = {}, fetched?: () => Promise<void>): Promise<ExtractContentResult> {
   const page = await safeFetch(url, fetchOptions);
+  await fetched?.();
+  throwIfAborted(fetchOptions.signal);
   return page.mimeType === "text/plain" ? articleFromText(page.body, { url: page.url }) : extractArticle(page.body, { url: page.url });
 }
 
@@ -159,14 +164,21 @@ export interface ExtractDeps {
   /** Options for fetching `{ url }` payloads (allowPrivateHosts, limits, resolver). */
   fetch?: SafeFetchOptions;
   signal?: AbortSignal;
+  /** A `{ url }` payload reports 50 once the page has arrived (fetching → reading). */
+  progress?: Progress;
 }
+
+/** Where an extract_content job of a page stands once the page has arrived and is being read. */
+export const EXTRACT_FETCHED = 50;
 
 /** Runs an extract_content payload. */
 export async function extractContent(payload: ExtractContentPayload, deps: ExtractDeps = {}): Promise<JobOutcome<ExtractContentResult>> {
   throwIfAborted(deps.signal);
   const result =
     "url" in payload && payload.url !== undefined
-      ? await fetchArticle(payload.url, { field: "payload.url", ...deps.fetch, signal: deps.signal ?? deps.fetch?.signal })
+      ? await fetchArticle(payload.url, { field: "payload.url", ...deps.fetch, signal: deps.signal ?? deps.fetch?.signal }, async () => {
+          await deps.progress?.(EXTRACT_FETCHED);
+        })
       : extractArticle((payload as { html: string }).html);
   return { result, provider: LOCAL_PROVIDER };
 }

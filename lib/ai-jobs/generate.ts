@@ -36,6 +36,13 @@ export interface JobOutcome<R> {
   fallback?: { from?: string; reason: string };
 }
 
+/**
+ * Tells the job's watchers how far it got, in percent (0–100), as a multi-stage job moves
+ * from stage to stage. Where a job type reports what is described in docs/jobs.md
+ * ("Progress"); the worker's reporter ignores values that do not move the bar forward.
+ */
+export type Progress = (percent: number) => Promise<void>;
+
 /** Options shared by the job types that can use a provider. */
 export interface ProviderOptions {
   generate?: Generate;

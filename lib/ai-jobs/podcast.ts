@@ -19,7 +19,7 @@ export interface PodcastJobDeps extends Pick<RunDeps, "signal" | "fetch"> {
   db: Db;
   jobId: string;
   ownerId: string;
-  /** Reports the job's progress in percent (script 20, speech 60). */
+  /** Reports the job's progress in percent (page fetched 12 and read 16, script 20, speech 60, stored 80). */
   progress?: (percent: number) => Promise<void>;
   /** The voice; espeak-ng unless told otherwise. */
   speak?: Speak;
@@ -43,7 +43,7 @@ export async function generatePodcast(payload: GeneratePodcastPayload, deps: Pod
   // The show first: a wrong showId is refused before any work (NotFound, like a missing one).
   const show = await showForUpload(user, payload.showId);
   const voice = await chooseVoice(payload.voice);
-  const source = await podcastSource(payload, deps);
+  const source = await podcastSource(payload, deps, { fetched: 12, ready: 16 });
   const script = buildScript(source, "text" in payload ? "payload.text" : "payload.url");
   await deps.progress?.(20);
 
@@ -55,6 +55,7 @@ export async function generatePodcast(payload: GeneratePodcastPayload, deps: Pod
     const durationSeconds = await wavDurationSeconds(wav);
     await deps.progress?.(60);
     await storage().putFile(key, wav, "audio/wav");
+    await deps.progress?.(80);
     const created = await ingestStoredAudio(user, { storageKey: key, showId: show.id }, { title: script.title });
     return done(created.episodeId, script.title, durationSeconds);
   } finally {
