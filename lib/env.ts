@@ -119,6 +119,12 @@ export const envSchema = z.object({
   GEMINI_MODEL: z.string().default("gemini-2.5-flash"),
   /** Overrides the Gemini endpoint (tests point it at a stub on 127.0.0.1). */
   GEMINI_BASE_URL: z.string().url().optional(),
+  /** Text embeddings for calculate_similarity when Gemini is the chain's choice. */
+  GEMINI_EMBEDDING_MODEL: z.string().default("gemini-embedding-001"),
+  /** Speech for generate_podcast when Gemini is the chain's choice (espeak-ng otherwise). */
+  GEMINI_TTS_MODEL: z.string().default("gemini-2.5-flash-preview-tts"),
+  /** Gemini TTS's prebuilt voice, unless a job names one of them as its voice. */
+  GEMINI_TTS_VOICE: z.string().default("Kore"),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
   // Text generation for AI jobs (lib/ai/chain.ts): a fallback chain over these providers.

@@ -3,7 +3,9 @@
 // keeps a request log (arrival time, body, whether the client closed the connection before
 // an answer) and counts requests in flight, so tests can assert what the provider saw.
 // The Gemini stub also speaks a minimal Files API (the SDK's resumable upload, get, delete;
-// see GeminiFilesStub) and refuses a request that refers to a file it does not hold ACTIVE.
+// see GeminiFilesStub) and refuses a request that refers to a file it does not hold ACTIVE,
+// answers text embeddings (batchEmbedContents: deterministic bag-of-words vectors, see
+// stubEmbedding) and speech (generateContent asking for AUDIO: a PCM tone, see stubSpeech).
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -52,6 +54,14 @@ export interface AiStub {
   nextAbort(): Promise<StubRequest>;
   /** Gemini only: the Files API's state. */
   files: GeminiFilesStub;
+  /**
+   * Gemini only: the answer to a batchEmbedContents request (its texts, in order). Default:
+   * one stubEmbedding per text. Answered apart from `reply` queues, so queued text replies
+   * are not used up by embeddings.
+   */
+  embed: (texts: string[], req: StubRequest) => StubReply;
+  /** Gemini only: the answer to a generateContent request asking for AUDIO. Default: stubSpeech of its text. */
+  speech: (text: string, req: StubRequest) => StubReply;
   reset(): void;
   close(): Promise<void>;
 }
@@ -69,12 +79,16 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
     maxInFlight: 0,
     nextAbort: () => new Promise((resolve) => abortWaiters.push(resolve)),
     files: newFilesState(),
+    embed: (texts) => embeddingAnswer(texts),
+    speech: (text) => speechAnswer(text),
     reset() {
       queue = [];
       stub.requests = [];
       stub.maxInFlight = stub.inFlight;
       stub.fallback = () => success(kind, "ok");
       stub.files = newFilesState();
+      stub.embed = (texts) => embeddingAnswer(texts);
+      stub.speech = (text) => speechAnswer(text);
     },
     close: async () => {
       server.closeAllConnections();
@@ -116,7 +130,8 @@ export async function startAiStub(kind: StubKind): Promise<AiStub> {
       };
       res.on("close", () => finish(!res.writableFinished));
       const filesReply = kind === "gemini" ? answerFiles(stub.files, logged, data, origin) : null;
-      const reply = filesReply ?? queue.shift() ?? stub.fallback(logged);
+      const mediaReply = kind === "gemini" && !filesReply ? answerMedia(stub, logged) : null;
+      const reply = filesReply ?? mediaReply ?? queue.shift() ?? stub.fallback(logged);
       if (reply === "hang") return;
       const send = () => {
         if (done) return;
@@ -260,6 +275,96 @@ function answerFiles(files: GeminiFilesStub, req: StubRequest, data: Buffer, ori
     if (file.state !== "ACTIVE") return googleError(400, "FAILED_PRECONDITION", `The File ${file.name} is not in an ACTIVE state and usage is not allowed.`);
   }
   return null;
+}
+
+// --- Gemini embeddings and speech -------------------------------------------------------
+
+/** The texts of a batchEmbedContents request (`{requests: [{model, content: {parts}}]}`), or null for other requests. */
+export function embedTexts(req: StubRequest): string[] | null {
+  if (!/\/models\/[^/:]+:batchEmbedContents$/.test(req.path.split("?")[0])) return null;
+  const body = req.body as { requests?: { content?: { parts?: GeminiPart[] } }[] } | null;
+  return (body?.requests ?? []).map((r) => (r.content?.parts ?? []).map((p) => p.text ?? "").join(""));
+}
+
+/** The speech request a generateContent call made (its text, model and voice), or null when it did not ask for AUDIO. */
+export function speechRequest(req: StubRequest): { model: string; text: string; voice?: string } | null {
+  const m = /\/models\/([^/:]+):generateContent/.exec(req.path);
+  if (!m) return null;
+  const config = (req.body as { generationConfig?: { responseModalities?: string[]; speechConfig?: { voiceConfig?: { prebuiltVoiceConfig?: { voiceName?: string } } } } })
+    .generationConfig;
+  if (!config?.responseModalities?.some((x) => x.toUpperCase() === "AUDIO")) return null;
+  return {
+    model: m[1],
+    text: geminiParts(req).map((p) => p.text ?? "").join(""),
+    voice: config.speechConfig?.voiceConfig?.prebuiltVoiceConfig?.voiceName,
+  };
+}
+
+function answerMedia(stub: AiStub, req: StubRequest): StubReply | null {
+  const texts = embedTexts(req);
+  if (texts) return stub.embed(texts, req);
+  const speech = speechRequest(req);
+  if (speech) return stub.speech(speech.text, req);
+  return null;
+}
+
+/** Vector length of stubEmbedding. */
+export const STUB_EMBEDDING_DIMENSIONS = 256;
+
+/**
+ * A deterministic unit vector for a text: its lower-cased words of 4 letters or more (so
+ * "the", "and" do not dominate) hashed into 256 buckets. Same text → same vector (cosine 1);
+ * texts on the same subject → closer than texts on different ones.
+ */
+export function stubEmbedding(text: string): number[] {
+  const v = new Array<number>(STUB_EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]{4,}/gu) ?? []) {
+    let h = 2166136261;
+    for (const ch of word) h = Math.imul(h ^ ch.codePointAt(0)!, 16777619) >>> 0;
+    v[h % STUB_EMBEDDING_DIMENSIONS] += 1;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+/** Gemini's batchEmbedContents answer: `{embeddings: [{values}]}`, one per text, in order. */
+export function embeddingAnswer(texts: string[]): StubAnswer {
+  return { status: 200, json: { embeddings: texts.map((t) => ({ values: stubEmbedding(t) })) } };
+}
+
+/** Sample rate of the stub's speech, as Gemini TTS answers: 16-bit mono PCM at 24 kHz. */
+export const STUB_SPEECH_RATE = 24_000;
+
+/** A 440 Hz tone as raw s16le PCM at 24 kHz: what the stub "says", `seconds` long. */
+export function stubTone(seconds: number): Buffer {
+  const samples = Math.round(seconds * STUB_SPEECH_RATE);
+  const pcm = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STUB_SPEECH_RATE)), i * 2);
+  return pcm;
+}
+
+/**
+ * Gemini TTS's answer: the audio as one inline part, base64 PCM with its format in the MIME
+ * type (`audio/L16;codec=pcm;rate=24000`), and usage (audio is billed as output tokens, 32 a
+ * second here). By default the tone lasts 1 s plus 0.1 s per word of `text`, so longer
+ * scripts sound longer.
+ */
+export function speechAnswer(text: string, seconds?: number): StubAnswer {
+  const words = text.split(/\s+/).filter(Boolean).length;
+  seconds ??= 1 + words / 10;
+  return {
+    status: 200,
+    json: {
+      candidates: [
+        {
+          content: { role: "model", parts: [{ inlineData: { mimeType: `audio/L16;codec=pcm;rate=${STUB_SPEECH_RATE}`, data: stubTone(seconds).toString("base64") } }] },
+          finishReason: "STOP",
+        },
+      ],
+      usageMetadata: { promptTokenCount: words, candidatesTokenCount: Math.round(seconds * 32), totalTokenCount: words + Math.round(seconds * 32) },
+      modelVersion: "gemini-2.5-flash-preview-tts",
+    },
+  };
 }
 
 interface GeminiPart {

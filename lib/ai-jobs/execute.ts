@@ -14,6 +14,7 @@ import { afterFinish, announceJob, type LifecycleDeps } from "./lifecycle";
 import { getJob, transition, type JobRow } from "./repository";
 import { runners, type RunDeps } from "./run";
 import type { SafeFetchOptions } from "./safe-fetch";
+import type { EmbedTexts } from "./similarity";
 import { parsePayload, type AiJobType, type ExtractContentResult } from "./types";
 
 export interface ExecuteDeps extends LifecycleDeps {
@@ -229,10 +230,50 @@ function chainGenerate(chain: AiChain, attempt: AttemptRecord): Generate {
   };
 }
 
-function providerDeps(deps: ExecuteDeps, type: AiJobType, attempt: AttemptRecord): Pick<RunDeps, "generate" | "fallbackOnError"> {
+/**
+ * `embed` for calculate_similarity, over the chain: the first provider that offers
+ * embeddings and answers; null (TF-IDF) on the chain's local turn. Records skips and usage.
+ */
+function chainEmbed(chain: AiChain, attempt: AttemptRecord): EmbedTexts {
+  return async (texts, signal) => {
+    const result = await chain.embed({ texts, signal });
+    attempt.notes.push(...skipNotes(result.skipped));
+    if (!("vectors" in result)) {
+      // Only a real failure makes it a fallback; no provider offering embeddings is the usual keyless path.
+      if (result.skipped.some((s) => s.kind !== "not_available")) attempt.localTurn = true;
+      return null;
+    }
+    attempt.usage.inputTokens += result.usage.inputTokens;
+    attempt.usage.outputTokens += result.usage.outputTokens;
+    attempt.usage.costUsd += result.usage.costUsd ?? 0;
+    return { vectors: result.vectors, provider: `${result.provider}:${result.model}` };
+  };
+}
+
+/** One piece of a podcast script read aloud over the chain; null on its local turn (espeak-ng). Records skips and usage. */
+function chainSay(chain: AiChain, attempt: AttemptRecord) {
+  return async (text: string, voice: string | undefined, signal?: AbortSignal) => {
+    const result = await chain.speak({ text, voice, signal });
+    attempt.notes.push(...skipNotes(result.skipped));
+    if (!("pcm" in result)) {
+      if (result.skipped.some((s) => s.kind !== "not_available")) {
+        attempt.notes.push({ provider: "local", kind: "fallback", reason: "No AI provider could read the script aloud, so espeak-ng did." });
+      }
+      return null;
+    }
+    attempt.usage.inputTokens += result.usage.inputTokens;
+    attempt.usage.outputTokens += result.usage.outputTokens;
+    attempt.usage.costUsd += result.usage.costUsd ?? 0;
+    return { pcm: result.pcm, sampleRate: result.sampleRate, provider: `${result.provider}:${result.model}` };
+  };
+}
+
+const hasRemote = (chain: AiChain | null) => chain?.order.some((p) => p !== "local") ?? false;
+
+function providerDeps(deps: ExecuteDeps, type: AiJobType, attempt: AttemptRecord): Pick<RunDeps, "generate" | "fallbackOnError" | "embed"> {
   const chain = deps.chain;
-  const remote = chain?.order.some((p) => p !== "local") ?? false;
-  if (!chain || !remote || type === "extract_content" || type === "calculate_similarity") return {};
+  if (!chain || !hasRemote(chain) || type === "extract_content") return {};
+  if (type === "calculate_similarity") return { embed: chainEmbed(chain, attempt) };
   // The providers this chain actually tries: all of them, or only the first without fallback.
   const tried = deps.fallbackEnabled ? chain.order : chain.order.slice(0, 1);
   return { generate: chainGenerate(chain, attempt), fallbackOnError: tried.includes("local") };
@@ -258,7 +299,7 @@ async function runJob(deps: ExecuteDeps, row: JobRow, attempt: AttemptRecord, si
       return (runners[type] as (p: typeof payload, d: RunDeps) => Promise<JobOutcome<unknown>>)(payload, runDeps);
     }
     case "generate_podcast":
-      // Keyless: espeak-ng reads the script (Gemini TTS is not built; see lib/podcasts/speech.ts).
+      // The chain's speech (Gemini TTS) when it has a provider that offers it; espeak-ng otherwise.
       return generatePodcast(parsePayload(type, row.payload), {
         db: deps.db,
         jobId: row.id,
@@ -266,6 +307,7 @@ async function runJob(deps: ExecuteDeps, row: JobRow, attempt: AttemptRecord, si
         signal,
         fetch: deps.fetch,
         progress,
+        say: hasRemote(deps.chain) ? chainSay(deps.chain!, attempt) : undefined,
       });
     default:
       throw new ConflictError("unknown_type", `This server cannot run "${row.type}" jobs.`);

@@ -100,7 +100,7 @@ describe("with Gemini configured", () => {
   });
 
   it("local-only types never call the provider", async () => {
-    const job = await alice.waitFor(await alice.submit({ type: "calculate_similarity", payload: { a: BIKE_SHARE, b: SOURDOUGH } }));
+    const job = await alice.waitFor(await alice.submit({ type: "extract_content", payload: { html: `<article><h1>Bikes</h1><p>${BIKE_SHARE}</p></article>` } }));
     expect(job).toMatchObject({ status: "completed", provider: "local" });
     expect(stub.requests).toHaveLength(0);
   });

@@ -45,7 +45,7 @@ describe("running jobs from their payloads", () => {
 
   it("runs each local type through one table", async () => {
     const sim = await runners.calculate_similarity(parsePayload("calculate_similarity", { a: BIKE_SHARE, b: BIKE_SHARE }));
-    expect(sim.result).toEqual({ score: 1 });
+    expect(sim.result).toEqual({ score: 1, method: "tfidf" });
     const check = await runners.validate_summary(parsePayload("validate_summary", { text: BIKE_SHARE, summary: "The scheme still loses money." }));
     expect(check.result.faithful).toBe(true);
     const ext = await runners.extract_content(parsePayload("extract_content", { url: `${base}/bike` }), { fetch: { allowPrivateHosts: true } });

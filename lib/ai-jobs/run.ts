@@ -16,7 +16,7 @@ import type {
 import { throwIfAborted, type Generate, type JobOutcome, type Progress } from "./generate";
 import { extractContent, fetchArticle } from "./extract";
 import type { SafeFetchOptions } from "./safe-fetch";
-import { calculateSimilarity, type LoadPhash } from "./similarity";
+import { calculateSimilarity, type EmbedTexts, type LoadPhash } from "./similarity";
 import { summarize } from "./summarize";
 import { validateSummary } from "./validate-summary";
 
@@ -33,6 +33,8 @@ export interface RunDeps {
   loadArticle?: (articleId: string) => Promise<ExtractContentResult | null>;
   /** A photo's pHash, for calculate_similarity { mediaIds }. */
   loadPhash?: LoadPhash;
+  /** Text embeddings from the provider chain, for calculate_similarity of texts; absent → TF-IDF. */
+  embed?: EmbedTexts;
   /** Reports the job's progress between its stages (docs/jobs.md, "Progress"). */
   progress?: Progress;
   now?: () => Date;
@@ -85,7 +87,7 @@ export function runValidateSummary(payload: ValidateSummaryPayload, deps: RunDep
 }
 
 export function runCalculateSimilarity(payload: CalculateSimilarityPayload, deps: RunDeps = {}): Promise<JobOutcome<ResultOf<"calculate_similarity">>> {
-  return calculateSimilarity(payload, { loadPhash: deps.loadPhash, signal: deps.signal });
+  return calculateSimilarity(payload, { loadPhash: deps.loadPhash, embed: deps.embed, progress: deps.progress, signal: deps.signal });
 }
 
 /** The text and title of a generate_podcast payload (the episode itself is the podcast pipeline's). */

@@ -49,7 +49,46 @@ describe("text similarity", () => {
   });
 
   it("answers { a, b } with a score", async () => {
-    expect((await calculateSimilarity({ a: "cats purr", b: "cats purr" })).result).toEqual({ score: 1 });
+    expect((await calculateSimilarity({ a: "cats purr", b: "cats purr" })).result).toEqual({ score: 1, method: "tfidf" });
+  });
+});
+
+describe("text similarity by embeddings", () => {
+  // Vectors that make the ranking obvious: the follow-up points almost the same way as the story.
+  const VECTORS: Record<string, number[]> = { story: [1, 0, 0], followUp: [0.9, 0.3, 0], bread: [0, 0, 1], opposite: [-1, 0, 0] };
+  const embed = (calls: string[][]) => async (texts: string[]) => {
+    calls.push(texts);
+    return { vectors: texts.map((t) => VECTORS[t]), provider: "gemini:gemini-embedding-001" };
+  };
+
+  it("scores a pair by the cosine of its vectors, says who made them, and keeps scores within 0..1", async () => {
+    const calls: string[][] = [];
+    const out = await calculateSimilarity({ a: "story", b: "followUp" }, { embed: embed(calls) });
+    expect(out.provider).toBe("gemini:gemini-embedding-001");
+    expect(out.result).toEqual({ score: 0.9487, method: "embeddings" });
+    expect(calls).toEqual([["story", "followUp"]]);
+    expect((await calculateSimilarity({ a: "story", b: "opposite" }, { embed: embed([]) })).result).toEqual({ score: 0, method: "embeddings" });
+  });
+
+  it("embeds many items in calls of 20, reporting progress after each, and builds the matrix from them", async () => {
+    const calls: string[][] = [];
+    const reported: number[] = [];
+    const items = Array.from({ length: 45 }, (_, i) => ["story", "followUp", "bread"][i % 3]);
+    const out = await calculateSimilarity({ items }, { embed: embed(calls), progress: async (p) => void reported.push(p) });
+    expect(calls.map((c) => c.length)).toEqual([20, 20, 5]);
+    expect(reported).toEqual([45, 81, 90]);
+    const { matrix, method } = out.result as { matrix: number[][]; method: string };
+    expect(method).toBe("embeddings");
+    expect(matrix[0][1]).toBe(0.9487);
+    expect(matrix[0][2]).toBe(0);
+    expect(matrix[0][3]).toBe(1);
+  });
+
+  it("uses TF-IDF when it is the local method's turn, and says the provider could not answer", async () => {
+    const out = await calculateSimilarity({ a: "cats purr", b: "cats purr" }, { embed: async () => null });
+    expect(out.result).toEqual({ score: 1, method: "tfidf" });
+    expect(out.provider).toBe("local");
+    expect(out.fallback?.reason).toMatch(/TF-IDF/);
   });
 });
 
@@ -66,6 +105,7 @@ describe("photo similarity by perceptual hash", () => {
     ]);
     const out = await calculateSimilarity({ mediaIds: [...hashes.keys()] }, { loadPhash: async (id) => hashes.get(id) ?? null });
     const { matrix } = out.result as { matrix: number[][] };
+    expect(out.result).toMatchObject({ method: "phash" });
     expect(matrix[0][0]).toBe(1);
     expect(matrix[0][1]).toBeGreaterThanOrEqual(0.93); // ≤ 4 of 64 bits differ
     expect(matrix[0][2]).toBeLessThan(0.82); // > 12 bits differ

@@ -308,11 +308,15 @@ export interface ValidateSummaryResult {
   method: "lexical" | "judge";
 }
 
-export type CalculateSimilarityResult =
+/** How the similarity was measured: a provider's text embeddings, TF-IDF (no key), photo fingerprints. */
+export type SimilarityMethod = "embeddings" | "tfidf" | "phash";
+
+export type CalculateSimilarityResult = (
   /** { a, b }: 0 (unrelated) … 1 (same). */
   | { score: number }
   /** { items } or { mediaIds }: matrix[i][j] for item i against j; symmetric, 1 on the diagonal. */
-  | { matrix: number[][] };
+  | { matrix: number[][] }
+) & { method: SimilarityMethod };
 
 export interface GeneratePodcastResult {
   episodeId: string;

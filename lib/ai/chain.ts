@@ -12,7 +12,7 @@
 import type { Redis } from "ioredis";
 import { createCircuit, type Circuit } from "./circuit";
 import { AiError, type AiErrorKind } from "./errors";
-import type { GenerateRequest, GenerateResult, ProviderName, TextProvider } from "./generate";
+import type { EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, ProviderName, SpeakRequest, SpeakResult, TextProvider } from "./generate";
 import { createSemaphore, type Semaphore } from "./semaphore";
 
 /** The caller's own answer without any network: the chain calls it where "local" stands. */
@@ -48,10 +48,23 @@ export class AiChainError extends AiError {
   }
 }
 
+/** The chain reached its "local" entry (or no configured provider can do this): the caller answers with its own local method. */
+export interface LocalTurn {
+  provider: "local";
+  skipped: Skip[];
+}
+
 export interface AiChain {
   /** Configured providers in the order they are tried ("local" where it stands). */
   readonly order: readonly ProviderName[];
   generate(request: GenerateRequest, options?: { local?: LocalGenerate }): Promise<ChainResult>;
+  /**
+   * Text embeddings from the first provider in order that offers them and can answer;
+   * a LocalTurn where "local" stands, or when no configured provider offers embeddings.
+   */
+  embed(request: EmbedRequest): Promise<(EmbedResult & { skipped: Skip[] }) | LocalTurn>;
+  /** Speech, chosen like `embed`. */
+  speak(request: SpeakRequest): Promise<(SpeakResult & { skipped: Skip[] }) | LocalTurn>;
 }
 
 export interface AiChainConfig {
@@ -67,6 +80,13 @@ export interface AiChainConfig {
   leaseMs?: number;
 }
 
+/** What the chain can ask of a provider, and how a provider without it is recorded. */
+type Capability = "generate" | "embed" | "speak";
+const NOT_OFFERED: Record<Exclude<Capability, "generate">, string> = {
+  embed: "It offers no text embeddings here.",
+  speak: "It offers no speech here.",
+};
+
 export function createAiChain(config: AiChainConfig): AiChain {
   const circuit = createCircuit({ redis: config.redis, prefix: config.prefix, openMs: config.circuitOpenMs });
   const semaphores = new Map<string, Semaphore>();
@@ -81,37 +101,69 @@ export function createAiChain(config: AiChainConfig): AiChain {
   const entries = config.fallbackEnabled ? config.providers : config.providers.slice(0, 1);
   const order = config.providers.map((p) => (p === "local" ? "local" : p.name));
 
-  async function generate(request: GenerateRequest, options: { local?: LocalGenerate } = {}): Promise<ChainResult> {
-    const { signal } = request;
+  /**
+   * Walks the entries for one capability: each provider that offers it is tried (circuit,
+   * semaphore); "local" — or, for embed and speak, running out of providers that offer
+   * them at all — is a LocalTurn. Throws AiChainError when providers that offer it all failed.
+   */
+  async function walk<T>(
+    capability: Capability,
+    signal: AbortSignal | undefined,
+    call: (p: TextProvider) => Promise<T> | undefined,
+    hasLocal = true,
+  ): Promise<{ value: T; skipped: Skip[] } | LocalTurn> {
     const skipped: Skip[] = [];
+    let offered = false;
     for (const entry of entries) {
       signal?.throwIfAborted();
       if (entry === "local") {
-        if (!options.local) {
-          skipped.push({ provider: "local", kind: "not_available", reason: "There is no local way to do this request." });
-          continue;
-        }
-        // The caller's own code: its errors are the caller's, not a provider failure.
-        const text = await options.local(request);
-        return { text, provider: "local", model: "local", usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, skipped };
+        if (hasLocal) return { provider: "local", skipped };
+        skipped.push({ provider: "local", kind: "not_available", reason: "There is no local way to do this request." });
+        continue;
       }
-      const result = await attempt(entry, request, skipped, circuit, semaphore(entry.name));
-      if (result) return { ...result, skipped };
+      if (capability !== "generate" && !entry[capability]) {
+        skipped.push({ provider: entry.name, kind: "not_available", reason: NOT_OFFERED[capability] });
+        continue;
+      }
+      offered = true;
+      const value = await attempt(entry, signal, () => call(entry)!, skipped, circuit, semaphore(entry.name));
+      if (value !== undefined) return { value, skipped };
     }
+    if (capability !== "generate" && !offered) return { provider: "local", skipped };
     throw exhausted(skipped);
   }
 
-  return { order, generate };
+  async function generate(request: GenerateRequest, options: { local?: LocalGenerate } = {}): Promise<ChainResult> {
+    const local = options.local;
+    const outcome = await walk("generate", request.signal, (p) => p.generate(request), local !== undefined);
+    if ("value" in outcome) return { ...outcome.value, skipped: outcome.skipped };
+    // The caller's own code: its errors are the caller's, not a provider failure.
+    const text = await local!(request);
+    return { text, provider: "local", model: "local", usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, skipped: outcome.skipped };
+  }
+
+  async function embed(request: EmbedRequest) {
+    const outcome = await walk("embed", request.signal, (p) => p.embed?.(request));
+    return "value" in outcome ? { ...outcome.value, skipped: outcome.skipped } : outcome;
+  }
+
+  async function speak(request: SpeakRequest) {
+    const outcome = await walk("speak", request.signal, (p) => p.speak?.(request));
+    return "value" in outcome ? { ...outcome.value, skipped: outcome.skipped } : outcome;
+  }
+
+  return { order, generate, embed, speak };
 }
 
-/** One provider: the result, or undefined after recording why it was skipped. */
-async function attempt(
+/** One provider call: the result, or undefined after recording why it was skipped. */
+async function attempt<T>(
   provider: TextProvider,
-  request: GenerateRequest,
+  signal: AbortSignal | undefined,
+  call: () => Promise<T>,
   skipped: Skip[],
   circuit: Circuit,
   semaphore: Semaphore,
-): Promise<GenerateResult | undefined> {
+): Promise<T | undefined> {
   const resting = async () => {
     const state = await circuit.state(provider.name);
     if (!state.open) return false;
@@ -125,16 +177,16 @@ async function attempt(
     return true;
   };
   if (await resting()) return undefined;
-  const release = await semaphore.acquire(request.signal);
+  const release = await semaphore.acquire(signal);
   try {
     // Checked again: while this call waited for a slot, another process may have met a
     // 429; sending now would ignore the delay the provider asked for.
     if (await resting()) return undefined;
-    return await provider.generate(request);
+    return await call();
   } catch (err) {
     // The caller gave up (job cancelled, worker stopping): not the provider's fault, and
     // no reason to try another one.
-    if (request.signal?.aborted) throw err;
+    if (signal?.aborted) throw err;
     const e = err instanceof AiError ? err : new AiError("transient", `${provider.name} failed: ${(err as Error).message}`, undefined, { cause: err });
     const restMs = await circuit.trip(provider.name, e);
     skipped.push({

@@ -35,9 +35,49 @@ export interface GenerateResult {
   usage: Usage;
 }
 
-/** One remote provider. Throws only AiError (lib/ai/errors.ts), already classified. */
+/** Texts to turn into embedding vectors (for similarity). */
+export interface EmbedRequest {
+  texts: string[];
+  signal?: AbortSignal;
+}
+
+export interface EmbedResult {
+  /** One vector per text, in order. */
+  vectors: number[][];
+  provider: ProviderName;
+  model: string;
+  /** Input tokens; `estimated` when the provider does not report them (counted as characters / 4). */
+  usage: Usage & { estimated?: boolean };
+}
+
+/** A text to read aloud. */
+export interface SpeakRequest {
+  text: string;
+  /** A voice name of the provider's; its configured voice when absent or unknown to it. */
+  voice?: string;
+  signal?: AbortSignal;
+}
+
+export interface SpeakResult {
+  /** Raw 16-bit little-endian mono PCM. */
+  pcm: Buffer;
+  sampleRate: number;
+  provider: ProviderName;
+  model: string;
+  /** The voice that spoke. */
+  voice: string;
+  usage: Usage;
+}
+
+/**
+ * One remote provider. Throws only AiError (lib/ai/errors.ts), already classified.
+ * `embed` and `speak` are there where this provider offers them through Framecast (today:
+ * Gemini); the chain skips a provider without the capability asked for.
+ */
 export interface TextProvider {
   readonly name: RemoteProviderName;
   readonly model: string;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  embed?(request: EmbedRequest): Promise<EmbedResult>;
+  speak?(request: SpeakRequest): Promise<SpeakResult>;
 }

@@ -19,6 +19,10 @@ export const DEFAULT_AI_PRICES: PriceTable = {
   "gemini-2.5-flash-lite": { input: 0.1, output: 0.4 },
   "gemini-2.0-flash": { input: 0.1, output: 0.4 },
   "gemini-2.0-flash-lite": { input: 0.075, output: 0.3 },
+  // Embeddings: input only. Speech: text in, audio out (as audio tokens).
+  "gemini-embedding-001": { input: 0.15, output: 0 },
+  "gemini-2.5-flash-preview-tts": { input: 0.5, output: 10 },
+  "gemini-2.5-pro-preview-tts": { input: 1, output: 20 },
   "gpt-4.1": { input: 2, output: 8 },
   "gpt-4.1-mini": { input: 0.4, output: 1.6 },
   "gpt-4.1-nano": { input: 0.1, output: 0.4 },

@@ -28,7 +28,9 @@ export type AiChainEnv = Pick<
   | "ANTHROPIC_API_KEY"
   | "ANTHROPIC_BASE_URL"
   | "ANTHROPIC_MODEL"
->;
+> &
+  // Gemini's embedding and speech settings (their defaults when absent).
+  Partial<Pick<Env, "GEMINI_EMBEDDING_MODEL" | "GEMINI_TTS_MODEL" | "GEMINI_TTS_VOICE">>;
 
 /**
  * The configured providers in AI_PROVIDERS order; unconfigured ones are left out (a
@@ -45,7 +47,20 @@ export function textProvidersFromEnv(
       list.push("local");
     } else if (name === "gemini") {
       const apiKey = env.GEMINI_API_KEY?.trim();
-      if (apiKey) list.push(createGeminiTextProvider({ apiKey, model: env.GEMINI_MODEL, baseUrl: env.GEMINI_BASE_URL, fetch: options.geminiFetch, ...common }));
+      if (apiKey) {
+        list.push(
+          createGeminiTextProvider({
+            apiKey,
+            model: env.GEMINI_MODEL,
+            baseUrl: env.GEMINI_BASE_URL,
+            fetch: options.geminiFetch,
+            embeddingModel: env.GEMINI_EMBEDDING_MODEL,
+            ttsModel: env.GEMINI_TTS_MODEL,
+            ttsVoice: env.GEMINI_TTS_VOICE,
+            ...common,
+          }),
+        );
+      }
     } else if (name === "openai") {
       const apiKey = env.OPENAI_API_KEY?.trim();
       // A base URL alone is enough: Ollama and llama.cpp take no key.

@@ -1,6 +1,7 @@
-// A text read aloud, without an AI key: the script (a title line and the cleaned text, at
-// most ~20 minutes of speech) and its speech from espeak-ng as a WAV file. The seam for a
-// better voice (Gemini TTS, not built yet) is `Speak`: same script in, a WAV file out.
+// A text read aloud: the script (a title line and the cleaned text, at most ~20 minutes of
+// speech) and its speech as a WAV file. The seam is `Speak` (same script in, a WAV file
+// out): espeak-ng without an AI key, or a provider's voice (Gemini TTS) through `pcmSpeak`,
+// which reads the script in pieces and writes the PCM it gets back as one WAV.
 import { execFile } from "node:child_process";
 import { open, writeFile } from "node:fs/promises";
 import { ConflictError, InvalidInputError } from "@/lib/errors";
@@ -71,8 +72,97 @@ function cleanLine(s: string): string {
   );
 }
 
+/** Who read a script aloud ("local:espeak-ng", "gemini:<model>"). */
+export interface Spoken {
+  provider: string;
+}
+
+export interface SpeakOptions {
+  /** An espeak-ng voice (chooseVoice); a provider's voice is the `say` function's own business. */
+  voice: string;
+  signal?: AbortSignal;
+  /** Told after each piece of the script is spoken: `done` of `total`. */
+  progress?: (done: number, total: number) => Promise<void>;
+}
+
 /** Reads a script aloud into `wavPath`. */
-export type Speak = (script: Script, wavPath: string, options: { voice: string; signal?: AbortSignal }) => Promise<void>;
+export type Speak = (script: Script, wavPath: string, options: SpeakOptions) => Promise<Spoken>;
+
+/** One piece of a script spoken by a provider: raw 16-bit mono PCM; null when it is the local voice's turn. */
+export type SayPcm = (text: string, signal?: AbortSignal) => Promise<{ pcm: Buffer; sampleRate: number; provider: string } | null>;
+
+/** Words per piece sent to a speech provider: about two minutes of speech, well inside a TTS model's limits. */
+export const WORDS_PER_PIECE = 350;
+
+/** The script in pieces of at most `maxWords`, split between paragraphs (or, for a very long paragraph, between sentences). */
+export function scriptPieces(text: string, maxWords = WORDS_PER_PIECE): string[] {
+  const units = text
+    .split(/\n\s*\n/)
+    .flatMap((p) => (p.split(/\s+/).length > maxWords ? (p.match(/[^.!?。！？]+[.!?。！？]*\s*/g) ?? [p]) : [p]))
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const pieces: string[] = [];
+  let current: string[] = [];
+  let words = 0;
+  for (const unit of units) {
+    const n = unit.split(/\s+/).length;
+    if (current.length && words + n > maxWords) {
+      pieces.push(current.join("\n\n"));
+      current = [];
+      words = 0;
+    }
+    current.push(unit);
+    words += n;
+  }
+  if (current.length) pieces.push(current.join("\n\n"));
+  return pieces;
+}
+
+/** A 16-bit mono PCM WAV file of `pcm` at `sampleRate`. */
+export async function writePcmWav(path: string, pcm: readonly Buffer[], sampleRate: number): Promise<void> {
+  const size = pcm.reduce((n, b) => n + b.length, 0);
+  const head = Buffer.alloc(44);
+  head.write("RIFF", 0, "ascii");
+  head.writeUInt32LE(36 + size, 4);
+  head.write("WAVE", 8, "ascii");
+  head.write("fmt ", 12, "ascii");
+  head.writeUInt32LE(16, 16); // fmt chunk size
+  head.writeUInt16LE(1, 20); // PCM
+  head.writeUInt16LE(1, 22); // mono
+  head.writeUInt32LE(sampleRate, 24);
+  head.writeUInt32LE(sampleRate * 2, 28); // byte rate
+  head.writeUInt16LE(2, 32); // block align
+  head.writeUInt16LE(16, 34); // bits per sample
+  head.write("data", 36, "ascii");
+  head.writeUInt32LE(size, 40);
+  await writeFile(path, Buffer.concat([head, ...pcm]));
+}
+
+/**
+ * A provider's voice: the script is spoken piece by piece through `say` and written as one
+ * WAV. If `say` hands a piece to the local voice (the provider failed and the chain's local
+ * turn came), the whole script is read by `local` instead — one voice per episode.
+ */
+export function pcmSpeak(say: SayPcm, local: Speak): Speak {
+  return async (script, wavPath, options) => {
+    const pieces = scriptPieces(script.text);
+    const pcm: Buffer[] = [];
+    let rate = 0;
+    let provider = "";
+    for (const [i, piece] of pieces.entries()) {
+      options.signal?.throwIfAborted();
+      const spoken = await say(piece, options.signal);
+      if (!spoken) return local(script, wavPath, options);
+      if (rate && spoken.sampleRate !== rate) throw new Error(`The speech came back at ${spoken.sampleRate} Hz after ${rate} Hz; cannot join the pieces.`);
+      rate = spoken.sampleRate;
+      provider = spoken.provider;
+      pcm.push(spoken.pcm);
+      await options.progress?.(i + 1, pieces.length);
+    }
+    await writePcmWav(wavPath, pcm, rate);
+    return { provider };
+  };
+}
 
 const NOT_INSTALLED = "Speech synthesis is not installed on this server (espeak-ng). Ask its administrator to install espeak-ng.";
 
@@ -121,10 +211,12 @@ export async function chooseVoice(voice: string | undefined, bin = "espeak-ng"):
 
 /** espeak-ng: a robotic but intelligible voice, offline, for servers without an AI key. */
 export function espeakSpeak(bin = "espeak-ng"): Speak {
-  return async (script, wavPath, { voice, signal }) => {
+  return async (script, wavPath, { voice, signal, progress }) => {
     const textPath = `${wavPath}.txt`;
     await writeFile(textPath, script.text, "utf8");
     await run(bin, ["-v", voice, "-s", String(WORDS_PER_MINUTE), "-w", wavPath, "-f", textPath], signal);
+    await progress?.(1, 1);
+    return { provider: "local:espeak-ng" };
   };
 }
 
