@@ -1,5 +1,6 @@
-// The fallback chain for text generation: providers in the configured order, each behind
-// a circuit (lib/ai/circuit.ts) and a cross-process concurrency cap (lib/ai/semaphore.ts).
+// The fallback chain for text generation (and, from providers that offer them, text
+// embeddings and speech): providers in the configured order, each behind a circuit
+// (lib/ai/circuit.ts) and a cross-process concurrency cap (lib/ai/semaphore.ts).
 // A provider that is down, rate limited or out of quota is skipped for this call and rests
 // for a while, for every worker; the result says who answered and why the others did not.
 //
