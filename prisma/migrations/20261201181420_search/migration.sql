@@ -4,6 +4,9 @@ ALTER TABLE "Analysis" ADD COLUMN     "search" tsvector;
 -- CreateIndex
 CREATE INDEX "Analysis_search_idx" ON "Analysis" USING GIN ("search");
 
+-- CreateIndex
+CREATE INDEX "Media_analysisSha_idx" ON "Media"("analysisSha");
+
 -- Written by hand (Prisma does not manage triggers): the search document of an analysis,
 -- from its tags (weight A), caption (B), camera make, model and lens (C) and the date it
 -- was taken as "2023 June" (D), English stemming so "dogs" finds "dog". Analyses are
