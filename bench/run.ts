@@ -44,7 +44,7 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
     title: "keyless AI: local vision",
     target: "top-3 tag precision ≥ 0.8 on the labelled Debian photographs; ≤ 300 ms extra CPU per 12 MP photo at c=5; RSS bounded",
   },
-  { number: 13, id: "search", title: "library search", target: "p50 ≤ 20 ms over 100,000 photos" },
+  { number: 15, id: "search", title: "library search", target: "p50 ≤ 20 ms over 100,000 photos" },
 ];
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);

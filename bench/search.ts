@@ -1,4 +1,4 @@
-// Scenario 13 — library search: 100,000 analysed photos of one person (seeded with COPY
+// Scenario 15 — library search: 100,000 analysed photos of one person (seeded with COPY
 // into a schema of its own, the search documents built by the migration's trigger), then
 // lib/media/search.ts searchOwnedMedia (Prisma raw query, GIN index) for common, rare,
 // two-word, camera/date and plural queries, vs the same SQL sent with plain pg.
@@ -68,7 +68,7 @@ function psql(url: string, schema: string, command: string) {
 }
 
 export const scenario: Scenario = {
-  number: 13,
+  number: 15,
   id: "search",
   title: "library search",
   target: "p50 ≤ 20 ms over 100,000 photos",
