@@ -131,7 +131,7 @@ export const scenario: Scenario = {
         rows,
         notes: [
           `Per query (p50 ms / hits of 60): ${Object.entries(perTerm).map(([q, r]) => `“${q}” ${r.p50} / ${r.hits}`).join("; ")}.`,
-          `“person” matches ${matching.rows[0].n.toLocaleString("en-US")} of the photos: the worst case, where the index finds many and the newest 60 are sorted out.`,
+          `“person” matches ${matching.rows[0].n.toLocaleString("en-US")} of the photos (Postgres walks the newest photos and stops at 60); rare words go through the GIN index and the join on Media.analysisSha.`,
           "Seeded with psql's \\copy into a schema of its own; the search documents are built by the migration's trigger on insert.",
         ],
         data: { count, perTerm, ours, bare },
