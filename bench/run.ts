@@ -38,6 +38,13 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
   { number: 12, id: "resumable-upload", title: "resumable upload 1 GB, cut at 40 %", target: "web RSS grows ≤ 64 MB" },
   // BENCH_SOAK_PHOTOS (default 500) and BENCH_SOAK_VARIANTS (e.g. "defaults,shipped") shorten it.
   { number: 13, id: "worker-memory", title: "worker memory soak", target: "RSS plateau ≤ 400 MB at concurrency 5" },
+  {
+    number: 14,
+    id: "local-ai",
+    title: "keyless AI: local vision",
+    target: "top-3 tag precision ≥ 0.8 on the labelled Debian photographs; ≤ 300 ms extra CPU per 12 MP photo at c=5; RSS bounded",
+  },
+  { number: 15, id: "search", title: "library search", target: "p50 ≤ 20 ms over 100,000 photos" },
 ];
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);

@@ -2,14 +2,69 @@
 
 // The photo library: the uploader on top, a grid of your photos below. The grid is
 // refreshed whenever an upload is accepted or finishes. "Select photos" turns the grid
-// into checkboxes for making a vlog from the analysed photos picked.
+// into checkboxes for making a vlog from the analysed photos picked. The search box
+// replaces the grid with the photos whose tags, caption, camera or date match.
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import useSWR from "swr";
+import type { SearchHit } from "@/lib/media/search";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch } from "./api-fetch";
 import { MakeVlogDialog } from "./make-vlog-dialog";
 import { Uploader } from "./uploader";
+
+/** Waits until typing pauses, so each keystroke does not cost a request. */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+function SearchResults({ q }: { q: string }) {
+  const { data, error, isLoading } = useSWR(`/api/v1/media/search?q=${encodeURIComponent(q)}&limit=120`, (url: string) =>
+    apiFetch<{ results: SearchHit[] }>(url),
+  );
+  const results = data?.results ?? [];
+  return (
+    <>
+      <p role="status" className="mb-4 text-sm text-slate-600">
+        {error
+          ? `Search failed: ${(error as Error).message}`
+          : isLoading
+            ? "Searching…"
+            : results.length === 0
+              ? ""
+              : `${results.length}${results.length === 120 ? "+" : ""} photo${results.length === 1 ? "" : "s"} match “${q}”.`}
+      </p>
+      {!isLoading && !error && results.length === 0 ? (
+        <div className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-slate-600">
+          <p className="font-medium text-slate-800">No photos match “{q}”.</p>
+          <p className="mt-1 text-sm">Search looks at tags, captions, the camera and lens, and the year or month a photo was taken. Every word has to match.</p>
+        </div>
+      ) : (
+        <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5">
+          {results.map((m) => (
+            <li key={m.id}>
+              <Link href={`/media/${m.id}`} className="group block overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm hover:shadow-md">
+                <div className="flex aspect-square items-center justify-center bg-slate-100">
+                  {m.thumbnailUrl && (
+                    // eslint-disable-next-line @next/next/no-img-element
+                    <img src={m.thumbnailUrl} alt="" loading="lazy" className="h-full w-full object-cover" />
+                  )}
+                </div>
+                <p className="truncate px-2 pt-1.5 text-xs font-medium text-slate-800">{m.name}</p>
+                <p className="line-clamp-2 px-2 pb-1.5 text-xs text-slate-600">{m.caption}</p>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
 
 /** `resumableFrom`: files larger than this many bytes are uploaded resumably. */
 export function Library({ initial, resumableFrom }: { initial: MediaView[]; resumableFrom?: number }) {
@@ -23,6 +78,9 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
   const [dialogOpen, setDialogOpen] = useState(false);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   const readyCount = media.filter((m) => m.status === "done").length;
+  const [query, setQuery] = useState("");
+  const q = useDebounced(query.trim(), 250);
+  const searching = q.length > 0;
 
   return (
     <div className="space-y-10">
@@ -30,7 +88,13 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
       <section aria-labelledby="library-heading">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
           <h2 id="library-heading" className="text-lg font-semibold">Your library</h2>
-          {readyCount > 0 && (
+          <form role="search" className="order-last w-full sm:order-none sm:w-auto sm:flex-1 sm:max-w-sm" onSubmit={(e) => e.preventDefault()}>
+            <label htmlFor="library-search" className="sr-only">Search your photos</label>
+            <input id="library-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)}
+              placeholder="Search: dog, mountain, Canon, 2023…" maxLength={200} autoComplete="off"
+              className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200" />
+          </form>
+          {readyCount > 0 && !searching && (
             <button type="button" aria-pressed={selecting}
               onClick={() => { setSelecting(!selecting); setSelected([]); }}
               className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
@@ -38,6 +102,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
             </button>
           )}
         </div>
+        {searching ? <SearchResults q={q} /> : <>
         {selecting && (
           <div className="sticky top-0 z-10 mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2">
             <p role="status" className="text-sm text-indigo-900">
@@ -93,6 +158,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
             ))}
           </ul>
         )}
+        </>}
       </section>
     </div>
   );

@@ -95,6 +95,7 @@ export const MATRIX: MatrixEntry[] = [
   // Photos: API, live progress (SSE) and file downloads.
   { route: "GET /api/v1/media", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
   { route: "POST /api/v1/media", body: "photo", expect: { anonymous: 401, stranger: 202, owner: 202, admin: 202 } },
+  { route: "GET /api/v1/media/search", query: "?q=dog", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /api/v1/media/[id]", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "POST /api/v1/media/[id]/retry", expect: { anonymous: 401, stranger: 404, owner: 409, admin: 404 } },
   { route: "GET /api/v1/media/[id]/thumbnail", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },

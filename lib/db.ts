@@ -7,7 +7,10 @@ import { singleton } from "@/lib/singleton";
 export type Db = InstanceType<typeof PrismaClient>;
 
 export function createDb(connectionString: string, schema?: string): Db {
-  const adapter = new PrismaPg({ connectionString, max: 10 }, schema ? { schema } : undefined);
+  // Prisma qualifies its own queries with the schema; the search_path makes raw SQL
+  // (full-text search, lib/media/search.ts) see the same tables.
+  const options = schema && /^[A-Za-z_][A-Za-z0-9_]*$/.test(schema) ? `-c search_path=${schema}` : undefined;
+  const adapter = new PrismaPg({ connectionString, max: 10, ...(options ? { options } : {}) }, schema ? { schema } : undefined);
   return new PrismaClient({ adapter });
 }
 

@@ -126,6 +126,9 @@ export const envSchema = z.object({
   /** Gemini TTS's prebuilt voice, unless a job names one of them as its voice. */
   GEMINI_TTS_VOICE: z.string().default("Kore"),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Without a Gemini key, recognise objects and faces with the local model shipped in
+   *  npm (lib/ai/vision, docs/local-ai.md); false: colours and EXIF only. */
+  LOCAL_VISION: bool.default(true),
 
   // Text generation for AI jobs (lib/ai/chain.ts): a fallback chain over these providers.
   /** Tried in this order; a provider counts only when configured (gemini: GEMINI_API_KEY,

@@ -3,6 +3,7 @@
 // still running after that are handed back to the queue for another worker, and it exits.
 import sharp from "sharp";
 import { createAiProvider, createCircuit } from "@/lib/ai";
+import { createLocalVision } from "@/lib/ai/vision/human";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { closePublisher, publishPatiently } from "@/lib/events/publish";
@@ -33,7 +34,18 @@ async function main() {
   publishPatiently();
   const lockRedis = createRedis("lock");
   // Gemini's 429 retry delay is shared with every worker process through this circuit.
-  const ai = createAiProvider(config, { circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }) });
+  // Without a key, the local vision model (loaded on the first photo) names what is in it.
+  let visionFailed = false;
+  const ai = createAiProvider(config, {
+    circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }),
+    vision: config.LOCAL_VISION ? createLocalVision() : undefined,
+    onVisionError: (err) => {
+      // Logged once: a broken install fails the same way for every photo.
+      if (visionFailed) return;
+      visionFailed = true;
+      logger.error({ err: err.message }, "local vision model unavailable; describing photos from colours and EXIF only");
+    },
+  });
   const runtime = startWorkers(
     buildProcessors({
       db: db(),

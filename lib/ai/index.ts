@@ -1,18 +1,19 @@
 // Picks the caption/tag provider for this process: Gemini when an API key is
-// configured, otherwise the local heuristic describer, so a fresh machine with no
-// cloud account still gets captions. Also the entry point of text generation (the
-// fallback chain of AI jobs).
+// configured, otherwise the local describer (with the local vision model when the worker
+// passes one), so a fresh machine with no cloud account still gets captions. Also the
+// entry point of text generation (the fallback chain of AI jobs).
 import type { Env } from "../env";
 import type { Circuit } from "./circuit";
 import { createGeminiProvider } from "./gemini";
-import { createLocalProvider } from "./local";
+import { createLocalProvider, type LocalProviderOptions } from "./local";
 import { gatedFetch } from "./provider-gate";
 import type { AiProvider } from "./types";
 
 export type { AiProvider, Description, DescribeInput, ExifSummary, ImageFeatures } from "./types";
 export { AiError, type AiErrorKind } from "./errors";
 export { classifyGeminiError, createGeminiProvider, type GeminiConfig } from "./gemini";
-export { createLocalProvider, describeFeatures } from "./local";
+export { createLocalProvider, describeFeatures, type LocalProviderOptions } from "./local";
+export type { Detections, RgbPixels, VisionModel } from "./vision/types";
 
 // Text generation: one interface, four providers, a chain with circuits and a cap.
 export type { GenerateRequest, GenerateResult, JsonSchema, ProviderName, RemoteProviderName, TextProvider, Usage } from "./generate";
@@ -32,10 +33,10 @@ export type AiEnv = Pick<Env, "GEMINI_API_KEY" | "GEMINI_MODEL" | "GEMINI_BASE_U
  * With `circuit` (the worker passes one), Gemini's 429 retry delay is shared with every
  * worker process through Redis (lib/ai/provider-gate.ts): no request goes out before it.
  */
-export function createAiProvider(env: AiEnv, options: { circuit?: Circuit } = {}): AiProvider {
+export function createAiProvider(env: AiEnv, options: { circuit?: Circuit } & LocalProviderOptions = {}): AiProvider {
   // A key of only whitespace (a stray `GEMINI_API_KEY= ` line) counts as unset.
   const apiKey = env.GEMINI_API_KEY?.trim();
-  if (!apiKey) return createLocalProvider();
+  if (!apiKey) return createLocalProvider({ vision: options.vision, onVisionError: options.onVisionError });
   return createGeminiProvider({
     apiKey,
     model: env.GEMINI_MODEL,

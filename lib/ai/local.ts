@@ -1,11 +1,15 @@
-// The describer used when no AI service is configured. It only sees the numbers the
-// image step measured (brightness, saturation, dominant colours, EXIF), so it describes
-// how a photo looks, never what is in it; scene words are worded as impressions
-// ("the colours suggest open sky") so nobody mistakes them for recognition.
-// Deterministic: the same features always give the same caption and tags.
+// The describer used when no AI service is configured. From the numbers the image step
+// measured (brightness, saturation, dominant colours, EXIF) it describes how a photo
+// looks; scene words are worded as impressions ("the colours suggest open sky") so nobody
+// mistakes them for recognition. When the worker hands it a local vision model
+// (lib/ai/vision), what that model recognised — COCO's 80 kinds of objects and faces —
+// leads the caption and the tags, and the provider says so ("local:centernet").
+// Deterministic: the same features (and detections) always give the same caption and tags.
 import { COOL_COLOURS, colourName, WARM_COLOURS, type ColourName } from "./colour";
 import { clipCaption, normaliseTags } from "./normalise";
 import type { AiProvider, Description, ExifSummary, ImageFeatures } from "./types";
+import { seenPhrase, seenTags, summarise, type Seen } from "./vision/describe";
+import type { VisionModel } from "./vision/types";
 
 export const LOCAL_PROVIDER = "local";
 
@@ -20,16 +24,40 @@ const VIVID_ABOVE = 0.5;
 const LONG_EXPOSURE_S = 0.25;
 const HIGH_ISO = 3200;
 
-export function createLocalProvider(): AiProvider {
+export interface LocalProviderOptions {
+  /** A local vision model (the worker passes one unless LOCAL_VISION=off). */
+  vision?: VisionModel;
+  /**
+   * The model failed (not installed, out of memory): the photo is still described from
+   * its colours and EXIF, labelled "local", and this is told why.
+   */
+  onVisionError?: (err: Error) => void;
+}
+
+export function createLocalProvider(options: LocalProviderOptions = {}): AiProvider {
+  const { vision, onVisionError } = options;
   return {
-    name: LOCAL_PROVIDER,
-    // async only to fit the contract; nothing here waits or can fail on input.
-    describe: async (input) => describeFeatures(input.features),
+    name: vision ? vision.provider : LOCAL_PROVIDER,
+    describe: async (input, signal) => {
+      if (!vision || !input.pixels) return describeFeatures(input.features);
+      let seen: Seen;
+      try {
+        seen = summarise(await vision.detect(input.pixels, signal));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        onVisionError?.(err as Error);
+        return describeFeatures(input.features);
+      }
+      return describeFeatures(input.features, { seen, provider: vision.provider });
+    },
   };
 }
 
-/** The whole describer as a pure function, for tests and for callers without a JPEG. */
-export function describeFeatures(f: ImageFeatures): Description {
+/**
+ * The whole describer as a pure function, for tests and for callers without a JPEG. With
+ * `vision`, what the model recognised leads the caption and the tags.
+ */
+export function describeFeatures(f: ImageFeatures, vision?: { seen: Seen; provider: string }): Description {
   const lightWord = f.brightness < DARK_BELOW ? "dark" : f.brightness > BRIGHT_ABOVE ? "bright" : null;
   const colourWord =
     f.saturation < MONOCHROME_BELOW
@@ -55,10 +83,15 @@ export function describeFeatures(f: ImageFeatures): Description {
   const colours = names.length ? ` dominated by ${names.join(" and ")}` : "";
   const impression = scenes.length ? `; the colours suggest ${scenes.map((s) => s.phrase).join(" and ")}` : "";
   const when = exifPhrase(camera, year, night);
-  const caption = clipCaption(`${article(subject, true)} ${subject}${colours}${impression}${when ? ` — ${when}` : ""}.`);
+  const phrase = vision ? seenPhrase(vision.seen) : null;
+  // What was recognised comes first; the colour impressions then add nothing a reader needs.
+  const caption = phrase
+    ? clipCaption(`${capitalise(phrase)}, in ${article(subject)} ${subject}${colours}${when ? ` — ${when}` : ""}.`)
+    : clipCaption(`${article(subject, true)} ${subject}${colours}${impression}${when ? ` — ${when}` : ""}.`);
 
   const tags = normaliseTags(
     [
+      ...(vision ? seenTags(vision.seen) : []),
       format,
       lightWord,
       colourWord,
@@ -72,7 +105,11 @@ export function describeFeatures(f: ImageFeatures): Description {
     ].filter((t): t is string => !!t),
   );
 
-  return { caption, tags, provider: LOCAL_PROVIDER };
+  return { caption, tags, provider: vision?.provider ?? LOCAL_PROVIDER };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The first two distinct colour names, most dominant first. */

@@ -1,4 +1,5 @@
 // The contract between the analysis pipeline and any caption/tag provider.
+import type { RgbPixels } from "./vision/types";
 
 /** What EXIF says about a photo, reduced to the fields people care about. */
 export interface ExifSummary {
@@ -33,12 +34,17 @@ export interface DescribeInput {
   image: Buffer;
   mime: "image/jpeg";
   features: ImageFeatures;
+  /** The same picture as RGB pixels, long side ≤ 512 px, for a local vision model. */
+  pixels?: RgbPixels;
 }
 
 export interface Description {
   caption: string;
   tags: string[];
-  /** "local" or "gemini:<model>" — shown to the user so they know who wrote it. */
+  /**
+   * "local" (colours and EXIF only), "local:centernet" (plus the local vision model) or
+   * "gemini:<model>" — shown to the user so they know who wrote it.
+   */
   provider: string;
 }
 

@@ -105,7 +105,7 @@ async function analyze(
   await report("describing");
   let description = await keptAnswer(deps.redis, deps.prefix, media.sha256);
   if (!description) {
-    description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features });
+    description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features, pixels: image.pixels });
     await keepAnswer(deps.redis, deps.prefix, media.sha256, description);
   }
   await report("saving");

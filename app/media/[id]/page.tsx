@@ -64,7 +64,9 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
             <p className="text-xs text-slate-500">
               {a.provider === "local"
                 ? "Described by the local analyser: impressions from colours, brightness and EXIF, not an AI model."
-                : `Described by ${a.provider.replace(/^gemini:/, "Gemini ")}.`}
+                : a.provider === "local:centernet"
+                  ? "Described on this server: objects and faces by a local model (CenterNet and BlazeFace, which know 80 kinds of everyday things, not landscapes or plants); colours and EXIF by the local analyser."
+                  : `Described by ${a.provider.replace(/^gemini:/, "Gemini ")}.`}
             </p>
           </figure>
           <div className="space-y-6">

@@ -58,6 +58,18 @@ export async function encodeCopies(pixels: Pixels): Promise<{ thumbnail: Buffer;
   return { thumbnail, preview };
 }
 
+/** Long side of the copy a local vision model sees (CenterNet works at 512 × 512). */
+export const MODEL_SIZE = 512;
+
+/** RGB pixels, long side ≤ MODEL_SIZE, aspect kept: the local vision model's input. */
+export async function modelSample(pixels: Pixels): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await sharp(pixels.data, raw(pixels))
+    .resize(MODEL_SIZE, MODEL_SIZE, { fit: "inside", withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
 /** RGB samples of the whole picture, squeezed to size × size, for colour statistics. */
 export function colourSample(pixels: Pixels, size: number): Promise<Buffer> {
   return sharp(pixels.data, raw(pixels)).resize(size, size, { fit: "fill" }).raw().toBuffer();

@@ -7,11 +7,12 @@
 // decoded, then the decoder's own limits (decode.ts).
 
 import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
+import type { RgbPixels } from "@/lib/ai/vision/types";
 import { RejectedInputError } from "@/lib/errors";
 import { notAPhotoError } from "../errors";
 import { checkImageHeader, type HeaderLimits } from "../image-header";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "../sniff";
-import { colourSample, decodeToPreviewSize, encodeCopies, hashSample } from "./decode";
+import { colourSample, decodeToPreviewSize, encodeCopies, hashSample, modelSample } from "./decode";
 import { readExif } from "./exif";
 import { dctHash } from "./phash";
 import { dominantColours, lumaAndSaturation, orientationOf } from "./pixels";
@@ -34,6 +35,8 @@ export interface ImageAnalysis {
   thumbnail: Buffer;
   /** JPEG, long side ≤ 1024 px, oriented, no metadata: what the AI provider sees. */
   preview: Buffer;
+  /** RGB, long side ≤ 512 px, oriented: what a local vision model sees. */
+  pixels: RgbPixels;
   exif: ExifSummary | null;
   /** 64-bit DCT perceptual hash as 16 hex digits; compare with hammingDistance(). */
   phash: string;
@@ -77,7 +80,7 @@ export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Pr
   const height = meta.autoOrient?.height ?? meta.height;
 
   await stage("thumbnail");
-  const { thumbnail, preview } = await encodeCopies(base);
+  const [{ thumbnail, preview }, pixels] = await Promise.all([encodeCopies(base), modelSample(base)]);
 
   await stage("exif");
   const exif = await readExif(meta.exif);
@@ -106,6 +109,7 @@ export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Pr
     },
     thumbnail,
     preview,
+    pixels,
     exif,
     phash,
   };
