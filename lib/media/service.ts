@@ -1,4 +1,4 @@
-// What the HTTP edge asks of the photo domain: accept an upload, retry a failed photo.
+// What the HTTP edge asks of the photo domain: accept an upload, retry or delete photos.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { SessionUser } from "@/lib/auth";
@@ -9,6 +9,8 @@ import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { storage } from "@/lib/storage/instance";
 import { discardObject } from "@/lib/storage/leftovers";
+import { publishVlogRun } from "@/lib/vlogs/live";
+import { deletePhotos, type DeletedPhotos } from "./delete";
 import { checkImageHeader } from "./image-header";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { publishMedia } from "./live";
@@ -163,4 +165,14 @@ export async function markMediaRequeued(id: string): Promise<void> {
   if (!row || row.status !== "failed") return;
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
   await publishMedia(queued);
+}
+
+/**
+ * Deletes photos of this user (lib/media/delete.ts) and tells open vlog pages whose
+ * storyboard now marks a shot as removed.
+ */
+export async function deletePhotosFor(user: SessionUser, ids: readonly string[]): Promise<DeletedPhotos> {
+  const result = await deletePhotos({ db: db(), storage: storage() }, user.id, ids);
+  for (const runId of new Set(result.changedRuns)) await publishVlogRun(db(), runId).catch(() => {});
+  return result;
 }
