@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
+import { quotaCheck } from "@/lib/account/usage";
 import { storage } from "@/lib/storage/instance";
 import { discardObject } from "@/lib/storage/leftovers";
 import { publishVlogRun } from "@/lib/vlogs/live";
@@ -34,6 +35,8 @@ export interface RejectedFile {
   name: string;
   reason: RejectionReason;
   error: string;
+  /** Numbers a program can act on (over_quota: the room left). */
+  details?: Record<string, number>;
 }
 
 export interface ReceivedUpload {
@@ -100,10 +103,19 @@ export function uploadPolicy(config = env()) {
  * job cannot be created, its stored bytes and row are removed again (the bytes later, if
  * storage is down), so nothing is left half-made. Files not moved are the reader's to delete.
  */
-export async function acceptUpload(user: SessionUser, { accepted, rejected }: ReceivedUpload): Promise<UploadResult> {
+export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): Promise<UploadResult> {
+  const { accepted } = upload;
+  let { rejected } = upload;
   const created: MediaView[] = [];
+  // Files over the owner's storage quota are refused like any other (413 each), before storing.
+  const fits = await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES);
   try {
     for (const file of accepted) {
+      const refusal = fits(file.name, file.size);
+      if (refusal) {
+        rejected = [...rejected, { name: file.name, reason: refusal.reason, error: refusal.message, details: refusal.details }];
+        continue;
+      }
       const storageKey = originalKey();
       try {
         await storage().putFile(storageKey, file.tempPath, file.mime);
@@ -137,7 +149,7 @@ export async function acceptUpload(user: SessionUser, { accepted, rejected }: Re
   }
   if (created.length === 0) {
     const first = rejected[0];
-    throw new RejectedInputError(first.reason, first.error);
+    throw new RejectedInputError(first.reason, first.error, first.details ? { details: first.details } : undefined);
   }
   return { media: created, rejected };
 }
