@@ -13,12 +13,14 @@ import { GET as exportStream } from "@/app/api/account/exports/stream/route";
 import { POST as createToken } from "@/app/api/account/tokens/route";
 import { POST as signInRoute } from "@/app/api/auth/signin/route";
 import { GET as listMedia, POST as upload } from "@/app/api/v1/media/route";
+import { POST as bulkDelete } from "@/app/api/v1/media/delete/route";
 import { GET as mediaStream } from "@/app/api/v1/media/stream/route";
 import { db } from "@/lib/db";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
+import { HOSTILE_DATA_REQUESTS } from "@/test/hostile-corpus";
 import { makeJpeg } from "@/test/test-images";
 import { closeConnections, processorDeps } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
@@ -107,6 +109,23 @@ describe("download all my data", () => {
     expect((await expired.json()).error.message).toMatch(/expired 24 hours after it was made/);
     const listed = (await (await call(listExports, { path: "/api/account/exports", cookie })).json()).exports as ExportView[];
     expect(listed[0].downloadUrl).toBeNull();
+  });
+});
+
+describe("hostile requests (test/hostile-corpus.ts)", () => {
+  it("refuses each with its status and a readable reason, deleting nothing", async () => {
+    const cookie = await signUp("hostile@example.com");
+    const [photo] = await analysedPhotos(cookie, [{ name: "target.jpg", bytes: await makeJpeg({ width: 200, height: 200, seed: 71 }) }]);
+    for (const c of HOSTILE_DATA_REQUESTS) {
+      const res = c.route === "bulk-delete"
+        ? await call(bulkDelete, { path: "/api/v1/media/delete", method: "POST", cookie, body: c.body, headers: { "content-type": "application/json" } })
+        : await call(deleteAccountRoute, { path: "/api/account", method: "DELETE", cookie, body: c.body, headers: { "content-type": "application/json" } });
+      expect(res.status, c.id).toBe(c.status);
+      const { error } = await res.json();
+      if (c.message) expect([error.message, ...Object.values(error.fields ?? {})].join(" "), c.id).toMatch(c.message);
+    }
+    expect(await db().media.findUnique({ where: { id: photo } }), "the photo is still there").not.toBeNull();
+    expect((await call(listMedia, { path: "/api/v1/media", cookie })).status, "still signed in").toBe(200);
   });
 });
 
