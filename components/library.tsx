@@ -5,7 +5,7 @@
 // into checkboxes (real ones, so keyboards and screen readers work) for making a vlog from
 // the analysed photos picked, or deleting the picked photos after a confirmation.
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
@@ -26,6 +26,15 @@ export function Library({ initial }: { initial: MediaView[] }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const selectButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  // After a delete the grid the focus was in is gone: put it back where the person started.
+  // An effect, so it runs after the dialog's own (a closing <dialog> moves focus itself).
+  useEffect(() => {
+    if (refocus.current && !deleting) {
+      refocus.current = false;
+      selectButton.current?.focus();
+    }
+  }, [deleting, selecting]);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   const ready = new Set(media.filter((m) => m.status === "done").map((m) => m.id));
   const selectedReady = selected.filter((id) => ready.has(id));
@@ -40,8 +49,7 @@ export function Library({ initial }: { initial: MediaView[] }) {
       setSelecting(false);
       setSelected([]);
       setNotice(`${plural(deleted.length)} deleted.`);
-      // The grid the focus was in is gone: put it back where the person started.
-      requestAnimationFrame(() => selectButton.current?.focus());
+      refocus.current = true;
     } catch (err) {
       setDeleteError(errorMessage(err));
     }
