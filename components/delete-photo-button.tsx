@@ -3,6 +3,7 @@
 // "Delete photo" on a photo's page: asks first, then deletes and goes back to the library.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { mutate } from "swr";
 import { apiFetch, errorMessage } from "./api-fetch";
 import { ConfirmDialog } from "./confirm-dialog";
 
@@ -20,6 +21,8 @@ export function DeletePhotoButton({ mediaId, name }: { mediaId: string; name: st
         onConfirm={async () => {
           try {
             await apiFetch(`/api/v1/media/${mediaId}`, { method: "DELETE" });
+            // The library keeps its list in SWR's cache: drop it, so the grid is read afresh.
+            await mutate((key) => typeof key === "string" && key.startsWith("/api/v1/media"), undefined, { revalidate: false });
             router.push("/");
             router.refresh();
           } catch (err) {
