@@ -2,14 +2,16 @@
 
 // The photo library: the uploader on top, a grid of your photos below. The grid is
 // refreshed whenever an upload is accepted or finishes. "Select photos" turns the grid
-// into checkboxes for making a vlog from the analysed photos picked. The search box
-// replaces the grid with the photos whose tags, caption, camera or date match.
+// into checkboxes (real ones, so keyboards and screen readers work) for making a vlog from
+// the analysed photos picked, or deleting the picked photos after a confirmation. The search
+// box replaces the grid with the photos whose tags, caption, camera or date match.
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import type { SearchHit } from "@/lib/media/search";
 import type { MediaView } from "@/lib/media/view";
-import { apiFetch } from "./api-fetch";
+import { apiFetch, errorMessage } from "./api-fetch";
+import { ConfirmDialog } from "./confirm-dialog";
 import { MakeVlogDialog } from "./make-vlog-dialog";
 import { Uploader } from "./uploader";
 
@@ -76,11 +78,41 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
   const [selecting, setSelecting] = useState(false);
   const [selected, setSelected] = useState<string[]>([]);
   const [dialogOpen, setDialogOpen] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const selectButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  // After a delete the grid the focus was in is gone: put it back where the person started.
+  // An effect, so it runs after the dialog's own (a closing <dialog> moves focus itself).
+  useEffect(() => {
+    if (refocus.current && !deleting) {
+      refocus.current = false;
+      selectButton.current?.focus();
+    }
+  }, [deleting, selecting]);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
-  const readyCount = media.filter((m) => m.status === "done").length;
   const [query, setQuery] = useState("");
   const q = useDebounced(query.trim(), 250);
   const searching = q.length > 0;
+  const ready = new Set(media.filter((m) => m.status === "done").map((m) => m.id));
+  const selectedReady = selected.filter((id) => ready.has(id));
+  const plural = (n: number) => `${n} photo${n === 1 ? "" : "s"}`;
+
+  async function deleteSelected() {
+    setDeleteError(null);
+    try {
+      const { deleted } = await apiFetch<{ deleted: string[]; notFound: string[] }>("/api/v1/media/delete", { json: { ids: selected } });
+      await mutate();
+      setDeleting(false);
+      setSelecting(false);
+      setSelected([]);
+      setNotice(`${plural(deleted.length)} deleted.`);
+      refocus.current = true;
+    } catch (err) {
+      setDeleteError(errorMessage(err));
+    }
+  }
 
   return (
     <div className="space-y-10">
@@ -94,9 +126,9 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
               placeholder="Search: dog, mountain, Canon, 2023…" maxLength={200} autoComplete="off"
               className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200" />
           </form>
-          {readyCount > 0 && !searching && (
-            <button type="button" aria-pressed={selecting}
-              onClick={() => { setSelecting(!selecting); setSelected([]); }}
+          {media.length > 0 && !searching && (
+            <button ref={selectButton} type="button" aria-pressed={selecting}
+              onClick={() => { setSelecting(!selecting); setSelected([]); setNotice(null); }}
               className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
               {selecting ? "Cancel selection" : "Select photos"}
             </button>
@@ -106,15 +138,34 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
         {selecting && (
           <div className="sticky top-0 z-10 mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2">
             <p role="status" className="text-sm text-indigo-900">
-              {selected.length === 0 ? "Pick the photos for your vlog (analysed photos only)." : `${selected.length} photo${selected.length === 1 ? "" : "s"} selected`}
+              {selected.length === 0
+                ? "Pick photos to make a vlog of (analysed ones) or to delete."
+                : `${plural(selected.length)} selected${selectedReady.length < selected.length ? ` (${selectedReady.length} analysed)` : ""}`}
             </p>
-            <button type="button" disabled={selected.length === 0} onClick={() => setDialogOpen(true)}
-              className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
-              Make a vlog
-            </button>
+            <div className="flex flex-wrap gap-2">
+              <button type="button" onClick={() => setSelected(selected.length === media.length ? [] : media.map((m) => m.id))}
+                className="min-h-11 rounded-md border border-indigo-300 bg-white px-3 text-sm font-medium text-indigo-900 hover:bg-indigo-100">
+                {selected.length === media.length ? "Select none" : "Select all"}
+              </button>
+              <button type="button" disabled={selected.length === 0} onClick={() => { setDeleteError(null); setDeleting(true); }}
+                className="min-h-11 rounded-md border border-red-300 bg-white px-3 text-sm font-medium text-red-700 hover:bg-red-50 disabled:opacity-50">
+                Delete…
+              </button>
+              <button type="button" disabled={selectedReady.length === 0} onClick={() => setDialogOpen(true)}
+                className="min-h-11 rounded-md bg-indigo-600 px-3 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50">
+                Make a vlog
+              </button>
+            </div>
           </div>
         )}
-        <MakeVlogDialog open={dialogOpen} mediaIds={selected} onClose={() => setDialogOpen(false)} />
+        <p role="status" aria-live="polite" className={notice ? "mb-4 text-sm text-green-800" : "sr-only"}>{notice}</p>
+        <MakeVlogDialog open={dialogOpen} mediaIds={selectedReady} onClose={() => setDialogOpen(false)} />
+        <ConfirmDialog open={deleting} title={`Delete ${plural(selected.length)}?`} confirm="Delete" danger
+          onConfirm={deleteSelected} onCancel={() => setDeleting(false)}>
+          <p>The {selected.length === 1 ? "photo, its thumbnail and its analysis are" : "photos, their thumbnails and their analysis are"} deleted for good.</p>
+          <p>Vlogs made with {selected.length === 1 ? "it" : "them"} keep their video; their storyboard shows the shot as removed.</p>
+          {deleteError && <p role="alert" className="text-red-700">{deleteError}</p>}
+        </ConfirmDialog>
         {media.length === 0 ? (
           <p className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-slate-500">
             No photos yet. Drop some above and they will appear here once analysed.
@@ -123,7 +174,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
           <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5">
             {selecting && media.map((m) => (
               <li key={m.id}>
-                <label className={`block overflow-hidden rounded-lg border-2 bg-white shadow-sm ${selected.includes(m.id) ? "border-indigo-600" : "border-transparent"} ${m.status === "done" ? "cursor-pointer" : "opacity-50"}`}>
+                <label className={`block cursor-pointer overflow-hidden rounded-lg border-2 bg-white shadow-sm focus-within:ring-2 focus-within:ring-indigo-500 ${selected.includes(m.id) ? "border-indigo-600" : "border-transparent"}`}>
                   <div className="relative flex aspect-square items-center justify-center bg-slate-100">
                     {m.thumbnailUrl ? (
                       // eslint-disable-next-line @next/next/no-img-element
@@ -131,7 +182,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
                     ) : (
                       <span className="px-2 text-center text-xs text-slate-500">{m.status === "failed" ? "Analysis failed" : "Not analysed yet"}</span>
                     )}
-                    <input type="checkbox" checked={selected.includes(m.id)} disabled={m.status !== "done"} onChange={() => toggle(m.id)}
+                    <input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)}
                       className="absolute left-2 top-2 h-5 w-5" aria-label={`Select ${m.name}`} />
                   </div>
                   <p className="truncate px-2 py-1.5 text-xs text-slate-700">{m.name}</p>

@@ -3,12 +3,13 @@
 // The storyboard: shots in order, each with its photo, caption and seconds on screen.
 // Reorder with Move up / Move down (plain buttons, so keyboards and screen readers work),
 // edit text, drop a shot or add a left-out photo back; Save, or Render (which saves first).
+// A shot whose photo was deleted stays listed, marked, until the next save leaves it out.
 import { useState } from "react";
 import { MAX_CAPTION_CHARS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS } from "@/lib/vlogs/plan";
 import type { VlogDetail } from "@/lib/vlogs/view";
 import { ApiError, apiFetch, errorMessage } from "./api-fetch";
 
-type Shot = { mediaId: string; caption: string; duration: number; thumbnailUrl: string };
+type Shot = { mediaId: string; caption: string; duration: number; removed: boolean; thumbnailUrl: string | null };
 
 export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
   vlog: VlogDetail;
@@ -37,7 +38,8 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
   const editable = vlog.editable;
   const total = shots.reduce((sum, s) => sum + s.duration, 0);
   const inStoryboard = new Set(shots.map((s) => s.mediaId));
-  const addable: { mediaId: string; thumbnailUrl: string; reason?: string }[] = [...board.dropped, ...board.available].filter((p, i, all) => !inStoryboard.has(p.mediaId) && all.findIndex((q) => q.mediaId === p.mediaId) === i);
+  const addable: { mediaId: string; thumbnailUrl: string | null; reason?: string }[] = [...board.dropped.filter((d) => !d.removed), ...board.available].filter((p, i, all) => !inStoryboard.has(p.mediaId) && all.findIndex((q) => q.mediaId === p.mediaId) === i);
+  const deletedCount = shots.filter((s) => s.removed).length;
 
   function move(index: number, delta: number) {
     const target = index + delta;
@@ -59,7 +61,7 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
     try {
       saved = await apiFetch<VlogDetail>(`/api/v1/vlogs/${vlog.id}/storyboard`, {
         method: "PATCH",
-        json: { baseVersion: base, title, shots: shots.map(strip) },
+        json: { baseVersion: base, title, shots: shots.filter((s) => !s.removed).map(strip) },
       });
     } catch (err) {
       setError(err instanceof ApiError ? `${err.message} ${Object.values(err.fields).join(" ")}`.trim() : errorMessage(err));
@@ -76,11 +78,13 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
   }
 
   async function render() {
-    if (dirty && !(await save())) return;
+    if (changed && !(await save())) return;
     await onRender();
   }
 
-  const canRender = vlog.status === "storyboard_ready" || (dirty && (vlog.status === "completed" || vlog.status === "failed"));
+  // A deleted photo's shot counts as an edit: rendering again saves the storyboard without it.
+  const changed = dirty || deletedCount > 0;
+  const canRender = vlog.status === "storyboard_ready" || (changed && (vlog.status === "completed" || vlog.status === "failed"));
 
   return (
     <section aria-labelledby="storyboard-heading" className="space-y-4">
@@ -99,8 +103,21 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
       <ol className="space-y-3" aria-label="Shots in order">
         {shots.map((shot, i) => (
           <li key={shot.mediaId} data-testid="storyboard-shot" className="flex flex-col gap-3 rounded-xl border border-slate-200 bg-white p-3 sm:flex-row">
-            {/* eslint-disable-next-line @next/next/no-img-element */}
-            <img src={shot.thumbnailUrl} alt={`Shot ${i + 1}`} className="h-28 w-44 shrink-0 rounded-md bg-slate-100 object-cover" />
+            {shot.thumbnailUrl ? (
+              // eslint-disable-next-line @next/next/no-img-element
+              <img src={shot.thumbnailUrl} alt={`Shot ${i + 1}`} className="h-28 w-44 shrink-0 rounded-md bg-slate-100 object-cover" />
+            ) : (
+              <div className="flex h-28 w-44 shrink-0 items-center justify-center rounded-md border border-dashed border-slate-300 bg-slate-50 px-2 text-center text-xs text-slate-600">
+                Photo deleted
+              </div>
+            )}
+            {shot.removed ? (
+              <div className="flex-1 space-y-1 text-sm" data-testid="removed-shot">
+                <p className="font-medium">Shot {i + 1}: removed — its photo was deleted</p>
+                <p className="text-slate-600">The video made before still shows it; saving or rendering again leaves it out.</p>
+                {shot.caption && <p className="text-slate-500">Caption was: “{shot.caption}”</p>}
+              </div>
+            ) : (
             <div className="flex-1 space-y-2">
               <label htmlFor={`caption-${shot.mediaId}`} className="block text-sm font-medium">Caption for shot {i + 1}</label>
               <textarea id={`caption-${shot.mediaId}`} value={shot.caption} disabled={!editable} maxLength={MAX_CAPTION_CHARS} rows={2}
@@ -127,6 +144,7 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
                 </span>
               </div>
             </div>
+            )}
           </li>
         ))}
       </ol>
@@ -137,9 +155,9 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
             {addable.map((p) => (
               <li key={p.mediaId} className="w-40 space-y-1 text-xs text-slate-600">
                 {/* eslint-disable-next-line @next/next/no-img-element */}
-                <img src={p.thumbnailUrl} alt="" className="h-24 w-40 rounded-md object-cover opacity-70" />
+                {p.thumbnailUrl && <img src={p.thumbnailUrl} alt="" className="h-24 w-40 rounded-md object-cover opacity-70" />}
                 {p.reason && <p>{p.reason}</p>}
-                <button type="button" disabled={!editable} onClick={() => setShots([...shots, { mediaId: p.mediaId, caption: "", duration: shots[0]?.duration ?? 4, thumbnailUrl: p.thumbnailUrl }])}
+                <button type="button" disabled={!editable} onClick={() => setShots([...shots, { mediaId: p.mediaId, caption: "", duration: shots[0]?.duration ?? 4, removed: false, thumbnailUrl: p.thumbnailUrl }])}
                   className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 disabled:opacity-40">
                   Add back
                 </button>
@@ -151,7 +169,7 @@ export function StoryboardEditor({ vlog, onSaved, onRender, rendering }: {
       <p role="status" aria-live="polite" className="sr-only">{message}</p>
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
       <div className="flex flex-wrap gap-3">
-        <button type="button" disabled={!editable || !dirty || saving} onClick={save}
+        <button type="button" disabled={!editable || !changed || saving} onClick={save}
           className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50">
           {saving ? "Saving…" : "Save storyboard"}
         </button>

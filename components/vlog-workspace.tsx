@@ -6,6 +6,7 @@
 // changes (the storyboard or the video appeared).
 import { useCallback, useEffect, useState } from "react";
 import { isTerminalVlog, type VlogDetail, type VlogView } from "@/lib/vlogs/view";
+import { DeleteVlogSection } from "./delete-vlog-section";
 import { ProgressBar } from "./progress-bar";
 import { StepList } from "./step-list";
 import { StoryboardEditor } from "./storyboard-editor";
@@ -104,6 +105,8 @@ export function VlogWorkspace({ initial }: { initial: VlogDetail }) {
           The storyboard appears here as soon as its first phase is done.
         </p>
       )}
+
+      <DeleteVlogSection vlogId={vlog.id} title={vlog.title} shared={Boolean(vlog.share)} />
     </div>
   );
 }

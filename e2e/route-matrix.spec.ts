@@ -69,8 +69,11 @@ const sessions: Partial<Record<Role, string>> = {};
 const fixtures = {} as Record<FixtureName, string>;
 const missing: Record<FixtureName, string> = {
   photo: randomUUID(),
+  "spare-photo": randomUUID(),
   token: randomUUID(),
   vlog: randomUUID(),
+  "spare-vlog": randomUUID(),
+  export: randomUUID(),
   run: randomUUID(),
   share: "x".repeat(43),
   job: randomUUID(),
@@ -137,6 +140,8 @@ const bodies: Record<BodyName, (role: Role) => Promise<{ body: BodyInit; type?: 
     form.append("file", new Blob([new Uint8Array(jpeg)], { type: "image/jpeg" }), "cover.jpg");
     return { body: form };
   },
+  "bulk-delete": async () => json({ ids: [randomUUID()] }),
+  "unconfirmed-account-delete": async () => json({ confirm: "not yet" }),
 };
 
 function urlFor(entry: MatrixEntry, ids: Record<FixtureName, string>): string {
@@ -171,6 +176,20 @@ test.beforeAll(async () => {
   expect(vlog.status, vlog.error).toBe("completed");
   fixtures.run = vlog.runId;
   fixtures.share = vlog.share.url.split("/s/")[1];
+
+  // What the delete entries use up: a spare photo, and a vlog stopped at its storyboard.
+  const spare = await hit("POST", "/api/v1/media", { cookie: sessions.owner, body: bodies.photo.bind(null, "owner") });
+  expect(spare.status, spare.text).toBe(202);
+  fixtures["spare-photo"] = JSON.parse(spare.text).media[0].id;
+  const spareVlog = await hit("POST", "/api/v1/vlogs", { cookie: sessions.owner, body: async () => json({ mediaIds: [fixtures.photo], autoProgress: false }) });
+  expect(spareVlog.status, spareVlog.text).toBe(202);
+  fixtures["spare-vlog"] = JSON.parse(spareVlog.text).vlogId;
+
+  // A finished data export of the owner's.
+  const exported = await hit("POST", "/api/account/exports", { cookie: sessions.owner });
+  expect(exported.status, exported.text).toBe(202);
+  fixtures.export = JSON.parse(exported.text).export.id;
+  await hit("GET", `/api/account/exports/stream?ids=${fixtures.export}`, { cookie: sessions.owner }); // returns when ready or failed
 
   // A completed AI job of the owner's.
   const job = await hit("POST", "/api/v1/jobs", { cookie: sessions.owner, body: bodies.job.bind(null, "owner") });

@@ -28,7 +28,10 @@ export type FixtureName =
   | "feed"
   | "feed-file"
   | "photo-upload"
-  | "audio-upload";
+  | "audio-upload"
+  | "spare-photo"
+  | "spare-vlog"
+  | "export";
 
 /** Request bodies the runner knows how to build (see bodies in route-matrix.spec.ts). */
 export type BodyName =
@@ -45,7 +48,9 @@ export type BodyName =
   | "show"
   | "show-edit"
   | "artwork"
-  | "artwork-form";
+  | "artwork-form"
+  | "bulk-delete"
+  | "unconfirmed-account-delete";
 
 export interface MatrixEntry {
   /** "METHOD /path/[param]", exactly as derived from the app/ tree. */
@@ -91,6 +96,13 @@ export const MATRIX: MatrixEntry[] = [
   { route: "DELETE /api/account/sessions", freshSession: true, expect: { anonymous: 401, stranger: 204, owner: 204, admin: 204 } },
   { route: "POST /api/account/tokens", body: "new-token", expect: { anonymous: 401, stranger: 201, owner: 201, admin: 201 } },
   { route: "DELETE /api/account/tokens/[id]", params: { id: "token" }, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  // Your data: deleting the account needs the typed phrase, which this body lacks (422: nobody
+  // is deleted); exports are the owner's own ("export" is ready, made in beforeAll).
+  { route: "DELETE /api/account", body: "unconfirmed-account-delete", expect: { anonymous: 401, stranger: 422, owner: 422, admin: 422 } },
+  { route: "GET /api/account/exports", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
+  { route: "POST /api/account/exports", expect: { anonymous: 401, stranger: 202, owner: 202, admin: 202 } },
+  { route: "GET /api/account/exports/stream", query: "?ids={export}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "GET /api/account/exports/[id]/download", params: { id: "export" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
 
   // Photos: API, live progress (SSE) and file downloads.
   { route: "GET /api/v1/media", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
@@ -110,6 +122,10 @@ export const MATRIX: MatrixEntry[] = [
   { route: "HEAD /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "PATCH /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS_PATCH, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
   { route: "DELETE /api/v1/media/uploads/[uploadId]", params: { uploadId: "photo-upload" }, headers: TUS, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  // Deleting: a spare photo (the others need "photo"); the bulk form names a photo nobody has,
+  // so it answers which ids were not found without deleting anything.
+  { route: "DELETE /api/v1/media/[id]", params: { id: "spare-photo" }, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
+  { route: "POST /api/v1/media/delete", body: "bulk-delete", expect: { anonymous: 401, stranger: 200, owner: 200, admin: 200 } },
 
   // Vlogs. The fixture is the owner's finished vlog (rendered in beforeAll), so proceed and
   // resume have nothing to do (409), and the storyboard edit is refused as stale (409)
@@ -132,6 +148,7 @@ export const MATRIX: MatrixEntry[] = [
   { route: "GET /api/v1/vlogs/[id]/poster", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "HEAD /api/v1/vlogs/[id]/poster", params: { id: "vlog" }, expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
   { route: "GET /api/v1/vlogs/stream", query: "?ids={vlog}", expect: { anonymous: 401, stranger: 404, owner: 200, admin: 404 } },
+  { route: "DELETE /api/v1/vlogs/[id]", params: { id: "spare-vlog" }, once: true, expect: { anonymous: 401, stranger: 404, owner: 204, admin: 404 } },
   { route: "GET /s/[token]", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
   { route: "GET /api/shared/[token]/video", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },
   { route: "HEAD /api/shared/[token]/video", params: { token: "share" }, expect: { anonymous: 200, stranger: 200, owner: 200, admin: 200 } },

@@ -244,6 +244,15 @@ export const envSchema = z.object({
   MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   MAX_FILES_PER_REQUEST: z.coerce.number().int().positive().default(20),
   MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  /**
+   * Most bytes one user may keep (photo originals, rendered vlogs, episode audio); unset = no
+   * limit. An upload over it is refused (413) saying how much room is left.
+   */
+  USER_STORAGE_QUOTA_BYTES: z.coerce.number().int().positive().optional(),
+  /** The orphan collector removes an unreferenced stored object only once it is this old. */
+  ORPHAN_GRACE_MS: durationMs.prefault(String(24 * 3_600_000)),
+  /** How often the orphan collector runs (it also removes expired data exports). */
+  ORPHAN_SWEEP_EVERY_MS: durationMs.prefault(String(3_600_000)),
   /** Most frames an animated upload (GIF, WebP, AVIF sequence) may have. */
   MAX_FRAMES: z.coerce.number().int().positive().default(1_000),
   /** This address becomes admin on sign-up; otherwise the first account does. */

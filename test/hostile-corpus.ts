@@ -309,3 +309,37 @@ export async function buildAudioCorpus(limits: AudioCorpusLimits): Promise<Hosti
     { id: "unicode-filename", what: "An MP3 named in several scripts with an emoji and a slash (kept: a name, not a path)", filename: "../Épisode 写真 🎙️.mp3", contentType: audio, bytes: await readFile(mp3), expect: "done", name: "../Épisode 写真 🎙️.mp3" },
   ];
 }
+
+// --- requests (your data: bulk delete, account deletion) ---------------------------------
+
+export interface HostileRequest {
+  id: string;
+  what: string;
+  /** Which route gets it: POST /api/v1/media/delete or DELETE /api/account. */
+  route: "bulk-delete" | "delete-account";
+  body: string;
+  status: number;
+  /** The message (or a field's message) the person sees must match this. */
+  message?: RegExp;
+}
+
+const uuidLike = "00000000-0000-4000-8000-000000000000";
+
+/** Bodies that must be refused with a readable reason, deleting nothing. */
+export const HOSTILE_DATA_REQUESTS: HostileRequest[] = [
+  { id: "bulk-not-json", what: "A bulk delete whose body is not JSON", route: "bulk-delete", body: "ids=1,2,3", status: 400, message: /must be JSON/ },
+  { id: "bulk-ids-string", what: "ids as one comma-separated string", route: "bulk-delete", body: JSON.stringify({ ids: `${uuidLike},${uuidLike}` }), status: 422 },
+  { id: "bulk-empty", what: "An empty list of ids", route: "bulk-delete", body: JSON.stringify({ ids: [] }), status: 422, message: /at least one/ },
+  { id: "bulk-too-many", what: "201 ids (one more than a bulk delete takes)", route: "bulk-delete", body: JSON.stringify({ ids: Array.from({ length: 201 }, () => uuidLike) }), status: 422, message: /at most 200/ },
+  { id: "bulk-traversal", what: "An id that is a path (../../etc/passwd)", route: "bulk-delete", body: JSON.stringify({ ids: ["../../etc/passwd"] }), status: 422, message: /Not a photo id/ },
+  { id: "bulk-sql", what: "An id that is SQL (' OR 1=1 --)", route: "bulk-delete", body: JSON.stringify({ ids: ["' OR 1=1 --"] }), status: 422, message: /Not a photo id/ },
+  { id: "bulk-wildcard", what: "An id that is a wildcard (*)", route: "bulk-delete", body: JSON.stringify({ ids: ["*"] }), status: 422, message: /Not a photo id/ },
+  { id: "bulk-objects", what: "ids as objects ({\"in\": […]}) trying to reach the query", route: "bulk-delete", body: JSON.stringify({ ids: [{ in: [uuidLike] }] }), status: 422 },
+  { id: "bulk-huge", what: "A 2 MB id", route: "bulk-delete", body: JSON.stringify({ ids: ["a".repeat(2_000_000)] }), status: 422 },
+  { id: "account-no-confirm", what: "An account deletion with no confirmation", route: "delete-account", body: "{}", status: 422 },
+  { id: "account-wrong-phrase", what: "The wrong phrase (\"delete\")", route: "delete-account", body: JSON.stringify({ confirm: "delete" }), status: 422, message: /delete my account/ },
+  { id: "account-zero-width", what: "The phrase with a zero-width space inside", route: "delete-account", body: JSON.stringify({ confirm: "delete my acc\u200bount" }), status: 422, message: /delete my account/ },
+  { id: "account-array", what: "The phrase inside an array", route: "delete-account", body: JSON.stringify({ confirm: ["delete my account"] }), status: 422 },
+  { id: "account-long", what: "A 10,000-character confirmation", route: "delete-account", body: JSON.stringify({ confirm: "delete my account ".repeat(600) }), status: 422 },
+  { id: "account-not-json", what: "A body that is not JSON", route: "delete-account", body: "confirm=delete my account", status: 400, message: /must be JSON/ },
+];

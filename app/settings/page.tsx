@@ -1,4 +1,7 @@
+import { DataExport, DeleteAccount, StorageMeter } from "@/components/account/your-data";
 import { SettingsNav } from "@/components/settings-nav";
+import { CONFIRM_PHRASE } from "@/lib/account/delete-account";
+import { recentExports, usageOf } from "@/lib/account/service";
 import { SignOutEverywhereButton } from "@/components/sign-out-everywhere-button";
 import { requirePageUser } from "@/lib/auth/page";
 import { listSessions } from "@/lib/auth/session";
@@ -21,7 +24,7 @@ function device(userAgent: string | null): string {
 
 export default async function SettingsPage() {
   const user = await requirePageUser();
-  const sessions = await listSessions(db(), user.id, user.sessionId);
+  const [sessions, usage, exports] = await Promise.all([listSessions(db(), user.id, user.sessionId), usageOf(user), recentExports(user)]);
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold tracking-tight">Settings</h1>
@@ -50,6 +53,11 @@ export default async function SettingsPage() {
         <SignOutEverywhereButton />
         <p className="text-xs text-slate-500">API tokens keep working; revoke them under API tokens.</p>
       </section>
+      <div className="mt-6 space-y-6">
+        <StorageMeter usage={usage} />
+        <DataExport initial={exports[0] ?? null} />
+        <DeleteAccount email={user.email} phrase={CONFIRM_PHRASE} />
+      </div>
     </>
   );
 }

@@ -43,5 +43,7 @@ export async function signIn(db: Db, input: Credentials) {
   const user = await db.user.findUnique({ where: { email: input.email } });
   dummyHash ??= hashPassword("not-a-real-password");
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
+  // Said only to someone who knows the password: the account is going, not mistyped.
+  if (user && ok && user.deletingAt) throw new ConflictError("account_deleting", "This account is being deleted at its owner's request, so it can no longer sign in.");
   return user && ok ? user : null;
 }

@@ -14,6 +14,7 @@
 //  6. In the page: `useLive("episode", ids, (view) => …)` (components/use-live.ts).
 //  7. A route-matrix entry for the stream route (e2e/route-matrix.ts).
 // Its SSE events are named after the kind, and the open-streams gauge counts it by kind.
+import type { ExportView } from "@/lib/account/exports";
 import type { JobView } from "@/lib/ai-jobs/view";
 import type { Db } from "@/lib/db";
 import type { MediaView } from "@/lib/media/view";
@@ -45,6 +46,7 @@ export const LIVE_KINDS = {
   vlog: entry<VlogView>({ label: "vlogs", path: "/api/v1/vlogs", listKey: "vlogs", maxIds: 50 }),
   job: entry<JobView>({ label: "jobs", path: "/api/v1/jobs", listKey: "jobs", maxIds: 50 }),
   episode: entry<EpisodeView>({ label: "episodes", path: "/api/v1/episodes", listKey: "episodes", maxIds: 50 }),
+  export: entry<ExportView>({ label: "exports", path: "/api/account/exports", listKey: "exports", maxIds: 10 }),
 };
 
 export type LiveKindName = keyof typeof LIVE_KINDS;

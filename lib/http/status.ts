@@ -27,6 +27,7 @@ export const REJECTION_STATUS: Record<RejectionReason, number> = {
   too_long: 422,
   damaged: 422,
   empty: 422,
+  over_quota: 413,
 };
 
 /** The kind → status table. Null: a domain error with no meaning at the edge (a bug: 500). */
@@ -80,7 +81,7 @@ function causeOf(err: UnavailableError): string {
   return typeof code === "string" && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message || cause.name;
 }
 
-function answer(status: number, error: { message: string; code: string; fields?: Record<string, string> }, retryAfter?: number) {
+function answer(status: number, error: { message: string; code: string; fields?: Record<string, string>; details?: Record<string, number> }, retryAfter?: number) {
   return Response.json({ error }, { status, headers: retryAfter ? { "Retry-After": String(retryAfter) } : {} });
 }
 
@@ -90,7 +91,8 @@ export function errorResponse(err: unknown): Response {
   const status = domain && statusOf(domain);
   if (domain && status) {
     const fields = domain instanceof InvalidInputError || domain instanceof ConflictError ? domain.fields : undefined;
-    return answer(status, { message: domain.message, code: domain.code, fields }, retryAfterSeconds(domain));
+    const details = domain instanceof RejectedInputError ? domain.details : undefined;
+    return answer(status, { message: domain.message, code: domain.code, fields, details }, retryAfterSeconds(domain));
   }
   log().error({ err }, "unexpected error");
   return answer(500, { message: "Something went wrong on our side. Please try again.", code: "internal" });

@@ -8,7 +8,7 @@
 // same judgement (`judgeFileOnDisk`): one acceptance, two transports.
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, stat, unlink } from "node:fs/promises";
+import { mkdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -284,21 +284,5 @@ async function discard(files: readonly ReceivedFile[]): Promise<void> {
   await Promise.all(files.map((f) => unlink(f.tempPath).catch(() => {})));
 }
 
-/**
- * Deletes upload temp files older than `olderThanMs`: what a web process killed in the
- * middle of an upload left behind. Only old ones, since another web process sharing the
- * directory may be receiving an upload right now. Returns how many were removed.
- */
-export async function sweepTempFiles(tempDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
-  const names = await readdir(tempDir).catch(() => [] as string[]);
-  let removed = 0;
-  for (const name of names) {
-    const file = path.join(tempDir, name);
-    const info = await stat(file).catch(() => null);
-    if (info?.isFile() && now - info.mtimeMs > olderThanMs) {
-      await unlink(file).catch(() => {});
-      removed += 1;
-    }
-  }
-  return removed;
-}
+// Where left-over temp files are swept (also by the orphan collector in the worker).
+export { sweepTempFiles } from "@/lib/storage/temp-files";

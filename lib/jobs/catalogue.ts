@@ -181,6 +181,30 @@ export const jobCatalogue = {
     options: retried,
     configuredRetries: true,
   },
+  // Your data (lib/account, docs/your-data.md). Deletes one person's account and everything in
+  // it, in batches; keyed by the user, so asking twice is one job. It must finish: many
+  // attempts, and the orphan collector puts a stuck one back.
+  "delete-account": {
+    queue: "account",
+    payload: z.object({ userId: z.string().uuid() }),
+    jobId: (p: { userId: string }) => `delete-account-${p.userId}`,
+    options: { ...retried, attempts: 10 } satisfies JobsOptions,
+  },
+  // "Download all my data": one ZIP per DataExport row.
+  "export-data": {
+    queue: "account",
+    payload: z.object({ exportId: z.string().uuid() }),
+    jobId: (p: { exportId: string }) => `export-${p.exportId}`,
+    options: retried,
+  },
+  // Removes stored objects nothing refers to (after ORPHAN_GRACE_MS) and expired exports;
+  // scheduled every ORPHAN_SWEEP_EVERY_MS.
+  "collect-orphans": {
+    queue: "maintenance",
+    payload: z.object({}),
+    jobId: () => "collect-orphans",
+    options: maintenance,
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalogue;

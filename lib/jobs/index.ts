@@ -58,6 +58,12 @@ export async function findJob<N extends JobName>(name: N, payload: JobPayload<N>
 export async function scheduleMaintenance(everyMs = env().RECONCILE_EVERY_MS) {
   const def = jobCatalogue["reconcile-media"];
   const retention = jobCatalogue["ai-job-retention"];
+  const orphans = jobCatalogue["collect-orphans"];
+  await getQueue(orphans.queue).upsertJobScheduler(
+    "collect-orphans",
+    { every: env().ORPHAN_SWEEP_EVERY_MS },
+    { name: "collect-orphans", data: {}, opts: { removeOnComplete: orphans.options.removeOnComplete, removeOnFail: orphans.options.removeOnFail } },
+  );
   // AI jobs past JOB_RETENTION_DAYS: hourly is plenty for a limit counted in days.
   await getQueue(retention.queue).upsertJobScheduler(
     "ai-job-retention",

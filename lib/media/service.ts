@@ -1,4 +1,4 @@
-// What the HTTP edge asks of the photo domain: accept an upload, retry a failed photo.
+// What the HTTP edge asks of the photo domain: accept an upload, retry or delete photos.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { SessionUser } from "@/lib/auth";
@@ -7,8 +7,11 @@ import { env } from "@/lib/env";
 import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
+import { quotaCheck } from "@/lib/account/usage";
 import { storage } from "@/lib/storage/instance";
 import { discardObject } from "@/lib/storage/leftovers";
+import { publishVlogRun } from "@/lib/vlogs/live";
+import { deletePhotos, type DeletedPhotos } from "./delete";
 import { checkImageHeader } from "./image-header";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { publishMedia } from "./live";
@@ -32,6 +35,8 @@ export interface RejectedFile {
   name: string;
   reason: RejectionReason;
   error: string;
+  /** Numbers a program can act on (over_quota: the room left). */
+  details?: Record<string, number>;
 }
 
 export interface ReceivedUpload {
@@ -98,10 +103,19 @@ export function uploadPolicy(config = env()) {
  * job cannot be created, its stored bytes and row are removed again (the bytes later, if
  * storage is down), so nothing is left half-made. Files not moved are the reader's to delete.
  */
-export async function acceptUpload(user: SessionUser, { accepted, rejected }: ReceivedUpload): Promise<UploadResult> {
+export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): Promise<UploadResult> {
+  const { accepted } = upload;
+  let { rejected } = upload;
   const created: MediaView[] = [];
+  // Files over the owner's storage quota are refused like any other (413 each), before storing.
+  const fits = await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES);
   try {
     for (const file of accepted) {
+      const refusal = fits(file.name, file.size);
+      if (refusal) {
+        rejected = [...rejected, { name: file.name, reason: refusal.reason, error: refusal.message, details: refusal.details }];
+        continue;
+      }
       const storageKey = originalKey();
       try {
         await storage().putFile(storageKey, file.tempPath, file.mime);
@@ -135,7 +149,7 @@ export async function acceptUpload(user: SessionUser, { accepted, rejected }: Re
   }
   if (created.length === 0) {
     const first = rejected[0];
-    throw new RejectedInputError(first.reason, first.error);
+    throw new RejectedInputError(first.reason, first.error, first.details ? { details: first.details } : undefined);
   }
   return { media: created, rejected };
 }
@@ -163,4 +177,14 @@ export async function markMediaRequeued(id: string): Promise<void> {
   if (!row || row.status !== "failed") return;
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
   await publishMedia(queued);
+}
+
+/**
+ * Deletes photos of this user (lib/media/delete.ts) and tells open vlog pages whose
+ * storyboard now marks a shot as removed.
+ */
+export async function deletePhotosFor(user: SessionUser, ids: readonly string[]): Promise<DeletedPhotos> {
+  const result = await deletePhotos({ db: db(), storage: storage() }, user.id, ids);
+  for (const runId of new Set(result.changedRuns)) await publishVlogRun(db(), runId).catch(() => {});
+  return result;
 }

@@ -4,6 +4,7 @@
 // pages (live kind "episode"); the worker does the work.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { quotaCheck } from "@/lib/account/usage";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -118,7 +119,11 @@ async function createEpisodeAndRun(user: SessionUser, show: ShowRow, data: NewEp
  */
 export async function acceptAudio(user: SessionUser, show: ShowRow, files: readonly ReceivedAudio[]): Promise<CreatedEpisode[]> {
   const created: CreatedEpisode[] = [];
+  const fits = await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES);
   for (const file of files) {
+    // Over the owner's storage quota: refused (413) before anything is stored.
+    const refusal = fits(file.name, file.size);
+    if (refusal) throw refusal;
     const id = randomUUID();
     const key = sourceKey(show.id, id, file.ext ?? "audio");
     try {

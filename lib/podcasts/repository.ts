@@ -143,3 +143,22 @@ export function updateEpisode(tx: Tx, id: string, data: Prisma.EpisodeUncheckedU
 export function deleteEpisode(tx: Tx, id: string) {
   return tx.episode.delete({ where: { id } });
 }
+
+/** Some of this owner's episodes with what deleting them needs (account deletion, in batches). */
+export function findEpisodesToDelete(db: Tx, ownerId: string, take: number) {
+  return db.episode.findMany({ where: { ownerId }, take, select: { id: true, showId: true, runId: true, ingestKey: true } });
+}
+
+/** Some of this owner's shows (account deletion, after their episodes). */
+export function findShowsToDelete(db: Tx, ownerId: string, take: number) {
+  return db.show.findMany({ where: { ownerId }, take, select: { id: true } });
+}
+
+/** Deletes an episode by deleting its run (the run owns it, as in deleteEpisodeFor). */
+export function deleteEpisodeRun(db: Tx, runId: string) {
+  return db.workflowRun.deleteMany({ where: { id: runId } });
+}
+
+export function deleteShowRow(db: Tx, id: string) {
+  return db.show.deleteMany({ where: { id } });
+}

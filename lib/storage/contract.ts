@@ -177,6 +177,42 @@ export function storageContract(name: string, subject: () => ContractSubject): v
       }
     });
 
+    it("list finds every object under a prefix, with its size and time, and nothing else", async () => {
+      const { storage } = subject();
+      const base = prefix();
+      const before = Date.now() - 60_000;
+      await storage.putBuffer(`${base}/a/one`, Buffer.from("1"), "text/plain");
+      await storage.putBuffer(`${base}/a/deep/two`, Buffer.from("22"), "text/plain");
+      await storage.putFile(`${base}/b/three`, await scratchFile(Buffer.from("333")), "text/plain");
+      await storage.putBuffer(`${base}-sibling/x`, Buffer.from("x"), "text/plain");
+
+      const all = [];
+      for await (const o of storage.list(`${base}/`)) all.push(o);
+      expect(all.map((o) => [o.key, o.size]).sort()).toEqual([[`${base}/a/deep/two`, 2], [`${base}/a/one`, 1], [`${base}/b/three`, 3]]);
+      expect(all.every((o) => o.modifiedAt.getTime() > before)).toBe(true);
+
+      const some = [];
+      for await (const o of storage.list(`${base}/a/`)) some.push(o.key);
+      expect(some.sort()).toEqual([`${base}/a/deep/two`, `${base}/a/one`]);
+
+      await storage.delete(`${base}/a/one`);
+      const after = [];
+      for await (const o of storage.list(`${base}/a/`)) after.push(o.key);
+      expect(after).toEqual([`${base}/a/deep/two`]);
+      const none = [];
+      for await (const o of storage.list(`${prefix()}/`)) none.push(o);
+      expect(none).toEqual([]);
+    });
+
+    it("list refuses a prefix that is not a folder", async () => {
+      const { storage } = subject();
+      const open = async (p: string) => {
+        for await (const o of storage.list(p)) void o;
+      };
+      await expect(open("originals")).rejects.toBeInstanceOf(InvalidStorageKeyError);
+      await expect(open("../")).rejects.toBeInstanceOf(InvalidStorageKeyError);
+    });
+
     it("ping succeeds", async () => {
       await expect(subject().storage.ping()).resolves.toBeUndefined();
     });

@@ -36,3 +36,10 @@ export function assertValidKey(key: string): void {
     if (segment.startsWith(".")) fail('has a segment starting with "."');
   }
 }
+
+/** A prefix for `list`: "" (everything) or a valid key followed by "/". */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === "") return;
+  if (!prefix.endsWith("/")) throw new InvalidStorageKeyError(prefix, 'a list prefix must be "" or end with "/"');
+  assertValidKey(prefix.slice(0, -1));
+}

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { assertValidKey, InvalidStorageKeyError } from "./keys";
-import { StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
+import { assertValidKey, assertValidPrefix, InvalidStorageKeyError } from "./keys";
+import { StorageNotFoundError, type ListedObject, type PutOptions, type Storage, type StoredObject } from "./types";
 
 /**
  * `<rootDir>/tmp`, created if missing. Spool uploads here: it is on the same filesystem
@@ -203,6 +203,33 @@ export function createLocalStorage(rootDir: string): Storage {
         if (!isMissing(err) && code !== "EISDIR") throw err;
       }
       await unlinkQuietly(meta);
+    },
+
+    async *list(prefix): AsyncIterable<ListedObject> {
+      assertValidPrefix(prefix);
+      // One directory at a time, depth first: memory follows the widest folder, not the store.
+      const pending = [prefix.replace(/\/$/, "")];
+      while (pending.length > 0) {
+        const rel = pending.pop()!;
+        const dir = rel ? path.join(objectsDir, rel) : objectsDir;
+        let entries;
+        try {
+          entries = await fs.readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true });
+        } catch (err) {
+          if (isMissing(err)) continue;
+          throw err;
+        }
+        for (const entry of entries) {
+          // Dot-files are this driver's own: sidecars, in-flight writes, probes.
+          if (entry.name.startsWith(".")) continue;
+          const key = rel ? `${rel}/${entry.name}` : entry.name;
+          if (entry.isDirectory()) pending.push(key);
+          else if (entry.isFile()) {
+            const st = await fs.stat(path.join(dir, entry.name)).catch(() => null);
+            if (st) yield { key, size: st.size, modifiedAt: st.mtime };
+          }
+        }
+      }
     },
 
     async ping() {

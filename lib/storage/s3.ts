@@ -7,13 +7,14 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { UnavailableError } from "../errors";
-import { assertValidKey } from "./keys";
-import { StorageCheckError, StorageNotFoundError, type PutOptions, type Storage, type StoredObject } from "./types";
+import { assertValidKey, assertValidPrefix } from "./keys";
+import { StorageCheckError, StorageNotFoundError, type ListedObject, type PutOptions, type Storage, type StoredObject } from "./types";
 
 export interface S3StorageConfig {
   /** Omit for AWS; set for R2, MinIO and other S3-compatible endpoints. */
@@ -248,6 +249,18 @@ export function createS3Storage(config: S3StorageConfig): Storage {
       assertValidKey(key);
       // S3 answers 204 for a missing key too, which matches the local driver.
       await send(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+
+    async *list(prefix): AsyncIterable<ListedObject> {
+      assertValidPrefix(prefix);
+      let token: string | undefined;
+      do {
+        const page = await send(() => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token })));
+        for (const object of page.Contents ?? []) {
+          if (object.Key) yield { key: object.Key, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date(0) };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     },
 
     async ping() {

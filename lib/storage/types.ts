@@ -22,6 +22,14 @@ export interface ByteRange {
   end: number;
 }
 
+/** One object found by `list`. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** When its bytes were last written (S3's LastModified; the file's mtime on disk). */
+  modifiedAt: Date;
+}
+
 export interface Storage {
   readonly driver: "local" | "s3";
   /** Moves (local) or uploads (s3) a finished local file under `key`. The file is gone afterwards. */
@@ -36,6 +44,11 @@ export interface Storage {
   getStream(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number; contentType?: string; cacheControl?: string }>;
   stat(key: string): Promise<StoredObject | null>;
   delete(key: string): Promise<void>;
+  /**
+   * Every object whose key starts with `prefix` ("" for all, otherwise a folder ending in
+   * "/"), in no particular order, read page by page (never all keys in memory at once).
+   */
+  list(prefix: string): AsyncIterable<ListedObject>;
   /** Cheap reachability check for readiness probes. */
   ping(): Promise<void>;
 }

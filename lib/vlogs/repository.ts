@@ -2,7 +2,7 @@
 import type { Db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
-import type { StoryboardDoc } from "./storyboard";
+import { markPhotoDeleted, type StoryboardDoc } from "./storyboard";
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -67,4 +67,32 @@ export function saveVideo(
 
 export function setShareToken(db: Db, id: string, token: string | null) {
   return db.vlog.update({ where: { id }, data: { shareToken: token, sharedAt: token ? new Date() : null } });
+}
+
+/**
+ * A photo of this owner was deleted: every vlog that chose it forgets it (it can no longer be
+ * added back) and its storyboard marks the photo's shot as removed. The rendered videos stay.
+ * Runs inside the photo's delete transaction. Returns the runs changed, to announce.
+ */
+export async function forgetDeletedPhoto(tx: Tx, ownerId: string, mediaId: string): Promise<string[]> {
+  const vlogs = await tx.vlog.findMany({ where: { ownerId, mediaIds: { has: mediaId } }, select: { id: true, runId: true, mediaIds: true, storyboard: true } });
+  for (const vlog of vlogs) {
+    const doc = vlog.storyboard as unknown as StoryboardDoc | null;
+    await tx.vlog.update({
+      where: { id: vlog.id },
+      data: {
+        mediaIds: vlog.mediaIds.filter((id) => id !== mediaId),
+        ...(doc ? { storyboard: markPhotoDeleted(doc, mediaId) as unknown as Prisma.InputJsonValue, storyboardVersion: { increment: 1 } } : {}),
+      },
+    });
+  }
+  return vlogs.map((v) => v.runId);
+}
+
+/** Everything deleting a vlog must remove from storage: its current files and its own folder. */
+export const vlogStoragePrefix = (vlogId: string) => `vlogs/${vlogId}/`;
+
+/** Deletes a vlog with its workflow run (the run owns it: deleting the run cascades to the vlog, its steps and their history). */
+export async function deleteVlogRow(tx: Tx, vlog: { runId: string }): Promise<void> {
+  await tx.workflowRun.deleteMany({ where: { id: vlog.runId } });
 }

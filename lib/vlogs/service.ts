@@ -1,5 +1,5 @@
 // What the HTTP edge asks of the vlog domain: make one, steer its workflow (proceed,
-// resume), edit the storyboard, and manage the public share link.
+// resume), edit the storyboard, manage the public share link, and delete it.
 import { z } from "zod";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
@@ -12,7 +12,10 @@ import { firstStep, jobOf } from "@/lib/workflow/plan";
 import { createRun } from "@/lib/workflow/repository";
 import { publishVlogRun } from "./live";
 import { DEFAULT_STYLE, MAX_TITLE_CHARS, RESOLUTIONS, STYLE_NAMES, VLOG_KIND, VLOG_PLAN, type VlogResolution, type VlogRunInput, type VlogStyle } from "./plan";
-import { createVlog, getOwnedVlog, saveStoryboard, setShareToken } from "./repository";
+import { log } from "@/lib/log";
+import { storage } from "@/lib/storage/instance";
+import { removePrefix } from "@/lib/storage/remove";
+import { createVlog, deleteVlogRow, getOwnedVlog, saveStoryboard, setShareToken, vlogStoragePrefix } from "./repository";
 import { newShareToken } from "./share";
 import { applyStoryboardPatch, type StoryboardPatch } from "./storyboard";
 import { storyboardOf, toVlogDetail, type VlogDetail } from "./view";
@@ -149,4 +152,17 @@ export async function unshareVlog(user: SessionUser, id: string): Promise<VlogDe
   const row = await getOwnedVlog(db(), user.id, id);
   await setShareToken(db(), row.id, null);
   return detail(user, id);
+}
+
+/**
+ * Deletes the vlog: its row with its workflow run and run history (so its share link stops
+ * working at once), then its video, poster and every render's files. A render still running
+ * finds its run gone at its next report and stops; whatever it writes after is collected as
+ * an orphan.
+ */
+export async function deleteVlogFor(user: SessionUser, id: string): Promise<void> {
+  const row = await getOwnedVlog(db(), user.id, id);
+  await deleteVlogRow(db(), row);
+  const files = await removePrefix(storage(), vlogStoragePrefix(row.id));
+  log().info({ vlogId: row.id, files }, "vlog deleted");
 }

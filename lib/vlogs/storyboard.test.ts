@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyStoryboardPatch, draftStoryboard, storyboardPatchSchema, type StoryboardDoc } from "./storyboard";
+import { applyStoryboardPatch, draftStoryboard, liveShots, markPhotoDeleted, PHOTO_DELETED, storyboardPatchSchema, type StoryboardDoc } from "./storyboard";
 import { writeLocalStoryboard } from "./writer-local";
 
 const A = "00000000-0000-4000-8000-00000000000a";
@@ -76,5 +76,23 @@ describe("the first draft", () => {
     ]);
     expect(draft).toMatchObject({ title: "Trip", style: "calm", writer: "local", dropped: selection.dropped });
     expect(draftStoryboard(selection, written, "retired-style").style).toBe("cinematic");
+  });
+});
+
+describe("a photo deleted after the storyboard was written", () => {
+  it("marks its shot removed (kept in the list), and a new render leaves it out", () => {
+    const next = markPhotoDeleted(doc, A);
+    expect(next.shots).toEqual([{ mediaId: A, caption: "First", duration: 5, removed: true }, doc.shots[1]]);
+    expect(liveShots(next).map((s) => s.mediaId)).toEqual([B]);
+    // A left-out photo that is deleted can no longer be added back.
+    expect(markPhotoDeleted(doc, C).dropped).toEqual([{ mediaId: C, reason: PHOTO_DELETED, removed: true }]);
+  });
+
+  it("the next edit drops the removed shot as deleted, and refuses to bring it back", () => {
+    const marked = markPhotoDeleted(doc, A);
+    const edited = applyStoryboardPatch(marked, storyboardPatchSchema.parse({ shots: [{ mediaId: B, caption: "Only" }] }), [B, C]);
+    expect(edited.shots.map((s) => s.mediaId)).toEqual([B]);
+    expect(edited.dropped).toContainEqual({ mediaId: A, reason: PHOTO_DELETED, removed: true });
+    expect(() => applyStoryboardPatch(marked, storyboardPatchSchema.parse({ shots: [{ mediaId: A, caption: "x" }] }), [A, B, C])).toThrow(/deleted/);
   });
 });

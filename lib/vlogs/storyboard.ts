@@ -12,6 +12,11 @@ export interface StoryboardShot {
   caption: string;
   /** Seconds on screen, before transitions overlap it with its neighbours. */
   duration: number;
+  /**
+   * The photo was deleted after this storyboard was written. The shot stays listed (the
+   * rendered video still shows it) but is marked, and a new render leaves it out.
+   */
+  removed?: boolean;
 }
 
 export interface StoryboardDoc {
@@ -21,7 +26,27 @@ export interface StoryboardDoc {
   /** Who wrote the captions: "local" or "gemini:<model>"; "edited" once a person changed them. */
   writer: string;
   /** Photos the storyboard step left out, and why (shown so nothing vanishes silently). */
-  dropped: { mediaId: string; reason: string }[];
+  dropped: { mediaId: string; reason: string; removed?: boolean }[];
+}
+
+/** Why a shot or a left-out photo is gone for good. */
+export const PHOTO_DELETED = "This photo was deleted.";
+
+/** The shots a new render uses: all but those whose photo was deleted. */
+export function liveShots(doc: StoryboardDoc): StoryboardShot[] {
+  return doc.shots.filter((s) => !s.removed);
+}
+
+/**
+ * The storyboard after one of its photos was deleted: its shot is marked removed (the video
+ * already rendered keeps showing it), and if it had been left out it can no longer come back.
+ */
+export function markPhotoDeleted(doc: StoryboardDoc, mediaId: string): StoryboardDoc {
+  return {
+    ...doc,
+    shots: doc.shots.map((s) => (s.mediaId === mediaId ? { ...s, removed: true } : s)),
+    dropped: doc.dropped.map((d) => (d.mediaId === mediaId ? { mediaId, reason: PHOTO_DELETED, removed: true } : d)),
+  };
 }
 
 /**
@@ -54,9 +79,9 @@ const duration = z
 export const storyboardDocSchema = z.object({
   title: z.string().max(MAX_TITLE_CHARS),
   style: z.enum(STYLE_NAMES as [VlogStyle, ...VlogStyle[]]),
-  shots: z.array(z.object({ mediaId: z.string().uuid(), caption, duration })).min(1),
+  shots: z.array(z.object({ mediaId: z.string().uuid(), caption, duration, removed: z.boolean().optional() })).min(1),
   writer: z.string(),
-  dropped: z.array(z.object({ mediaId: z.string(), reason: z.string() })).default([]),
+  dropped: z.array(z.object({ mediaId: z.string(), reason: z.string(), removed: z.boolean().optional() })).default([]),
 });
 
 /** PATCH …/storyboard: the shots in their new order (a shot left out is dropped). */
@@ -90,13 +115,20 @@ export function applyStoryboardPatch(doc: StoryboardDoc, patch: StoryboardPatch,
     const seen = new Set<string>();
     const byId = new Map(doc.shots.map((s) => [s.mediaId, s]));
     next.shots = patch.shots.map((shot, i) => {
+      if (byId.get(shot.mediaId)?.removed || doc.dropped.some((d) => d.mediaId === shot.mediaId && d.removed)) {
+        throw refused(`shots.${i}.mediaId`, "That photo was deleted, so it cannot be in the storyboard any more.");
+      }
       if (!allowed.has(shot.mediaId)) throw refused(`shots.${i}.mediaId`, "That photo is not part of this vlog.");
       if (seen.has(shot.mediaId)) throw refused(`shots.${i}.mediaId`, "A photo can appear only once.");
       seen.add(shot.mediaId);
       const before = byId.get(shot.mediaId);
       return { mediaId: shot.mediaId, caption: shot.caption, duration: shot.duration ?? before?.duration ?? doc.shots[0].duration };
     });
-    const removed = doc.shots.filter((s) => !seen.has(s.mediaId)).map((s) => ({ mediaId: s.mediaId, reason: "Removed from the storyboard." }));
+    // A shot whose photo was deleted leaves the storyboard with the first edit (the next
+    // render cannot show it); it stays listed as deleted, not as something you removed.
+    const removed = doc.shots
+      .filter((s) => !seen.has(s.mediaId))
+      .map((s) => (s.removed ? { mediaId: s.mediaId, reason: PHOTO_DELETED, removed: true } : { mediaId: s.mediaId, reason: "Removed from the storyboard." }));
     next.dropped = [...doc.dropped.filter((d) => !seen.has(d.mediaId) && !removed.some((r) => r.mediaId === d.mediaId)), ...removed];
   }
   const changed = JSON.stringify(next.shots) !== JSON.stringify(doc.shots) || next.title !== doc.title;

@@ -65,8 +65,9 @@ export interface StoryboardView {
   style: VlogStyle;
   writer: string;
   version: number;
-  shots: { mediaId: string; caption: string; duration: number; thumbnailUrl: string }[];
-  dropped: { mediaId: string; reason: string; thumbnailUrl: string }[];
+  /** `removed`: the photo was deleted; the video made before still shows it, the next render will not (no thumbnail). */
+  shots: { mediaId: string; caption: string; duration: number; removed: boolean; thumbnailUrl: string | null }[];
+  dropped: { mediaId: string; reason: string; removed: boolean; thumbnailUrl: string | null }[];
   /** Photos of the selection not in the storyboard now (they can be added back). */
   available: { mediaId: string; thumbnailUrl: string }[];
 }
@@ -133,7 +134,7 @@ export function toVlogView(row: VlogRow): VlogView {
       durationMs: s.durationMs,
     })),
     photoCount: doc?.shots.length ?? row.mediaIds.length,
-    thumbnailUrl: doc?.shots[0] ? thumb(doc.shots[0].mediaId) : row.mediaIds[0] ? thumb(row.mediaIds[0]) : null,
+    thumbnailUrl: firstThumbnail(doc, row.mediaIds),
     // The version in the URL changes with every render, so caches never show an old video.
     videoUrl: hasVideo ? `/api/v1/vlogs/${row.id}/video?v=${encodeURIComponent(row.videoKey!.split("/").slice(-2, -1)[0] ?? "")}` : null,
     posterUrl: row.posterKey ? `/api/v1/vlogs/${row.id}/poster?v=${encodeURIComponent(row.posterKey.split("/").slice(-2, -1)[0] ?? "")}` : null,
@@ -148,6 +149,14 @@ export function toVlogView(row: VlogRow): VlogView {
   };
 }
 
+/** The list's picture: the first shot whose photo still exists (or the first photo chosen). */
+function firstThumbnail(doc: StoryboardDoc | null, mediaIds: readonly string[]): string | null {
+  const shot = doc?.shots.find((s) => !s.removed);
+  if (shot) return thumb(shot.mediaId);
+  if (doc) return null;
+  return mediaIds[0] ? thumb(mediaIds[0]) : null;
+}
+
 export function toVlogDetail(row: VlogRow, appUrl: string): VlogDetail {
   const view = toVlogView(row);
   const doc = storyboardOf(row);
@@ -160,8 +169,8 @@ export function toVlogDetail(row: VlogRow, appUrl: string): VlogDetail {
       style: doc.style,
       writer: doc.writer,
       version: row.storyboardVersion,
-      shots: doc.shots.map((s) => ({ ...s, thumbnailUrl: thumb(s.mediaId) })),
-      dropped: doc.dropped.map((d) => ({ ...d, thumbnailUrl: thumb(d.mediaId) })),
+      shots: doc.shots.map((s) => ({ ...s, removed: Boolean(s.removed), thumbnailUrl: s.removed ? null : thumb(s.mediaId) })),
+      dropped: doc.dropped.map((d) => ({ ...d, removed: Boolean(d.removed), thumbnailUrl: d.removed ? null : thumb(d.mediaId) })),
       available: row.mediaIds.filter((id) => !used.has(id)).map((id) => ({ mediaId: id, thumbnailUrl: thumb(id) })),
     },
     editable: Boolean(doc) && row.run.status !== "running",

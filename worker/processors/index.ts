@@ -11,6 +11,7 @@ import type { Failure, FailureWording } from "../failures";
 import { createAiChainFromEnv, type AiChain } from "@/lib/ai";
 import { publishJob } from "@/lib/ai-jobs/live";
 import type { JobRow } from "@/lib/ai-jobs/repository";
+import { accountProcessors } from "./account";
 import { aiJobProcessors } from "./ai-job";
 import { analyzeMedia, type AnalyzeDeps } from "./analyze-media";
 import { publishEpisodeRun } from "@/lib/podcasts/live";
@@ -35,6 +36,8 @@ type OwnProcessors = { [N in Exclude<JobName, WorkflowStepJobName>]: ProcessorDe
 export interface ProcessorDeps extends AnalyzeDeps {
   /** The reconciler leaves alone photos whose state changed more recently than this (default 5 min). */
   reconcileStaleMs?: number;
+  /** The orphan collector's grace period; default ORPHAN_GRACE_MS. */
+  orphanGraceMs?: number;
   /** Workflow engine; defaults to the vlog workflows configured from the environment. */
   engine?: EngineDeps<WorkflowStepJobName>;
   /** The AI jobs' provider chain; default: from the environment (AI_PROVIDERS …). */
@@ -83,6 +86,7 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
       process: () => reconcileRunsJob({ db: deps.db, staleMs: deps.reconcileStaleMs ?? 5 * 60_000 }),
       async onFailure() {},
     },
+    ...accountProcessors({ db: deps.db, storage: deps.storage, dataDir: config.DATA_DIR, orphanGraceMs: deps.orphanGraceMs ?? config.ORPHAN_GRACE_MS }),
     "podcast-feed": podcastFeedProcessor(podcast),
     "podcast-failure-notice": failureNoticeProcessor(podcast),
   };

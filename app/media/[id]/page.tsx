@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DeletePhotoButton } from "@/components/delete-photo-button";
 import { LiveStatus } from "@/components/live-status";
 import { RetryButton } from "@/components/retry-button";
 import { requirePageUser } from "@/lib/auth/page";
@@ -45,7 +46,10 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
   return (
     <article className="space-y-6">
       <Link href="/" className="text-sm text-indigo-700 hover:underline">← Back to library</Link>
-      <h1 className="break-all text-2xl font-semibold tracking-tight">{media.name}</h1>
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <h1 className="break-all text-2xl font-semibold tracking-tight">{media.name}</h1>
+        <DeletePhotoButton mediaId={media.id} name={media.name} />
+      </div>
 
       {!isTerminal(media.status) && <LiveStatus initial={media} />}
       {media.status === "failed" && (

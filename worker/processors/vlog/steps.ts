@@ -15,7 +15,7 @@ import { getVlog, saveStoryboard, saveVideo, setShareToken } from "@/lib/vlogs/r
 import { selectShots, type Candidate, type ShotSelection } from "@/lib/vlogs/select";
 import { supersededKeys } from "@/lib/vlogs/render-plan";
 import { newShareToken } from "@/lib/vlogs/share";
-import { draftStoryboard } from "@/lib/vlogs/storyboard";
+import { draftStoryboard, liveShots } from "@/lib/vlogs/storyboard";
 import { buildTimeline, type Timeline } from "@/lib/vlogs/timeline";
 import { storyboardOf } from "@/lib/vlogs/view";
 import type { StoryboardWriter } from "@/lib/vlogs/writer-gemini";
@@ -99,8 +99,10 @@ export function vlogWorkflow(deps: VlogStepDeps): WorkflowDefinition<VlogRunInpu
         async think(ctx) {
           const vlog = await loadVlog(deps, ctx);
           const doc = storyboardOf(vlog);
-          if (!doc || doc.shots.length === 0) throw new ConflictError("empty_storyboard", "The storyboard has no shots: add at least one photo back.");
-          const timeline = buildTimeline(doc, { resolution: vlog.resolution as VlogResolution });
+          // Shots whose photo was deleted stay in the storyboard (marked) but not in a new video.
+          const shots = doc ? liveShots(doc) : [];
+          if (!doc || shots.length === 0) throw new ConflictError("empty_storyboard", "The storyboard has no shots: add at least one photo back.");
+          const timeline = buildTimeline({ ...doc, shots }, { resolution: vlog.resolution as VlogResolution });
           return { storyboardVersion: vlog.storyboardVersion, timeline } as unknown as Json;
         },
 

@@ -23,7 +23,7 @@ export const POST = route(async (request) => {
   await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
   const { media, rejected } = await withUpload(request, uploadPolicy(), (upload) => acceptUpload(user, upload));
   // Each refused file carries the status it would have had on its own.
-  const refused = rejected.map(({ name, reason, error }) => ({ name, status: REJECTION_STATUS[reason], error }));
+  const refused = rejected.map(({ name, reason, error, details }) => ({ name, status: REJECTION_STATUS[reason], error, ...(details ? { details } : {}) }));
   return Response.json({ media, rejected: refused }, { status: 202 });
 });
 

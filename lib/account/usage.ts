@@ -1,0 +1,65 @@
+// Storage accounting per user, and the optional quota (USER_STORAGE_QUOTA_BYTES). What counts
+// is what a person keeps: photo originals, rendered vlogs, episode uploads and their encoded
+// audio. Thumbnails, posters, transcripts and exports are small or temporary and not counted.
+// Summed from Postgres on demand (one indexed aggregate per table), so it can never drift.
+import type { Db } from "@/lib/db";
+import { RejectedInputError } from "@/lib/errors";
+
+export interface StorageUsage {
+  usedBytes: number;
+  /** null: no quota (the default). */
+  quotaBytes: number | null;
+  /** null without a quota; never below 0. */
+  remainingBytes: number | null;
+  byKind: { photos: number; vlogs: number; episodes: number };
+}
+
+export async function storageUsage(db: Db, ownerId: string, quotaBytes: number | null | undefined): Promise<StorageUsage> {
+  const [photos, vlogs, episodes] = await Promise.all([
+    db.media.aggregate({ where: { ownerId }, _sum: { size: true } }),
+    db.vlog.aggregate({ where: { ownerId }, _sum: { bytes: true } }),
+    db.episode.aggregate({ where: { ownerId }, _sum: { sourceBytes: true, audioBytes: true } }),
+  ]);
+  const byKind = {
+    photos: photos._sum.size ?? 0,
+    vlogs: vlogs._sum.bytes ?? 0,
+    episodes: Number(episodes._sum.sourceBytes ?? 0) + Number(episodes._sum.audioBytes ?? 0),
+  };
+  const usedBytes = byKind.photos + byKind.vlogs + byKind.episodes;
+  const quota = quotaBytes ?? null;
+  return { usedBytes, quotaBytes: quota, remainingBytes: quota === null ? null : Math.max(0, quota - usedBytes), byKind };
+}
+
+/** "12.3 MB", "850 KB", "1.2 GB": sizes as a person reads them. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${Math.ceil(n / 1024)} KB`;
+}
+
+/** The refusal of a file that does not fit: 413, saying how much room is left. */
+export function overQuota(name: string, bytes: number, usage: Pick<StorageUsage, "usedBytes" | "quotaBytes">): RejectedInputError {
+  const quota = usage.quotaBytes ?? 0;
+  const remaining = Math.max(0, quota - usage.usedBytes);
+  return new RejectedInputError(
+    "over_quota",
+    `${name} needs ${formatBytes(bytes)}, but only ${formatBytes(remaining)} of your ${formatBytes(quota)} storage is left. Delete photos, vlogs or episodes to make room.`,
+    { details: { usedBytes: usage.usedBytes, quotaBytes: quota, remainingBytes: remaining } },
+  );
+}
+
+/**
+ * A running check for one upload request: each file either fits in what is left (and
+ * counts against it for the next) or is refused with `overQuota`. Without a quota,
+ * everything fits. (Two requests at the same moment can each use the same room once.)
+ */
+export async function quotaCheck(db: Db, ownerId: string, quotaBytes: number | undefined) {
+  if (!quotaBytes) return () => null;
+  const usage = await storageUsage(db, ownerId, quotaBytes);
+  let used = usage.usedBytes;
+  return (name: string, bytes: number): RejectedInputError | null => {
+    if (used + bytes > quotaBytes) return overQuota(name, bytes, { usedBytes: used, quotaBytes });
+    used += bytes;
+    return null;
+  };
+}
