@@ -89,7 +89,7 @@ export function OverviewLive({ initial }: { initial: Overview }) {
           </span>
           {/* Bull Board is a route handler, not a Next page: it needs a full page load, not <Link>. */}
           {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
-          <a href="/admin/queues" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
+          <a href="/admin/queues" className="inline-flex min-h-11 items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
             Open Bull Board
           </a>
         </div>
