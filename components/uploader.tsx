@@ -3,11 +3,14 @@
 // Drop or pick photos; each file gets its own row with one progress bar that moves
 // through uploading (bytes sent) → queued → analysing (stage names) → done or failed.
 // The queue, drop zone and rows are the shared ones (the audio uploader uses them too).
-import { useCallback } from "react";
+// Photos shared to the installed app arrive here too (`sharedId`, see shared-files.ts).
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
 import { DropZone } from "./drop-zone";
+import { takeSharedFiles } from "./shared-files";
 import { isRetryableStatus, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
@@ -44,9 +47,26 @@ async function uploadOne(file: File, onProgress: (fraction: number) => void) {
 }
 
 /** `onChange` is called when a photo is accepted and when one finishes. */
-export function Uploader({ onChange }: { onChange?: () => void }) {
+export function Uploader({ onChange, sharedId = null }: { onChange?: () => void; sharedId?: string | null }) {
   const accepted = useCallback(() => onChange?.(), [onChange]);
   const { items, setItems, patch, addFiles, reupload } = useUploadQueue<MediaView>({ upload: uploadOne, onAccepted: accepted });
+
+  // Shared photos are taken out of their waiting room once (taking removes them), then the
+  // address loses its ?shared= so a reload does not look for them again.
+  const router = useRouter();
+  const taken = useRef<string | null>(null);
+  const [shareNote, setShareNote] = useState<string | null>(null);
+  useEffect(() => {
+    if (!sharedId || taken.current === sharedId) return;
+    taken.current = sharedId;
+    takeSharedFiles(sharedId)
+      .then((files) => {
+        if (files.length > 0) addFiles(files);
+        else setShareNote("The shared photos did not arrive (or were already uploaded). Choose them below instead.");
+      })
+      .catch(() => setShareNote("The shared photos could not be read. Choose them below instead."))
+      .finally(() => router.replace("/", { scroll: false }));
+  }, [sharedId, addFiles, router]);
 
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
@@ -67,6 +87,7 @@ export function Uploader({ onChange }: { onChange?: () => void }) {
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
       <h2 id="upload-heading" className="sr-only">Upload photos</h2>
+      {shareNote && <p role="status" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">{shareNote}</p>}
       <DropZone
         title="Drop photos here"
         hint="JPEG, PNG, WebP, GIF, HEIC or AVIF · analysed on this server"
@@ -74,6 +95,7 @@ export function Uploader({ onChange }: { onChange?: () => void }) {
         inputLabel="Choose photos to upload"
         accept={ACCEPT}
         onFiles={addFiles}
+        capture={{ button: "Take photo…", inputLabel: "Take a photo to upload", accept: "image/*" }}
       />
       {items.length > 0 && (
         <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
