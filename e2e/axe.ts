@@ -1,0 +1,29 @@
+// axe-core in a page: the engine is evaluated through the DevTools protocol (so the page's
+// Content-Security-Policy, which allows only nonced scripts, does not stop it) and run over
+// the whole document against WCAG 2.1 A/AA and axe's best practices.
+// (@axe-core/playwright does the same; its current release declares Node ≥ 22.12, and this
+// project still runs on Node 20, so the engine it wraps is used directly.)
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "@playwright/test";
+import type { AxeResults, Result } from "axe-core";
+
+const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+export async function runAxe(page: Page): Promise<AxeResults> {
+  await page.evaluate(source);
+  return page.evaluate(() =>
+    (window as unknown as { axe: typeof import("axe-core") }).axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+      resultTypes: ["violations"],
+    }),
+  );
+}
+
+/** One line per violation: rule, impact, what it means, and up to three offending elements. */
+export function describe(violations: Result[]): string[] {
+  return violations.map((v) => {
+    const where = v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")}${n.failureSummary ? ` (${n.failureSummary.split("\n").slice(1, 2).join("").trim()})` : ""}`);
+    return `${v.id} [${v.impact}] ${v.help} ×${v.nodes.length}: ${where.join("; ")}`;
+  });
+}
