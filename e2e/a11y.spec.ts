@@ -46,6 +46,7 @@ for (const device of Object.keys(DEVICES) as (keyof typeof DEVICES)[]) {
       test.setTimeout(300_000);
       const { serious, lesser } = await audit(browser, baseURL!, device, theme);
       for (const line of lesser) test.info().annotations.push({ type: "axe (minor or moderate)", description: line });
+      if (lesser.length) console.log(`axe, minor or moderate (${theme}, ${device}):\n  ${lesser.join("\n  ")}`);
       expect(serious, "serious or critical axe-core violations").toEqual([]);
       // Fixed once, kept fixed: thumbnails whose alt repeated the name printed beside them.
       expect(lesser.filter((l) => l.includes("image-redundant-alt"))).toEqual([]);

@@ -76,6 +76,8 @@ test("every page fits a 390 px phone and its controls are thumb-sized", async ({
       await page.waitForLoadState("networkidle").catch(() => {});
       const r = await overflowReport(page);
       if (r.scrollWidth > r.width) overflowing.push(`${p.name} (${p.path}): ${r.scrollWidth} px wide on a ${r.width} px screen; sticking out: ${r.culprits.join(", ")}`);
+      // For a person to look at (test-results/ is not kept).
+      await page.screenshot({ path: `test-results/phone/${p.name.replace(/\W+/g, "-")}.png`, fullPage: true });
       const small = await smallTargets(page);
       if (small.length) tiny.push(`${p.name}: ${small.join("; ")}`);
       // The header's menu opens into a list that fits as well.

@@ -291,7 +291,8 @@ function JobTypesSection({ types }: { types: JobTypeView[] }) {
       {types.length === 0 ? (
         <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">No job finished in the last hour.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        // On a phone the table scrolls sideways inside its box: focusable, so keyboards can too.
+        <div role="region" aria-labelledby="types-heading" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-sm">
             <thead className="text-left text-xs text-slate-500">
               <tr>
