@@ -3,12 +3,11 @@
 // the whole document against WCAG 2.1 A/AA and axe's best practices.
 // (@axe-core/playwright does the same; its current release declares Node ≥ 22.12, and this
 // project still runs on Node 20, so the engine it wraps is used directly.)
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
-import type { AxeResults, Result } from "axe-core";
+import axe, { type AxeResults, type Result } from "axe-core";
 
-const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+// The engine's own source text, as axe-core exports it for injection.
+const source = axe.source;
 
 export async function runAxe(page: Page): Promise<AxeResults> {
   await page.evaluate(source);
