@@ -75,13 +75,17 @@ async function receiveShare(request) {
     // An unreadable form: the page says nothing arrived.
   }
   const id = crypto.randomUUID();
-  const db = await openShareDb();
-  await new Promise((resolve, reject) => {
-    const tx = db.transaction("shares", "readwrite");
-    tx.objectStore("shares").put({ files, at: Date.now() }, id);
-    tx.oncomplete = resolve;
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
+  try {
+    const db = await openShareDb();
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction("shares", "readwrite");
+      tx.objectStore("shares").put({ files, at: Date.now() }, id);
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  } catch {
+    // Storage full or refused: the library still opens, and says the photos did not arrive.
+  }
   return Response.redirect(`/?shared=${id}`, 303);
 }

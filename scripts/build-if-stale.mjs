@@ -21,7 +21,6 @@ export const BUILD_SOURCES = [
   "package-lock.json",
   "prisma/schema.prisma",
   "assets",
-  "public/sw.js",
 ];
 
 /**
