@@ -56,8 +56,10 @@ for (const size of Object.keys(SIZES) as Size[]) {
 
     await page.goto(`/vlogs/${seeded.storyboardVlogId}`);
     await expect(page.getByTestId("storyboard-shot")).toHaveCount(3);
-    await page.getByRole("heading", { name: "Storyboard" }).scrollIntoViewIfNeeded();
-    await page.evaluate(() => document.getElementById("storyboard-heading")?.scrollIntoView({ block: "start" }));
+    await page.evaluate(() => {
+      document.getElementById("storyboard-heading")?.scrollIntoView({ block: "start" });
+      window.scrollBy(0, -24);
+    });
     await shot(page, `vlog-storyboard-${size}`);
 
     await page.goto(`/vlogs/${seeded.renderedVlogId}`);
@@ -66,7 +68,8 @@ for (const size of Object.keys(SIZES) as Size[]) {
     await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 2);
     await video.evaluate(async (v: HTMLVideoElement) => {
       v.muted = true;
-      v.currentTime = Math.min(2, v.duration / 2);
+      // Past the opening fade, on a shot.
+      v.currentTime = Math.min(5, v.duration / 2);
       await new Promise((r) => v.addEventListener("seeked", r, { once: true }));
     });
     await video.scrollIntoViewIfNeeded();
@@ -85,8 +88,10 @@ test("screenshot, library in the dark theme on a phone", async ({ browser, baseU
   await page.goto("/");
   const tiles = page.getByRole("list", { name: "Your photos" }).locator("img");
   await expect(tiles.first()).toBeVisible();
-  await page.getByRole("heading", { name: "Your library" }).scrollIntoViewIfNeeded();
-  await page.evaluate(() => document.getElementById("library-heading")?.scrollIntoView({ block: "start" }));
+  await page.evaluate(() => {
+    document.getElementById("library-heading")?.scrollIntoView({ block: "start" });
+    window.scrollBy(0, -24);
+  });
   await expect.poll(() => tiles.evaluateAll((imgs) => imgs.slice(0, 4).every((i) => (i as HTMLImageElement).complete))).toBe(true);
   await shot(page, "library-dark-phone");
   await context.close();
