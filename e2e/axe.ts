@@ -1,8 +1,8 @@
 // axe-core in a page: the engine is evaluated through the DevTools protocol (so the page's
 // Content-Security-Policy, which allows only nonced scripts, does not stop it) and run over
 // the whole document against WCAG 2.1 A/AA and axe's best practices.
-// (@axe-core/playwright does the same; its current release declares Node ≥ 22.12, and this
-// project still runs on Node 20, so the engine it wraps is used directly.)
+// (@axe-core/playwright does the same; the engine it wraps is used directly, as axe-core is
+// already installed and its 4.14 wrapper declares Node ≥ 22.12.)
 import type { Page } from "@playwright/test";
 import axe, { type AxeResults, type Result } from "axe-core";
 

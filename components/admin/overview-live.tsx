@@ -292,7 +292,7 @@ function JobTypesSection({ types }: { types: JobTypeView[] }) {
         <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">No job finished in the last hour.</p>
       ) : (
         // On a phone the table scrolls sideways inside its box: focusable, so keyboards can too.
-        <div role="region" aria-labelledby="types-heading" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        <div role="region" aria-label="Job types table" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-sm">
             <thead className="text-left text-xs text-slate-500">
               <tr>
