@@ -6,7 +6,7 @@ export default function Forbidden() {
     <div className="mx-auto max-w-md space-y-3 py-16 text-center">
       <h1 className="text-2xl font-semibold">Admins only</h1>
       <p className="text-slate-600">This page is for the people who run this Framecast instance.</p>
-      <Link href="/" className="text-indigo-700 hover:underline">Back to your library</Link>
+      <Link href="/" className="inline-flex min-h-11 items-center text-indigo-700 hover:underline">Back to your library</Link>
     </div>
   );
 }

@@ -66,7 +66,7 @@ export function AuthForm({ mode, next = "/" }: { mode: Mode; next?: string }) {
         </button>
       </form>
       <p className="mt-4 text-sm text-slate-600">
-        {text.other} <Link href={text.otherLink} className="font-medium text-indigo-700 hover:underline">{text.otherText}</Link>
+        {text.other} <Link href={next === "/" ? text.otherLink : `${text.otherLink}?next=${encodeURIComponent(next)}`} className="font-medium text-indigo-700 hover:underline">{text.otherText}</Link>
       </p>
     </div>
   );

@@ -31,7 +31,7 @@ export function ConfirmDialog({ open, title, confirm, danger, typed, onConfirm, 
   const ready = !typed || text.trim().toLowerCase() === typed.toLowerCase();
   return (
     <dialog ref={ref} aria-labelledby={`${id}-title`} onClose={() => { setText(""); if (open) onCancel(); }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40">
+      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40 dark:backdrop:bg-black/60">
       <form method="dialog" className="space-y-4 p-5"
         onSubmit={async (e) => {
           e.preventDefault();

@@ -69,7 +69,7 @@ function SearchResults({ q }: { q: string }) {
 }
 
 /** `resumableFrom`: files larger than this many bytes are uploaded resumably. */
-export function Library({ initial, resumableFrom }: { initial: MediaView[]; resumableFrom?: number }) {
+export function Library({ initial, resumableFrom, sharedId = null }: { initial: MediaView[]; resumableFrom?: number; sharedId?: string | null }) {
   const { data, mutate } = useSWR("/api/v1/media?limit=120", (url: string) => apiFetch<{ media: MediaView[] }>(url), {
     fallbackData: { media: initial },
     revalidateOnMount: false,
@@ -116,7 +116,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
 
   return (
     <div className="space-y-10">
-      <Uploader onChange={() => mutate()} resumableFrom={resumableFrom} />
+      <Uploader onChange={() => mutate()} resumableFrom={resumableFrom} sharedId={sharedId} />
       <section aria-labelledby="library-heading">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
           <h2 id="library-heading" className="text-lg font-semibold">Your library</h2>
@@ -171,7 +171,7 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
             No photos yet. Drop some above and they will appear here once analysed.
           </p>
         ) : (
-          <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5">
+          <ul aria-label="Your photos" className="grid grid-cols-2 gap-3 sm:grid-cols-3 sm:gap-4 lg:grid-cols-5">
             {selecting && media.map((m) => (
               <li key={m.id}>
                 <label className={`block cursor-pointer overflow-hidden rounded-lg border-2 bg-white shadow-sm focus-within:ring-2 focus-within:ring-indigo-500 ${selected.includes(m.id) ? "border-indigo-600" : "border-transparent"}`}>
@@ -195,8 +195,9 @@ export function Library({ initial, resumableFrom }: { initial: MediaView[]; resu
                   className="group block overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm hover:shadow-md">
                   <div className="flex aspect-square items-center justify-center bg-slate-100">
                     {m.thumbnailUrl ? (
+                      // alt="": the name printed under the thumbnail already names the link.
                       // eslint-disable-next-line @next/next/no-img-element
-                      <img src={m.thumbnailUrl} alt={m.name} loading="lazy" className="h-full w-full object-cover" />
+                      <img src={m.thumbnailUrl} alt="" loading="lazy" className="h-full w-full object-cover" />
                     ) : (
                       <span className={`px-2 text-center text-xs ${m.status === "failed" ? "text-red-700" : "text-slate-500"}`}>
                         {m.status === "failed" ? "Analysis failed" : m.stageLabel ?? "Waiting…"}

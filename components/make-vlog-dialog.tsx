@@ -46,7 +46,7 @@ export function MakeVlogDialog({ open, mediaIds, onClose }: { open: boolean; med
       aria-labelledby="make-vlog-heading"
       onClose={onClose}
       // m-auto: the reset stylesheet removes the margin that centres a modal dialog.
-      className="m-auto max-h-[90vh] w-full max-w-lg overflow-auto rounded-xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+      className="m-auto max-h-[90vh] w-full max-w-lg overflow-auto rounded-xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40 dark:backdrop:bg-black/60"
     >
       <form onSubmit={submit} className="space-y-5 p-6">
         <h2 id="make-vlog-heading" className="text-lg font-semibold">

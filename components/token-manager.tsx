@@ -68,8 +68,8 @@ export function TokenManager({ tokens }: { tokens: ApiTokenView[] }) {
           </div>
           <fieldset className="flex gap-4 text-sm">
             <legend className="mb-1 block text-sm font-medium text-slate-700">Scope</legend>
-            <label className="flex items-center gap-1.5"><input type="radio" name="scopes" value="read" defaultChecked /> Read only</label>
-            <label className="flex items-center gap-1.5"><input type="radio" name="scopes" value="write" /> Read and write</label>
+            <label className="flex min-h-11 items-center gap-2"><input type="radio" name="scopes" value="read" defaultChecked className="h-5 w-5" /> Read only</label>
+            <label className="flex min-h-11 items-center gap-2"><input type="radio" name="scopes" value="write" className="h-5 w-5" /> Read and write</label>
           </fieldset>
           <button type="submit" disabled={busy}
             className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-60">

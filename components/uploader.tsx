@@ -5,12 +5,15 @@
 // The queue, drop zone and rows are the shared ones (the audio uploader uses them too).
 // Files larger than `resumableFrom` bytes go with tus (components/resumable-upload.ts) and
 // survive a dropped connection; smaller ones in one multipart request.
-import { useCallback } from "react";
+// Photos shared to the installed app arrive here too (`sharedId`, see shared-files.ts).
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
 import { DropZone } from "./drop-zone";
 import { sendResumable } from "./resumable-upload";
+import { takeSharedFiles } from "./shared-files";
 import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
@@ -54,15 +57,33 @@ async function uploadOne(file: File, resumableFrom: number, onProgress: (fractio
 
 /**
  * `onChange` is called when a photo is accepted and when one finishes. Files larger than
- * `resumableFrom` bytes are sent resumably (RESUMABLE_UPLOAD_THRESHOLD_BYTES).
+ * `resumableFrom` bytes are sent resumably (RESUMABLE_UPLOAD_THRESHOLD_BYTES). Photos shared
+ * to the installed app arrive here too (`sharedId`, see shared-files.ts).
  */
-export function Uploader({ onChange, resumableFrom = Infinity }: { onChange?: () => void; resumableFrom?: number }) {
+export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }: { onChange?: () => void; resumableFrom?: number; sharedId?: string | null }) {
   const accepted = useCallback(() => onChange?.(), [onChange]);
   const upload = useCallback(
     (file: File, onProgress: (f: number) => void, onPaused: (p: boolean) => void) => uploadOne(file, resumableFrom, onProgress, onPaused),
     [resumableFrom],
   );
   const { items, setItems, patch, addFiles, reupload } = useUploadQueue<MediaView>({ upload, onAccepted: accepted });
+
+  // Shared photos are taken out of their waiting room once (taking removes them), then the
+  // address loses its ?shared= so a reload does not look for them again.
+  const router = useRouter();
+  const taken = useRef<string | null>(null);
+  const [shareNote, setShareNote] = useState<string | null>(null);
+  useEffect(() => {
+    if (!sharedId || taken.current === sharedId) return;
+    taken.current = sharedId;
+    takeSharedFiles(sharedId)
+      .then((files) => {
+        if (files.length > 0) addFiles(files);
+        else setShareNote("The shared photos did not arrive (or were already uploaded). Choose them below instead.");
+      })
+      .catch(() => setShareNote("The shared photos could not be read. Choose them below instead."))
+      .finally(() => router.replace("/", { scroll: false }));
+  }, [sharedId, addFiles, router]);
 
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
@@ -83,6 +104,7 @@ export function Uploader({ onChange, resumableFrom = Infinity }: { onChange?: ()
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
       <h2 id="upload-heading" className="sr-only">Upload photos</h2>
+      {shareNote && <p role="status" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">{shareNote}</p>}
       <DropZone
         title="Drop photos here"
         hint="JPEG, PNG, WebP, GIF, HEIC or AVIF · analysed on this server"
@@ -90,6 +112,7 @@ export function Uploader({ onChange, resumableFrom = Infinity }: { onChange?: ()
         inputLabel="Choose photos to upload"
         accept={ACCEPT}
         onFiles={addFiles}
+        capture={{ button: "Take photo…", inputLabel: "Take a photo to upload", accept: "image/*" }}
       />
       {items.length > 0 && (
         <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">

@@ -35,7 +35,7 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await expect(row("beach.jpg").getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
 
   // The library grid shows the two analysed photos as thumbnails.
-  await expect(page.getByRole("img", { name: "beach.jpg" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Your photos" }).getByRole("link", { name: "beach.jpg" }).locator("img")).toBeVisible();
   await page.screenshot({ path: "test-results/upload-page.png", fullPage: true });
 
   await row("beach.jpg").getByRole("link", { name: "beach.jpg" }).click();

@@ -11,7 +11,7 @@ const { DATABASE_URL, DATA_DIR, QUEUE_PREFIX, REDIS_URL = "redis://127.0.0.1:637
 const url = new URL(DATABASE_URL);
 const database = decodeURIComponent(url.pathname.slice(1));
 // Only ever wipe a database that is plainly the e2e one.
-if (!/^framecast_e2e/.test(database)) throw new Error(`refusing to reset ${database}: not an e2e database`);
+if (!/^(framecast|fc)_e2e/.test(database)) throw new Error(`refusing to reset ${database}: not an e2e database`);
 url.pathname = "/postgres";
 const client = new pg.Client({ connectionString: url.toString() });
 await client.connect();

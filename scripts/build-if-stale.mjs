@@ -20,6 +20,7 @@ export const BUILD_SOURCES = [
   "tsconfig.json",
   "package-lock.json",
   "prisma/schema.prisma",
+  "assets",
 ];
 
 /**
@@ -51,6 +52,8 @@ export function prismaClientIsStale(root) {
 
 export function nextBuildIsStale(root) {
   const buildId = path.join(root, ".next/BUILD_ID");
+  // The icons are generated into public/ (not committed): missing ones mean a build is due.
+  if (!existsSync(path.join(root, "public/icons/icon-512.png"))) return true;
   return !existsSync(buildId) || newestMtime(BUILD_SOURCES.map((s) => path.join(root, s))) > statSync(buildId).mtimeMs;
 }
 
@@ -92,6 +95,7 @@ export function ensurePrismaClient({ root, stdio = "inherit" }) {
 export function ensureNextBuild({ root, stdio = "inherit", timeoutMs = 600_000 }) {
   if (!nextBuildIsStale(root)) return { built: false, ms: 0 };
   const started = Date.now();
+  run(root, "Making the icons", process.execPath, [path.join(root, "scripts/make-icons.mjs")], stdio);
   run(root, "next build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], stdio, timeoutMs);
   return { built: true, ms: Date.now() - started };
 }

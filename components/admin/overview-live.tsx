@@ -89,7 +89,7 @@ export function OverviewLive({ initial }: { initial: Overview }) {
           </span>
           {/* Bull Board is a route handler, not a Next page: it needs a full page load, not <Link>. */}
           {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
-          <a href="/admin/queues" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
+          <a href="/admin/queues" className="inline-flex min-h-11 items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium hover:bg-slate-100">
             Open Bull Board
           </a>
         </div>
@@ -291,7 +291,8 @@ function JobTypesSection({ types }: { types: JobTypeView[] }) {
       {types.length === 0 ? (
         <p className="rounded-xl border border-slate-200 bg-white px-6 py-8 text-center text-slate-500">No job finished in the last hour.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        // On a phone the table scrolls sideways inside its box: focusable, so keyboards can too.
+        <div role="region" aria-label="Job types table" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-sm">
             <thead className="text-left text-xs text-slate-500">
               <tr>

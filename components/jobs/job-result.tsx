@@ -222,5 +222,5 @@ export function JobResult({ view, payload }: { view: JobView; payload: unknown }
       }
       break;
   }
-  return <pre className="max-h-96 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">{JSON.stringify(result, null, 2)}</pre>;
+  return <pre className="max-h-96 overflow-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100 dark:bg-black dark:text-slate-700">{JSON.stringify(result, null, 2)}</pre>;
 }

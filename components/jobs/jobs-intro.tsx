@@ -18,9 +18,9 @@ export function JobsIntro({ appUrl }: { appUrl: string }) {
         batch of these. Each one works without an AI key; with one configured, a provider does the writing.
       </p>
       <p>Start one with the form, or from your own program with an <Link href="/settings/tokens" className="text-indigo-700 underline">API token</Link>:</p>
-      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs leading-relaxed text-slate-100" tabIndex={0} aria-label="Starting a job with curl">{curl}</pre>
+      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs leading-relaxed text-slate-100 dark:bg-black dark:text-slate-700" tabIndex={0} aria-label="Starting a job with curl">{curl}</pre>
       <p>The answer carries a <code className="rounded bg-slate-100 px-1">job_id</code>; ask for it until its status is completed:</p>
-      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs leading-relaxed text-slate-100" tabIndex={0} aria-label="Following a job with curl">{follow}</pre>
+      <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs leading-relaxed text-slate-100 dark:bg-black dark:text-slate-700" tabIndex={0} aria-label="Following a job with curl">{follow}</pre>
     </div>
   );
 }

@@ -206,9 +206,9 @@ function Checkbox({ id, checked, onChange, label, hint }: { id: string; checked:
   return (
     <div className="flex items-start gap-3">
       <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={`${id}-hint`}
-        className="mt-0.5 h-6 w-6 shrink-0 accent-indigo-600" />
+        className="mt-2.5 h-6 w-6 shrink-0 accent-indigo-600" />
       <div>
-        <label htmlFor={id} className="block font-medium">{label}</label>
+        <label htmlFor={id} className="flex min-h-11 items-center font-medium">{label}</label>
         <p id={`${id}-hint`} className="text-sm text-slate-600">{hint}</p>
       </div>
     </div>

@@ -9,9 +9,9 @@ export async function pageUser(): Promise<SessionUser | null> {
   return userForToken(db(), store.get(SESSION_COOKIE)?.value);
 }
 
-/** The signed-in user, or a redirect to the sign-in page. */
-export async function requirePageUser(): Promise<SessionUser> {
+/** The signed-in user, or a redirect to the sign-in page (which comes back to `next`, if given). */
+export async function requirePageUser(next?: string): Promise<SessionUser> {
   const user = await pageUser();
-  if (!user) redirect("/signin");
+  if (!user) redirect(next ? `/signin?next=${encodeURIComponent(next)}` : "/signin");
   return user;
 }

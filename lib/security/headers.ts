@@ -47,6 +47,9 @@ export function pageCsp(nonce: string, opts: { dev: boolean; https: boolean }): 
     "font-src 'self'",
     "connect-src 'self'",
     "media-src 'self'",
+    // The service worker (public/sw.js) and the web app manifest, both same-origin.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

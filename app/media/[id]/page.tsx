@@ -45,7 +45,7 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
 
   return (
     <article className="space-y-6">
-      <Link href="/" className="text-sm text-indigo-700 hover:underline">← Back to library</Link>
+      <Link href="/" className="inline-flex min-h-11 items-center text-sm text-indigo-700 hover:underline">← Back to library</Link>
       <div className="flex flex-wrap items-start justify-between gap-3">
         <h1 className="break-all text-2xl font-semibold tracking-tight">{media.name}</h1>
         <DeletePhotoButton mediaId={media.id} name={media.name} />
@@ -105,7 +105,7 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
               </dl>
               {!exif && <p className="mt-2 text-sm text-slate-500">This photo carries no EXIF data.</p>}
             </section>
-            <a href={media.originalUrl} className="inline-block rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
+            <a href={media.originalUrl} className="inline-flex min-h-11 items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
               Download original
             </a>
           </div>

@@ -25,7 +25,7 @@ export default async function VlogPage({ params }: { params: Promise<{ id: strin
   const vlog = await load(user.id, (await params).id);
   return (
     <article className="space-y-6">
-      <Link href="/vlogs" className="text-sm text-indigo-700 hover:underline">← All vlogs</Link>
+      <Link href="/vlogs" className="inline-flex min-h-11 items-center text-sm text-indigo-700 hover:underline">← All vlogs</Link>
       <VlogWorkspace initial={vlog} />
     </article>
   );
