@@ -104,9 +104,11 @@ describe("reconciler", () => {
     await scheduleMaintenance(1_000);
     await scheduleMaintenance(1_000); // a second worker starting
     const schedulers = await getQueue("maintenance").getJobSchedulers();
-    // The reconcilers of photos and of workflow runs, and the AI jobs' retention (hourly).
+    // The reconcilers of photos and of workflow runs, the AI jobs' retention and the orphan
+    // collector (both hourly by default).
     expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
       ["ai-job-retention", 3_600_000],
+      ["collect-orphans", 3_600_000],
       ["reconcile-media", 1_000],
       ["reconcile-runs", 1_000],
     ]);
