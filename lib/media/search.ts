@@ -7,8 +7,7 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db";
 import { InvalidInputError } from "@/lib/errors";
-import type { MediaStatus } from "./progress";
-import { toMediaView, type MediaView } from "./view";
+import { toMediaView, type MediaRowLike, type MediaView } from "./view";
 
 export const MAX_QUERY_CHARS = 200;
 const MAX_WORDS = 8;
@@ -31,19 +30,8 @@ export function toTsQuery(q: string): string | null {
   return [...new Set(words)].slice(0, MAX_WORDS).join(" & ");
 }
 
-interface HitRow {
-  id: string;
-  originalName: string;
-  mime: string;
-  size: number;
-  status: MediaStatus;
-  stage: string | null;
-  progress: number;
-  error: string | null;
-  version: number;
-  createdAt: Date;
-  completedAt: Date | null;
-  analysisSha: string | null;
+/** A photo row as the view reads it, plus the analysis fields a search shows. */
+interface HitRow extends MediaRowLike {
   caption: string;
   tags: string[];
 }
