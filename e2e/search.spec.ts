@@ -50,8 +50,8 @@ test("photos get tags from the local model without a key, and search finds them"
 
   // Clearing the box brings the whole library back; the photo page says who described it.
   await search.fill("");
-  await expect(library.getByRole("img", { name: "evening.jpg" })).toBeVisible();
-  await library.getByRole("img", { name: "friends.jpg" }).click();
+  await expect(library.getByRole("link", { name: /evening\.jpg/ })).toBeVisible();
+  await library.getByRole("link", { name: /friends\.jpg/ }).click();
   await expect(page.getByText(/Described on this server: objects and faces by a local model/)).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: /^dog/ })).toBeVisible();
 });
