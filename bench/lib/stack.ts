@@ -1,7 +1,8 @@
 // Everything the scenarios run against, started on demand and stopped at the end: a
 // private Redis (or the one named by BENCH_REDIS_URL), a fresh Postgres schema, the built
 // app under `next start`, the bare-node baseline server, worker processes, and a signed-up
-// bench user. Ports: web 3500, baseline 3501, stubs 3550-3559, private Redis 6400-6409.
+// bench user. Ports: web 3500, baseline 3501, stubs 3550-3559, private Redis 6400-6409, all
+// shifted by BENCH_PORT_OFFSET (so two checkouts can bench side by side).
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -23,7 +24,13 @@ import { openSse } from "./sse-client";
 import { sleep } from "./stats";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const PORTS = { web: 3500, baseline: 3501, stub: 3550, redis: [6400, 6409] as const };
+const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+export const PORTS = {
+  web: 3500 + OFFSET,
+  baseline: 3501 + OFFSET,
+  stub: 3550 + OFFSET,
+  redis: [6400 + OFFSET, 6409 + OFFSET] as const,
+};
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);
 
