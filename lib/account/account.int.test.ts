@@ -105,7 +105,7 @@ describe("download all my data", () => {
     expect((await call(download, { path: last.downloadUrl!, cookie: other, params: { id: view.id } })).status).toBe(404);
     await db().dataExport.update({ where: { id: view.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await call(download, { path: last.downloadUrl!, cookie, params: { id: view.id } });
-    expect(expired.status).toBe(409);
+    expect(expired.status).toBe(410);
     expect((await expired.json()).error.message).toMatch(/expired 24 hours after it was made/);
     const listed = (await (await call(listExports, { path: "/api/account/exports", cookie })).json()).exports as ExportView[];
     expect(listed[0].downloadUrl).toBeNull();

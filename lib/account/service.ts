@@ -3,7 +3,7 @@
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { ConflictError } from "@/lib/errors";
+import { ConflictError, GoneError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs";
 import { log } from "@/lib/log";
 import { checkConfirmation, revokeAccess, type deleteAccountSchema } from "./delete-account";
@@ -46,7 +46,7 @@ export async function recentExports(user: SessionUser): Promise<ExportView[]> {
 export async function downloadableExport(user: SessionUser, id: string): Promise<ExportRow & { storageKey: string }> {
   const row = await getOwnedExport(db(), user.id, id);
   if (row.status !== "ready" || !row.storageKey) throw new ConflictError("not_ready", "This export is not ready yet: its progress is shown in Settings.");
-  if (isExpired(row)) throw new ConflictError("expired", "This download expired 24 hours after it was made. Start a new export in Settings.");
+  if (isExpired(row)) throw new GoneError("expired", "This download expired 24 hours after it was made. Start a new export in Settings.");
   return row as ExportRow & { storageKey: string };
 }
 

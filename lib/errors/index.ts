@@ -3,6 +3,7 @@
 export { DomainError, type FailureKind } from "./kind";
 export { NotFoundError } from "./not-found";
 export { ConflictError } from "./conflict";
+export { GoneError } from "./gone";
 export { InvalidInputError } from "./invalid-input";
 export { RejectedInputError, type RejectionReason } from "./rejected-input";
 export { UnavailableError, type Dependency } from "./unavailable";

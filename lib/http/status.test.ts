@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   ConflictError,
+  GoneError,
   InvalidInputError,
   NotFoundError,
   RateLimitedError,
@@ -26,6 +27,10 @@ describe("errorResponse", () => {
     expect(await answer(new ConflictError("busy", "Wait until the current step finishes."))).toMatchObject({
       status: 409,
       error: { message: "Wait until the current step finishes.", code: "busy" },
+    });
+    expect(await answer(new GoneError("expired", "This download expired 24 hours after it was made."))).toMatchObject({
+      status: 410,
+      error: { message: "This download expired 24 hours after it was made.", code: "expired" },
     });
     const taken = new ConflictError("email_taken", "An account with this email already exists.", { fields: { email: "Taken." } });
     expect((await answer(taken)).error.fields).toEqual({ email: "Taken." });

@@ -7,6 +7,7 @@ import { isDatabaseUnavailable } from "@/lib/db-errors";
 import {
   ConflictError,
   DomainError,
+  GoneError,
   InvalidInputError,
   NotFoundError,
   RateLimitedError,
@@ -34,6 +35,7 @@ export const REJECTION_STATUS: Record<RejectionReason, number> = {
 function statusOf(err: DomainError): number | null {
   if (err instanceof NotFoundError) return 404; // also "not yours": the two must look alike
   if (err instanceof ConflictError) return 409;
+  if (err instanceof GoneError) return 410;
   if (err instanceof InvalidInputError) return 422;
   if (err instanceof RejectedInputError) return REJECTION_STATUS[err.reason];
   if (err instanceof RateLimitedError) return 429;
