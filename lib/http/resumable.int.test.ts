@@ -16,6 +16,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { userForToken } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { findJob } from "@/lib/jobs";
+import { webMetrics } from "@/lib/metrics/web";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { call, signUp } from "@/test/http";
 import { makeTone } from "@/test/audio";
@@ -68,6 +69,8 @@ const patch = (routes: Routes, location: string, id: string, cookie: string, off
 const head = (routes: Routes, location: string, id: string, cookie: string) =>
   call(routes.HEAD, { path: location, method: "HEAD", cookie, params: { uploadId: id }, headers: TUS });
 
+const uploadBytesCounted = async () => (await webMetrics().uploadBytes.get()).values[0]?.value ?? 0;
+
 const state = async (routes: Routes, location: string, id: string, cookie: string) => {
   const res = await call(routes.GET, { path: location, cookie, params: { uploadId: id } });
   return { status: res.status, body: await res.json() };
@@ -82,7 +85,10 @@ describe("a resumable photo upload", () => {
     expect(res.headers.get("upload-expires")).toBeTruthy();
 
     const cut = Math.floor(png.length * 0.4);
+    const countedBefore = await uploadBytesCounted();
     expect((await patch(photoUpload, location!, id, alice, 0, png.subarray(0, cut))).status).toBe(204);
+    // The bytes count in the upload-bytes metric as the multipart path's do.
+    expect((await uploadBytesCounted()) - countedBefore).toBe(cut);
     // A client back after a dropped connection asks where to go on from.
     const asked = await head(photoUpload, location!, id, alice);
     expect(asked.status).toBe(200);

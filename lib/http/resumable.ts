@@ -27,6 +27,7 @@ import { requireUser, type SessionUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError, ConflictError, RejectedInputError } from "@/lib/errors";
 import { log, rootLogger } from "@/lib/log";
+import { webMetrics } from "@/lib/metrics/web";
 import type { ReceivedUpload } from "@/lib/media/service";
 import { enforce } from "@/lib/security/rate-limit";
 import { singleton } from "@/lib/singleton";
@@ -251,6 +252,21 @@ async function viaTus(kind: ResumableKind<unknown>, request: Request, user: Sess
   return response.status >= 400 ? asApiError(response, kind) : response;
 }
 
+/** The same request, its body counted into the upload-bytes metric as it streams in (as the multipart path counts its bytes). */
+function countingBody(request: Request): Request {
+  if (!request.body) return request;
+  const uploadBytes = webMetrics().uploadBytes;
+  const body = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        uploadBytes.inc(chunk.byteLength);
+        out.enqueue(chunk);
+      },
+    }),
+  );
+  return new Request(request, { body, duplex: "half" } as RequestInit);
+}
+
 /** The upload's stored info when it is this user's; 404 otherwise (someone else's looks missing). */
 async function ownedInfo(kind: ResumableKind<unknown>, user: SessionUser, id: string): Promise<Info> {
   if (!ID.test(id)) throw notFound();
@@ -359,7 +375,7 @@ export function resumableItemRoutes(kind: ResumableKind<unknown>) {
     HEAD: item((request, user) => viaTus(kind, request, user)),
     PATCH: item(async (request, user, info) => {
       if (receiptOf(info)) throw new ConflictError("upload_finished", "This upload is already complete: GET its address for the outcome.");
-      const response = await viaTus(kind, request, user);
+      const response = await viaTus(kind, countingBody(request), user);
       if (response.ok) await checkHead(kind, info.id);
       return response;
     }),
