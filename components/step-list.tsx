@@ -1,21 +1,10 @@
 // A workflow's steps in order, each with its phase, label and outcome (running percent,
 // attempts, time taken, error): the per-step view of the vlog and podcast pages.
 import type { StepStatus } from "@/lib/workflow/types";
+import type { StepView } from "@/lib/workflow/view";
 
-export interface StepListItem {
-  phase: string;
-  phaseLabel: string;
-  step: string;
-  label: string;
-  status: StepStatus;
-  attempts: number;
-  progress: number;
-  note: string | null;
-  error: string | null;
-  durationMs: number | null;
-}
 
-export function StepList({ steps }: { steps: readonly StepListItem[] }) {
+export function StepList({ steps }: { steps: readonly StepView[] }) {
   return (
     <ol className="grid gap-2 sm:grid-cols-2" aria-label="Steps">
       {steps.map((s) => (

@@ -297,7 +297,8 @@ describe("buildFeed", () => {
     expect(fails(() => buildFeed(show, [ep1], { ...urls, episode: (e) => ({ ...urls.episode(e), audio: "file:///etc/passwd" }) }))).toHaveProperty("audioUrl");
   });
 
-  it("builds 1,000 episodes (timing printed, not asserted)", () => {
+  // Its speed is bench scenario 11's to measure; here, that a feed this size is still valid.
+  it("builds a valid feed of 1,000 episodes", { timeout: 120_000 }, () => {
     const many: Episode[] = Array.from({ length: 1000 }, (_, i) => ({
       ...ep1,
       id: `ep-${i}`,
@@ -306,18 +307,9 @@ describe("buildFeed", () => {
       publishedAt: new Date(Date.UTC(2020, 0, 1) + i * 86_400_000),
       episodeNumber: i + 1,
     }));
-    const times: number[] = [];
-    let out = "";
-    for (let run = 0; run < 3; run++) {
-      const t0 = performance.now();
-      out = buildFeed(show, many, urls);
-      times.push(performance.now() - t0);
-    }
-    console.log(
-      `buildFeed, 1,000 episodes: first ${times[0].toFixed(0)} ms (sanitising every note), ` +
-        `then ${times.slice(1).map((t) => t.toFixed(0)).join(" / ")} ms; ${(out.length / 1024).toFixed(0)} KiB`,
-    );
-    expect(() => xmllint(out)).not.toThrow();
-    expect(parseFeed(out)!.items).toHaveLength(1000);
+    const out = buildFeed(show, many, urls);
+    // xmllint, not the podcast parser (tens of seconds on 2.4 MB on a busy machine): well-formed, every item there.
+    const items = execFileSync("xmllint", ["--xpath", "count(//item)", "-"], { input: out, encoding: "utf8" });
+    expect(Number(items)).toBe(1000);
   });
 });

@@ -1,8 +1,8 @@
 // The public JSON shapes of an episode and a show: what the API returns and SSE streams.
 // Nothing here reveals storage keys, step inputs/outputs, the owner, or a show's secrets
 // (webhook URLs and the signing secret are answered only as "set"/"not set").
-import { runFraction, runProgress, runTimes, stepLabel } from "@/lib/workflow/plan";
-import type { RunProgress, RunStatus, RunTimes, StepName, StepStatus } from "@/lib/workflow/types";
+import type { RunStatus } from "@/lib/workflow/types";
+import { runView, type RunView, type StepView } from "@/lib/workflow/view";
 import type { Chapter } from "./chapters";
 import { EPISODE_PLAN } from "./plan";
 import type { EpisodeRow, EpisodeSummaryRow, ShowRow } from "./repository";
@@ -20,21 +20,10 @@ export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = {
   failed: "Failed",
 };
 
-export interface EpisodeStepView {
-  phase: string;
-  phaseLabel: string;
-  step: StepName;
-  label: string;
-  status: StepStatus;
-  attempts: number;
-  progress: number;
-  note: string | null;
-  error: string | null;
-  durationMs: number | null;
-}
+export type EpisodeStepView = StepView;
 
 /** What lists and live updates carry (no transcript). */
-export interface EpisodeView extends RunProgress, RunTimes {
+export interface EpisodeView extends RunView {
   id: string;
   showId: string;
   title: string;
@@ -42,17 +31,6 @@ export interface EpisodeView extends RunProgress, RunTimes {
   originalName: string;
   status: EpisodeStatus;
   statusLabel: string;
-  /** 0..1 across both phases. */
-  progress: number;
-  /** 0..1 within the phase running now (analyse, or publish). */
-  phaseProgress: number;
-  phaseLabel: string | null;
-  stepLabel: string | null;
-  stepProgress: number;
-  note: string | null;
-  /** Which step failed and why, in words. */
-  error: string | null;
-  steps: EpisodeStepView[];
   /** From ffprobe (the published MP3's once published). */
   durationSec: number | null;
   sourceBytes: number;
@@ -151,14 +129,7 @@ export const isTerminalEpisode = (status: EpisodeStatus) => status !== "processi
 
 export function toEpisodeView(row: EpisodeSummaryRow | EpisodeRow): EpisodeView {
   const run = row.run;
-  const runStatus = run.status as RunStatus;
-  const steps = run.steps.map((s) => ({ ...s, status: s.status as StepStatus }));
-  const progress = runProgress(EPISODE_PLAN, { ...run, status: runStatus }, steps);
-  const status = episodeStatus({ status: runStatus, phase: run.phase }, row);
-  const current = runStatus === "completed" ? null : steps.find((s) => s.phase === run.phase && s.step === run.step);
-  const phase = EPISODE_PLAN.phases.find((p) => p.name === run.phase);
-  const phaseSteps = steps.filter((s) => s.phase === run.phase);
-  const phaseLabelOf = (name: string) => EPISODE_PLAN.phases.find((p) => p.name === name)?.label ?? name;
+  const status = episodeStatus({ status: run.status as RunStatus, phase: run.phase }, row);
   return {
     id: row.id,
     showId: row.showId,
@@ -166,26 +137,7 @@ export function toEpisodeView(row: EpisodeSummaryRow | EpisodeRow): EpisodeView 
     originalName: row.originalName,
     status,
     statusLabel: EPISODE_STATUS_LABELS[status],
-    progress: runStatus === "completed" ? 1 : runFraction(EPISODE_PLAN, steps),
-    phaseProgress: runStatus === "completed" ? 1 : phase ? runFraction({ kind: EPISODE_PLAN.kind, phases: [phase] }, phaseSteps) : 0,
-    ...progress,
-    phaseLabel: current ? phaseLabelOf(current.phase) : null,
-    stepLabel: current ? stepLabel(EPISODE_PLAN, current.phase, current.step) : null,
-    stepProgress: current?.progress ?? 0,
-    note: current?.note ?? null,
-    error: run.error,
-    steps: steps.map((s) => ({
-      phase: s.phase,
-      phaseLabel: phaseLabelOf(s.phase),
-      step: s.step,
-      label: stepLabel(EPISODE_PLAN, s.phase, s.step),
-      status: s.status,
-      attempts: s.attempts,
-      progress: s.progress,
-      note: s.note,
-      error: s.error,
-      durationMs: s.durationMs,
-    })),
+    ...runView(EPISODE_PLAN, run),
     durationSec: row.durationSec,
     sourceBytes: Number(row.sourceBytes),
     inFeed: Boolean(row.publishedAt && row.audioKey),
@@ -194,7 +146,6 @@ export function toEpisodeView(row: EpisodeSummaryRow | EpisodeRow): EpisodeView 
     version: run.version + row.contentVersion,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-    ...runTimes(run),
   };
 }
 

@@ -1,7 +1,7 @@
 // The public JSON shapes of a vlog: what the API returns and SSE streams. Nothing here
 // reveals storage keys, step inputs/outputs or the owner.
-import { runFraction, runProgress, runTimes, stepLabel } from "@/lib/workflow/plan";
-import type { RunProgress, RunStatus, RunTimes, StepName, StepStatus } from "@/lib/workflow/types";
+import type { RunStatus } from "@/lib/workflow/types";
+import { runView, type RunView, type StepView } from "@/lib/workflow/view";
 import { STYLES, VLOG_PLAN, type VlogStyle } from "./plan";
 import type { VlogRow } from "./repository";
 import type { StoryboardDoc } from "./storyboard";
@@ -17,20 +17,9 @@ export const VLOG_STATUS_LABELS: Record<VlogStatus, string> = {
   failed: "Failed",
 };
 
-export interface VlogStepView {
-  phase: string;
-  phaseLabel: string;
-  step: StepName;
-  label: string;
-  status: StepStatus;
-  attempts: number;
-  progress: number;
-  note: string | null;
-  error: string | null;
-  durationMs: number | null;
-}
+export type VlogStepView = StepView;
 
-export interface VlogView extends RunProgress, RunTimes {
+export interface VlogView extends RunView {
   id: string;
   title: string;
   style: VlogStyle;
@@ -38,14 +27,6 @@ export interface VlogView extends RunProgress, RunTimes {
   resolution: string;
   status: VlogStatus;
   statusLabel: string;
-  /** 0..1 across both phases. */
-  progress: number;
-  phaseLabel: string | null;
-  stepLabel: string | null;
-  stepProgress: number;
-  note: string | null;
-  error: string | null;
-  steps: VlogStepView[];
   photoCount: number;
   thumbnailUrl: string | null;
   videoUrl: string | null;
@@ -99,10 +80,7 @@ export function storyboardOf(row: Pick<VlogRow, "storyboard">): StoryboardDoc | 
 
 export function toVlogView(row: VlogRow): VlogView {
   const run = row.run;
-  const steps = run.steps.map((s) => ({ ...s, status: s.status as StepStatus }));
-  const progress = runProgress(VLOG_PLAN, { ...run, status: run.status as RunStatus }, steps);
   const status = vlogStatus({ ...run, status: run.status as RunStatus });
-  const current = status === "completed" ? null : steps.find((s) => s.phase === run.phase && s.step === run.step);
   const doc = storyboardOf(row);
   const style = (row.style in STYLES ? row.style : "cinematic") as VlogStyle;
   const hasVideo = Boolean(row.videoKey);
@@ -114,25 +92,7 @@ export function toVlogView(row: VlogRow): VlogView {
     resolution: row.resolution,
     status,
     statusLabel: VLOG_STATUS_LABELS[status],
-    progress: status === "completed" ? 1 : runFraction(VLOG_PLAN, steps),
-    ...progress,
-    phaseLabel: current ? VLOG_PLAN.phases.find((p) => p.name === current.phase)!.label : null,
-    stepLabel: current ? stepLabel(VLOG_PLAN, current.phase, current.step as StepName) : null,
-    stepProgress: current?.progress ?? 0,
-    note: current?.note ?? null,
-    error: run.error,
-    steps: steps.map((s) => ({
-      phase: s.phase,
-      phaseLabel: VLOG_PLAN.phases.find((p) => p.name === s.phase)!.label,
-      step: s.step as StepName,
-      label: stepLabel(VLOG_PLAN, s.phase, s.step as StepName),
-      status: s.status,
-      attempts: s.attempts,
-      progress: s.progress,
-      note: s.note,
-      error: s.error,
-      durationMs: s.durationMs,
-    })),
+    ...runView(VLOG_PLAN, run),
     photoCount: doc?.shots.length ?? row.mediaIds.length,
     thumbnailUrl: firstThumbnail(doc, row.mediaIds),
     // The version in the URL changes with every render, so caches never show an old video.
@@ -145,7 +105,6 @@ export function toVlogView(row: VlogRow): VlogView {
     version: run.version + row.storyboardVersion,
     storyboardVersion: row.storyboardVersion,
     createdAt: row.createdAt.toISOString(),
-    ...runTimes(run),
   };
 }
 
