@@ -5,6 +5,7 @@
 // simple, and a slot is a provider call of seconds, so a few ms of latency is nothing.
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { sleep } from "./sleep";
 
 export interface SemaphoreConfig {
   redis: Redis;
@@ -97,19 +98,4 @@ export function createSemaphore(config: SemaphoreConfig): Semaphore {
       return (await redis.eval(COUNT, 1, key)) as number;
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -7,6 +7,7 @@ import { GenerateVideosOperation, GoogleGenAI, type GeneratedVideo } from "@goog
 import { AiError } from "./errors";
 import { classifyGeminiError } from "./gemini-errors";
 import type { Fetch } from "./provider-gate";
+import { sleep } from "./sleep";
 
 export interface VeoConfig {
   apiKey: string;
@@ -117,19 +118,4 @@ export function createVeoClient(config: VeoConfig): VeoClient {
       }
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
