@@ -6,13 +6,10 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { InvalidInputError } from "@/lib/errors";
-import { deletePhotos } from "@/lib/media/delete";
-import { episodePrefix, ingestPrefix, showPrefix } from "@/lib/podcasts/keys";
-import { deleteEpisodeRun, deleteShowRow, findEpisodesToDelete, findShowsToDelete } from "@/lib/podcasts/repository";
-import { removeObjects, removePrefix } from "@/lib/storage/remove";
+import { ingestPrefix } from "@/lib/podcasts/keys";
+import { removePrefix } from "@/lib/storage/remove";
 import type { Storage } from "@/lib/storage/types";
-import { deleteVlogRow, vlogStoragePrefix } from "@/lib/vlogs/repository";
-import { deleteExportRow } from "./exports";
+import { OWNED } from "./owned-kinds";
 
 /** The phrase a person types to confirm (case and surrounding spaces do not matter). */
 export const CONFIRM_PHRASE = "delete my account";
@@ -46,15 +43,10 @@ export interface DeleteAccountDeps {
 
 const BATCH = 25;
 
-async function remaining(db: Db, userId: string) {
-  const [exports, vlogs, episodes, shows, photos] = await Promise.all([
-    db.dataExport.count({ where: { ownerId: userId } }),
-    db.vlog.count({ where: { ownerId: userId } }),
-    db.episode.count({ where: { ownerId: userId } }),
-    db.show.count({ where: { ownerId: userId } }),
-    db.media.count({ where: { ownerId: userId } }),
-  ]);
-  return { exports, vlogs, episodes, shows, photos, total: exports + vlogs + episodes + shows + photos };
+/** How many things are left to delete, of every kind. */
+async function remaining(db: Db, userId: string): Promise<number> {
+  const counts = await Promise.all(OWNED.map((kind) => kind.deletion?.count(db, userId) ?? 0));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -66,60 +58,19 @@ export async function deleteAccount(deps: DeleteAccountDeps, userId: string, kno
   if (!(await db.user.findUnique({ where: { id: userId }, select: { id: true } }))) return { deleted: false, items: 0 };
   await revokeAccess(db, userId);
   const left = await remaining(db, userId);
-  const total = Math.max(knownTotal ?? 0, left.total + 1); // + 1: the account itself
-  let done = total - 1 - left.total;
+  const total = Math.max(knownTotal ?? 0, left + 1); // + 1: the account itself
+  let done = total - 1 - left;
   const report = (stage: string) => deps.progress?.({ done, total, stage }) ?? Promise.resolve();
   await report("starting");
 
-  for (;;) {
-    const batch = await db.dataExport.findMany({ where: { ownerId: userId }, take: BATCH, select: { id: true, storageKey: true } });
-    if (batch.length === 0) break;
-    for (const e of batch) {
-      await deleteExportRow(db, e.id);
-      if (e.storageKey) await removeObjects(storage, [e.storageKey]);
+  for (const kind of OWNED) {
+    if (!kind.deletion) continue;
+    for (;;) {
+      const gone = await kind.deletion.removeSome({ db, storage }, userId, BATCH);
+      if (gone === 0) break;
+      done += gone;
+      await report(kind.name);
     }
-    done += batch.length;
-    await report("exports");
-  }
-  for (;;) {
-    const batch = await db.vlog.findMany({ where: { ownerId: userId }, take: BATCH, select: { id: true, runId: true } });
-    if (batch.length === 0) break;
-    for (const v of batch) {
-      await deleteVlogRow(db, v);
-      await removePrefix(storage, vlogStoragePrefix(v.id));
-    }
-    done += batch.length;
-    await report("vlogs");
-  }
-  for (;;) {
-    const batch = await findEpisodesToDelete(db, userId, BATCH);
-    if (batch.length === 0) break;
-    for (const e of batch) {
-      await deleteEpisodeRun(db, e.runId);
-      await removePrefix(storage, `${episodePrefix(e.showId, e.id)}/`);
-      if (e.ingestKey) await removeObjects(storage, [e.ingestKey]);
-    }
-    done += batch.length;
-    await report("episodes");
-  }
-  for (;;) {
-    const batch = await findShowsToDelete(db, userId, BATCH);
-    if (batch.length === 0) break;
-    for (const s of batch) {
-      await deleteShowRow(db, s.id);
-      // Artwork and every feed version live under the show's folder.
-      await removePrefix(storage, `${showPrefix(s.id)}/`);
-    }
-    done += batch.length;
-    await report("shows");
-  }
-  for (;;) {
-    const batch = await db.media.findMany({ where: { ownerId: userId }, take: BATCH, select: { id: true } });
-    if (batch.length === 0) break;
-    // The photos' own delete: a cached analysis another account's photo uses stays.
-    const { deleted } = await deletePhotos({ db, storage }, userId, batch.map((m) => m.id));
-    done += deleted.length;
-    await report("photos");
   }
   // Objects the person put for ingesting (POST /api/v1/episodes {storageKey}) and never used.
   await removePrefix(storage, ingestPrefix(userId));

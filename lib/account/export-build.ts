@@ -8,10 +8,10 @@ import { randomUUID } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import type { Db } from "@/lib/db";
-import { toMediaDetail } from "@/lib/media/detail";
 import type { Storage } from "@/lib/storage/types";
-import { toVlogView } from "@/lib/vlogs/view";
 import { EXPORT_TTL_MS, exportKey, getExport, updateExport, type ExportRow } from "./exports";
+import type { ExportEntry } from "./owned";
+import { OWNED } from "./owned-kinds";
 
 export interface ExportDeps {
   db: Db;
@@ -22,57 +22,11 @@ export interface ExportDeps {
   announce?: (row: ExportRow) => Promise<unknown>;
 }
 
-/** One entry of the archive: a stored object or bytes made here. */
-type Entry = { name: string; key: string; mtime?: Date } | { name: string; json: unknown; mtime?: Date };
-
-/** A name safe in a ZIP on every system: no separators, control characters or reserved marks. */
-export function safeName(raw: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are stripped on purpose
-  const cleaned = raw.replace(/[/\\:*?"<>|\x00-\x1f]+/g, " ").replace(/\s+/g, " ").trim().replace(/^\.+/, "").slice(0, 80);
-  return cleaned || fallback;
-}
-
-const extOf = (mime: string) => ({ "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif", "image/avif": "avif", "image/heic": "heic", "image/heif": "heif", "image/tiff": "tiff" })[mime] ?? "bin";
-
 /** What goes into the archive, in order: the inventory comes from Postgres, the bytes from storage. */
-async function inventory(db: Db, ownerId: string): Promise<Entry[]> {
+async function inventory(db: Db, ownerId: string): Promise<ExportEntry[]> {
   const user = await db.user.findUniqueOrThrow({ where: { id: ownerId }, select: { email: true, createdAt: true } });
-  const entries: Entry[] = [{ name: "account.json", json: { email: user.email, createdAt: user.createdAt, exportedAt: new Date() } }];
-
-  const photos = await db.media.findMany({ where: { ownerId }, include: { analysis: true }, orderBy: { createdAt: "asc" } });
-  for (const p of photos) {
-    const base = `photos/${p.id.slice(0, 8)} ${safeName(p.originalName.replace(/\.[^.]*$/, ""), "photo")}`;
-    entries.push({ name: `${base}.${extOf(p.mime)}`, key: p.storageKey, mtime: p.createdAt });
-    entries.push({ name: `${base}.json`, json: { ...toMediaDetail(p), sha256: p.sha256, mime: p.mime }, mtime: p.createdAt });
-  }
-
-  const vlogs = await db.vlog.findMany({ where: { ownerId }, include: { run: { include: { steps: { orderBy: { position: "asc" } } } } }, orderBy: { createdAt: "asc" } });
-  for (const v of vlogs) {
-    const view = toVlogView(v);
-    const base = `vlogs/${v.id.slice(0, 8)} ${safeName(view.title, "vlog")}`;
-    if (v.videoKey) entries.push({ name: `${base}.mp4`, key: v.videoKey, mtime: v.updatedAt });
-    entries.push({ name: `${base}.json`, json: { title: view.title, style: v.style, resolution: v.resolution, status: view.status, storyboard: v.storyboard, photoIds: v.mediaIds, durationSec: v.durationSec, createdAt: v.createdAt }, mtime: v.updatedAt });
-  }
-
-  const shows = await db.show.findMany({ where: { ownerId }, include: { episodes: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } });
-  for (const show of shows) {
-    const dir = `podcasts/${safeName(show.title, "show")} ${show.id.slice(0, 8)}`;
-    entries.push({ name: `${dir}/show.json`, json: { title: show.title, description: show.description, author: show.author, language: show.language, category: show.category, explicit: show.explicit, createdAt: show.createdAt } });
-    if (show.artworkKey) entries.push({ name: `${dir}/artwork.jpg`, key: show.artworkKey });
-    for (const e of show.episodes) {
-      const base = `${dir}/${e.id.slice(0, 8)} ${safeName(e.title ?? e.originalName, "episode")}`;
-      entries.push({ name: `${base} (original).${e.sourceKey.split(".").pop() ?? "audio"}`, key: e.sourceKey, mtime: e.createdAt });
-      if (e.audioKey) entries.push({ name: `${base}.mp3`, key: e.audioKey, mtime: e.updatedAt });
-      entries.push({
-        name: `${base}.json`,
-        json: { title: e.title, summary: e.summary, showNotes: e.showNotes, keywords: e.keywords, chapters: e.chapters, transcript: e.transcript, durationSec: e.durationSec, season: e.season, episodeNumber: e.episodeNumber, publishedAt: e.publishedAt, createdAt: e.createdAt },
-        mtime: e.updatedAt,
-      });
-    }
-  }
-
-  const jobs = await db.job.findMany({ where: { ownerId }, orderBy: { createdAt: "asc" }, select: { id: true, type: true, status: true, payload: true, result: true, errorMessage: true, createdAt: true, completedAt: true } });
-  if (jobs.length > 0) entries.push({ name: "ai-jobs.json", json: jobs });
+  const entries: ExportEntry[] = [{ name: "account.json", json: { email: user.email, createdAt: user.createdAt, exportedAt: new Date() } }];
+  for (const kind of OWNED) if (kind.exportEntries) entries.push(...(await kind.exportEntries(db, ownerId)));
   return entries;
 }
 

@@ -92,3 +92,11 @@ export function findExpiredExports(db: Db, now: Date, limit = 100) {
 export function deleteExportRow(db: Db, id: string) {
   return db.dataExport.deleteMany({ where: { id } });
 }
+
+export function countOwnedExports(db: Db, ownerId: string) {
+  return db.dataExport.count({ where: { ownerId } });
+}
+
+export function someOwnedExports(db: Db, ownerId: string, take: number) {
+  return db.dataExport.findMany({ where: { ownerId }, take, select: { id: true, storageKey: true } });
+}

@@ -1,9 +1,11 @@
 // Storage accounting per user, and the optional quota (USER_STORAGE_QUOTA_BYTES). What counts
 // is what a person keeps: photo originals, rendered vlogs, episode uploads and their encoded
 // audio. Thumbnails, posters, transcripts and exports are small or temporary and not counted.
-// Summed from Postgres on demand (one indexed aggregate per table), so it can never drift.
+// Summed from Postgres on demand (one indexed aggregate per kind, each domain's usedBytes in
+// ./owned-kinds.ts), so it can never drift.
 import type { Db } from "@/lib/db";
 import { RejectedInputError } from "@/lib/errors";
+import { OWNED } from "./owned-kinds";
 
 export interface StorageUsage {
   usedBytes: number;
@@ -15,17 +17,10 @@ export interface StorageUsage {
 }
 
 export async function storageUsage(db: Db, ownerId: string, quotaBytes: number | null | undefined): Promise<StorageUsage> {
-  const [photos, vlogs, episodes] = await Promise.all([
-    db.media.aggregate({ where: { ownerId }, _sum: { size: true } }),
-    db.vlog.aggregate({ where: { ownerId }, _sum: { bytes: true } }),
-    db.episode.aggregate({ where: { ownerId }, _sum: { sourceBytes: true, audioBytes: true } }),
-  ]);
-  const byKind = {
-    photos: photos._sum.size ?? 0,
-    vlogs: vlogs._sum.bytes ?? 0,
-    episodes: Number(episodes._sum.sourceBytes ?? 0) + Number(episodes._sum.audioBytes ?? 0),
-  };
-  const usedBytes = byKind.photos + byKind.vlogs + byKind.episodes;
+  const counted = await Promise.all(OWNED.map(async (kind) => [kind.name, (await kind.usedBytes?.(db, ownerId)) ?? 0] as const));
+  const bytesOf = new Map(counted);
+  const byKind = { photos: bytesOf.get("photos") ?? 0, vlogs: bytesOf.get("vlogs") ?? 0, episodes: bytesOf.get("episodes") ?? 0 };
+  const usedBytes = counted.reduce((sum, [, bytes]) => sum + bytes, 0);
   const quota = quotaBytes ?? null;
   return { usedBytes, quotaBytes: quota, remainingBytes: quota === null ? null : Math.max(0, quota - usedBytes), byKind };
 }

@@ -125,3 +125,12 @@ export async function jobTypeFiguresSince(db: Db, since: Date, schema?: string):
   const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
   return rows.map((r) => ({ type: r.type, completed: Number(r.completed), failed: Number(r.failed), p50Ms: ms(r.p50), p95Ms: ms(r.p95) }));
 }
+
+/** Every AI job of this owner, oldest first, with what the data export keeps of it. */
+export function allOwnedJobsForExport(db: Db, ownerId: string) {
+  return db.job.findMany({
+    where: { ownerId },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, type: true, status: true, payload: true, result: true, errorMessage: true, createdAt: true, completedAt: true },
+  });
+}

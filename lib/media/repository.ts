@@ -96,3 +96,24 @@ export function findMediaForAdmin(db: Db, ids: readonly string[]) {
 export function getMediaForAdmin(db: Db, id: string) {
   return db.media.findUnique({ where: { id }, include: { analysis: true } });
 }
+
+// ------------------------------------------------ what an owner has (lib/media/owned.ts)
+
+export function countOwnedMedia(db: Db, ownerId: string) {
+  return db.media.count({ where: { ownerId } });
+}
+
+/** Ids of a few of this owner's photos (account deletion, in batches). */
+export async function someOwnedMediaIds(db: Db, ownerId: string, take: number): Promise<string[]> {
+  return (await db.media.findMany({ where: { ownerId }, take, select: { id: true } })).map((m) => m.id);
+}
+
+/** Bytes of this owner's originals. */
+export async function ownedMediaBytes(db: Db, ownerId: string): Promise<number> {
+  return (await db.media.aggregate({ where: { ownerId }, _sum: { size: true } }))._sum.size ?? 0;
+}
+
+/** Every photo of this owner with its analysis, oldest first (the data export). */
+export function allOwnedMediaWithAnalysis(db: Db, ownerId: string) {
+  return db.media.findMany({ where: { ownerId }, include: { analysis: true }, orderBy: { createdAt: "asc" } });
+}

@@ -162,3 +162,24 @@ export function deleteEpisodeRun(db: Tx, runId: string) {
 export function deleteShowRow(db: Tx, id: string) {
   return db.show.deleteMany({ where: { id } });
 }
+
+// ------------------------------------------------ what an owner has (lib/podcasts/owned.ts)
+
+export function countOwnedEpisodes(db: Db, ownerId: string) {
+  return db.episode.count({ where: { ownerId } });
+}
+
+export function countOwnedShows(db: Db, ownerId: string) {
+  return db.show.count({ where: { ownerId } });
+}
+
+/** Bytes of this owner's uploaded recordings and their published audio. */
+export async function ownedEpisodeBytes(db: Db, ownerId: string): Promise<number> {
+  const sum = (await db.episode.aggregate({ where: { ownerId }, _sum: { sourceBytes: true, audioBytes: true } }))._sum;
+  return Number(sum.sourceBytes ?? 0) + Number(sum.audioBytes ?? 0);
+}
+
+/** Every show of this owner with its episodes, oldest first (the data export). */
+export function allOwnedShowsWithEpisodes(db: Db, ownerId: string) {
+  return db.show.findMany({ where: { ownerId }, include: { episodes: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } });
+}

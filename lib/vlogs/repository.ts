@@ -96,3 +96,24 @@ export const vlogStoragePrefix = (vlogId: string) => `vlogs/${vlogId}/`;
 export async function deleteVlogRow(tx: Tx, vlog: { runId: string }): Promise<void> {
   await tx.workflowRun.deleteMany({ where: { id: vlog.runId } });
 }
+
+// ------------------------------------------------ what an owner has (lib/vlogs/owned.ts)
+
+export function countOwnedVlogs(db: Db, ownerId: string) {
+  return db.vlog.count({ where: { ownerId } });
+}
+
+/** A few of this owner's vlogs with what deleting them needs (account deletion, in batches). */
+export function someOwnedVlogsToDelete(db: Db, ownerId: string, take: number) {
+  return db.vlog.findMany({ where: { ownerId }, take, select: { id: true, runId: true } });
+}
+
+/** Bytes of this owner's rendered videos. */
+export async function ownedVlogBytes(db: Db, ownerId: string): Promise<number> {
+  return (await db.vlog.aggregate({ where: { ownerId }, _sum: { bytes: true } }))._sum.bytes ?? 0;
+}
+
+/** Every vlog of this owner with its run, oldest first (the data export). */
+export function allOwnedVlogs(db: Db, ownerId: string): Promise<VlogRow[]> {
+  return db.vlog.findMany({ where: { ownerId }, include: withRun, orderBy: { createdAt: "asc" } });
+}

@@ -1,0 +1,28 @@
+// Everything a person can own, in the order "delete my account" removes it: their data
+// exports, then vlogs (so deleting photos has no storyboards left to mark), episodes before
+// their shows, photos last. The data export writes them in this order too.
+import { ownedAiJobs } from "@/lib/ai-jobs/owned";
+import { ownedPhotos } from "@/lib/media/owned";
+import { ownedEpisodes, ownedShows } from "@/lib/podcasts/owned";
+import { removeObjects } from "@/lib/storage/remove";
+import { ownedVlogs } from "@/lib/vlogs/owned";
+import { countOwnedExports, deleteExportRow, someOwnedExports } from "./exports";
+import type { OwnedData } from "./owned";
+
+/** The person's own data exports (the account's table): ZIPs made for them. */
+const ownedExports: OwnedData = {
+  name: "exports",
+  deletion: {
+    count: countOwnedExports,
+    async removeSome({ db, storage }, ownerId, take) {
+      const batch = await someOwnedExports(db, ownerId, take);
+      for (const e of batch) {
+        await deleteExportRow(db, e.id);
+        if (e.storageKey) await removeObjects(storage, [e.storageKey]);
+      }
+      return batch.length;
+    },
+  },
+};
+
+export const OWNED: readonly OwnedData[] = [ownedExports, ownedVlogs, ownedEpisodes, ownedShows, ownedPhotos, ownedAiJobs];

@@ -1,0 +1,70 @@
+// Podcasts as something a person owns (lib/account/owned.ts). Episodes go before their shows
+// (each with its run and every file under its folder); a show takes its artwork and every
+// feed version with it. Recordings and published audio count against the quota; the export
+// holds per show its details and artwork, per episode both audio files and what was written.
+import type { ExportEntry, OwnedData } from "@/lib/account/owned";
+import { safeName } from "@/lib/account/owned";
+import { removeObjects, removePrefix } from "@/lib/storage/remove";
+import { episodePrefix, showPrefix } from "./keys";
+import {
+  allOwnedShowsWithEpisodes,
+  countOwnedEpisodes,
+  countOwnedShows,
+  deleteEpisodeRun,
+  deleteShowRow,
+  findEpisodesToDelete,
+  findShowsToDelete,
+  ownedEpisodeBytes,
+} from "./repository";
+
+export const ownedEpisodes: OwnedData = {
+  name: "episodes",
+  deletion: {
+    count: countOwnedEpisodes,
+    async removeSome({ db, storage }, ownerId, take) {
+      const batch = await findEpisodesToDelete(db, ownerId, take);
+      for (const e of batch) {
+        await deleteEpisodeRun(db, e.runId);
+        await removePrefix(storage, `${episodePrefix(e.showId, e.id)}/`);
+        if (e.ingestKey) await removeObjects(storage, [e.ingestKey]);
+      }
+      return batch.length;
+    },
+  },
+  usedBytes: ownedEpisodeBytes,
+};
+
+export const ownedShows: OwnedData = {
+  name: "shows",
+  deletion: {
+    count: countOwnedShows,
+    async removeSome({ db, storage }, ownerId, take) {
+      const batch = await findShowsToDelete(db, ownerId, take);
+      for (const s of batch) {
+        await deleteShowRow(db, s.id);
+        // Artwork and every feed version live under the show's folder.
+        await removePrefix(storage, `${showPrefix(s.id)}/`);
+      }
+      return batch.length;
+    },
+  },
+  async exportEntries(db, ownerId) {
+    const entries: ExportEntry[] = [];
+    for (const show of await allOwnedShowsWithEpisodes(db, ownerId)) {
+      const dir = `podcasts/${safeName(show.title, "show")} ${show.id.slice(0, 8)}`;
+      entries.push({ name: `${dir}/show.json`, json: { title: show.title, description: show.description, author: show.author, language: show.language, category: show.category, explicit: show.explicit, createdAt: show.createdAt } });
+      if (show.artworkKey) entries.push({ name: `${dir}/artwork.jpg`, key: show.artworkKey });
+      for (const e of show.episodes) {
+        const base = `${dir}/${e.id.slice(0, 8)} ${safeName(e.title ?? e.originalName, "episode")}`;
+        entries.push({ name: `${base} (original).${e.sourceKey.split(".").pop() ?? "audio"}`, key: e.sourceKey, mtime: e.createdAt });
+        if (e.audioKey) entries.push({ name: `${base}.mp3`, key: e.audioKey, mtime: e.updatedAt });
+        entries.push({
+          name: `${base}.json`,
+          json: { title: e.title, summary: e.summary, showNotes: e.showNotes, keywords: e.keywords, chapters: e.chapters, transcript: e.transcript, durationSec: e.durationSec, season: e.season, episodeNumber: e.episodeNumber, publishedAt: e.publishedAt, createdAt: e.createdAt },
+          mtime: e.updatedAt,
+        });
+      }
+    }
+    return entries;
+  },
+};

@@ -1,0 +1,35 @@
+// Vlogs as something a person owns (lib/account/owned.ts): a vlog goes with its run and every
+// file under its folder (videos, posters), counts by its rendered video, and is exported as
+// the video and its storyboard.
+import type { OwnedData } from "@/lib/account/owned";
+import { safeName } from "@/lib/account/owned";
+import { removePrefix } from "@/lib/storage/remove";
+import { allOwnedVlogs, countOwnedVlogs, deleteVlogRow, ownedVlogBytes, someOwnedVlogsToDelete, vlogStoragePrefix } from "./repository";
+import { toVlogView } from "./view";
+
+export const ownedVlogs: OwnedData = {
+  name: "vlogs",
+  deletion: {
+    count: countOwnedVlogs,
+    async removeSome({ db, storage }, ownerId, take) {
+      const batch = await someOwnedVlogsToDelete(db, ownerId, take);
+      for (const v of batch) {
+        await deleteVlogRow(db, v);
+        await removePrefix(storage, vlogStoragePrefix(v.id));
+      }
+      return batch.length;
+    },
+  },
+  usedBytes: ownedVlogBytes,
+  async exportEntries(db, ownerId) {
+    return (await allOwnedVlogs(db, ownerId)).flatMap((v) => {
+      const view = toVlogView(v);
+      const base = `vlogs/${v.id.slice(0, 8)} ${safeName(view.title, "vlog")}`;
+      const record = { title: view.title, style: v.style, resolution: v.resolution, status: view.status, storyboard: v.storyboard, photoIds: v.mediaIds, durationSec: v.durationSec, createdAt: v.createdAt };
+      return [
+        ...(v.videoKey ? [{ name: `${base}.mp4`, key: v.videoKey, mtime: v.updatedAt }] : []),
+        { name: `${base}.json`, json: record, mtime: v.updatedAt },
+      ];
+    });
+  },
+};
