@@ -97,6 +97,11 @@ export function countOwnedExports(db: Db, ownerId: string) {
   return db.dataExport.count({ where: { ownerId } });
 }
 
+/** Which of these keys are a data export's ZIP. */
+export async function referencedExportKeys(db: Db, keys: readonly string[]): Promise<string[]> {
+  return (await db.dataExport.findMany({ where: { storageKey: { in: [...keys] } }, select: { storageKey: true } })).map((e) => e.storageKey!);
+}
+
 export function someOwnedExports(db: Db, ownerId: string, take: number) {
   return db.dataExport.findMany({ where: { ownerId }, take, select: { id: true, storageKey: true } });
 }

@@ -6,10 +6,15 @@
 // new video before saving it) is never taken. Every removal is logged. Running it twice
 // removes nothing the second time: it only ever deletes what it can prove is unreferenced.
 import type { Db } from "@/lib/db";
+import { deleteUnusedAnalyses } from "@/lib/media/delete";
 import { sweepTempFiles } from "@/lib/storage/temp-files";
-import { publishedKeysOf } from "@/lib/podcasts/steps/feed";
 import type { ListedObject, Storage } from "@/lib/storage/types";
 import { deleteExportRow, findExpiredExports } from "./exports";
+import { isUuid, segment } from "./owned";
+import { OWNED } from "./owned-kinds";
+
+/** Objects put for ingesting as episodes (lib/podcasts/keys.ts ingestPrefix), kept while their account exists. */
+const INCOMING = "incoming/";
 
 export interface OrphanDeps {
   db: Db;
@@ -32,7 +37,7 @@ export interface OrphanReport {
 }
 
 /** The folders the app writes; anything else in the bucket is not ours to judge. */
-export const COLLECTED_PREFIXES = ["originals/", "thumbs/", "vlogs/", "podcasts/", "exports/", "incoming/"] as const;
+export const COLLECTED_PREFIXES = [...OWNED.flatMap((kind) => kind.objects?.prefixes ?? []), INCOMING] as const;
 
 const PAGE = 500;
 
@@ -40,104 +45,19 @@ const PAGE = 500;
 async function referenced(db: Db, objects: ListedObject[]): Promise<Set<string>> {
   const live = new Set<string>();
   const keys = objects.map((o) => o.key);
-  const under = (prefix: string) => keys.filter((k) => k.startsWith(prefix));
-  const segment = (key: string, i: number) => key.split("/")[i];
-
-  const originals = under("originals/");
-  if (originals.length) for (const m of await db.media.findMany({ where: { storageKey: { in: originals } }, select: { storageKey: true } })) live.add(m.storageKey);
-
-  const thumbs = under("thumbs/");
-  if (thumbs.length) for (const a of await db.analysis.findMany({ where: { thumbnailKey: { in: thumbs } }, select: { thumbnailKey: true } })) live.add(a.thumbnailKey);
-
-  // vlogs/<vlogId>/g<generation>/…: the current video and poster; while the run can still
-  // render (not completed), everything of its current generation (clips a retry reuses).
-  const vlogKeys = under("vlogs/");
-  if (vlogKeys.length) {
-    const ids = [...new Set(vlogKeys.map((k) => segment(k, 1)))].filter(isUuid);
-    const vlogs = new Map(
-      (await db.vlog.findMany({ where: { id: { in: ids } }, select: { id: true, videoKey: true, posterKey: true, run: { select: { generation: true, status: true } } } })).map((v) => [v.id, v]),
-    );
-    for (const key of vlogKeys) {
-      const vlog = vlogs.get(segment(key, 1));
-      if (!vlog) continue;
-      if (key === vlog.videoKey || key === vlog.posterKey) live.add(key);
-      else if (segment(key, 2) === `g${vlog.run.generation}` && vlog.run.status !== "completed") live.add(key);
-    }
+  for (const kind of OWNED) {
+    if (!kind.objects) continue;
+    const mine = keys.filter((k) => kind.objects!.prefixes.some((prefix) => k.startsWith(prefix)));
+    if (mine.length) for (const key of await kind.objects.referenced(db, mine)) live.add(key);
   }
-
-  // podcasts/<showId>/artwork-….jpg | feed/v<n>.xml | <episodeId>/source.*, cover.jpg, g<n>/…
-  const podcastKeys = under("podcasts/");
-  if (podcastKeys.length) {
-    const showIds = [...new Set(podcastKeys.map((k) => segment(k, 1)))].filter(isUuid);
-    const shows = new Map((await db.show.findMany({ where: { id: { in: showIds } }, select: { id: true, artworkKey: true, feedVersion: true } })).map((s) => [s.id, s]));
-    const episodeIds = [...new Set(podcastKeys.map((k) => segment(k, 2)))].filter(isUuid);
-    const episodes = new Map(
-      (await db.episode.findMany({ where: { id: { in: episodeIds } }, select: { id: true, showId: true, sourceKey: true, audioKey: true, files: true, run: { select: { generation: true } } } })).map((e) => [e.id, e]),
-    );
-    for (const key of podcastKeys) {
-      const show = shows.get(segment(key, 1));
-      if (!show) continue;
-      const third = segment(key, 2);
-      if (key === show.artworkKey) live.add(key);
-      else if (third === "feed") {
-        // The current feed, the one before (requests may be reading it) and one being built.
-        const version = Number(/^v(\d+)\.xml$/.exec(segment(key, 3) ?? "")?.[1]);
-        if (Number.isFinite(version) && version >= show.feedVersion - 1) live.add(key);
-      } else if (isUuid(third)) {
-        const episode = episodes.get(third);
-        if (!episode || episode.showId !== show.id) continue;
-        const fourth = segment(key, 3);
-        if (!/^g\d+$/.test(fourth)) live.add(key); // the upload as received, its cover
-        else if (publishedKeysOf(episode).includes(key) || fourth === `g${episode.run.generation}`) live.add(key);
-      }
-    }
-  }
-
-  const exportKeys = under("exports/");
-  if (exportKeys.length) for (const e of await db.dataExport.findMany({ where: { storageKey: { in: exportKeys } }, select: { storageKey: true } })) live.add(e.storageKey!);
-
   // incoming/<ownerId>/…: the person may still ingest it, as long as they have an account.
-  const incoming = under("incoming/");
+  const incoming = keys.filter((k) => k.startsWith(INCOMING));
   if (incoming.length) {
     const owners = [...new Set(incoming.map((k) => segment(k, 1)))].filter(isUuid);
     const users = new Set((await db.user.findMany({ where: { id: { in: owners } }, select: { id: true } })).map((u) => u.id));
-    for (const key of incoming) if (users.has(segment(key, 1))) live.add(key);
+    for (const key of incoming) if (users.has(segment(key, 1) ?? "")) live.add(key);
   }
   return live;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (s: string | undefined): s is string => Boolean(s && UUID.test(s));
-
-/** Cached analyses older than the grace period that no photo (of anyone) has the bytes of. */
-async function collectUnusedAnalyses(deps: OrphanDeps, cutoff: Date, report: OrphanReport): Promise<void> {
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await deps.db.analysis.findMany({
-      where: { createdAt: { lt: cutoff } },
-      select: { sha256: true, thumbnailKey: true },
-      orderBy: { sha256: "asc" },
-      take: PAGE,
-      ...(cursor ? { cursor: { sha256: cursor }, skip: 1 } : {}),
-    });
-    if (page.length === 0) return;
-    cursor = page[page.length - 1].sha256;
-    const used = new Set((await deps.db.media.findMany({ where: { sha256: { in: page.map((a) => a.sha256) } }, select: { sha256: true }, distinct: ["sha256"] })).map((m) => m.sha256));
-    for (const a of page.filter((a) => !used.has(a.sha256))) {
-      // Re-checked under the same lock a photo delete takes, so a new upload of these bytes wins.
-      const gone = await deps.db.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`analysis:${a.sha256}`}))`;
-        if ((await tx.media.count({ where: { sha256: a.sha256 } })) > 0) return false;
-        return (await tx.analysis.deleteMany({ where: { sha256: a.sha256 } })).count === 1;
-      });
-      if (!gone) continue;
-      report.unusedAnalyses += 1;
-      await deps.storage.delete(a.thumbnailKey);
-      report.removed.push(a.thumbnailKey);
-      deps.log?.({ key: a.thumbnailKey, reason: "analysis no photo uses" }, "orphan removed");
-    }
-    if (page.length < PAGE) return;
-  }
 }
 
 export async function collectOrphans(deps: OrphanDeps): Promise<OrphanReport> {
@@ -156,7 +76,12 @@ export async function collectOrphans(deps: OrphanDeps): Promise<OrphanReport> {
     }
   }
 
-  await collectUnusedAnalyses(deps, cutoff, report);
+  // The photos' analysis cache: its thumbnails go with it.
+  for (const key of await deleteUnusedAnalyses(deps.db, deps.storage, cutoff)) {
+    report.unusedAnalyses += 1;
+    report.removed.push(key);
+    deps.log?.({ key, reason: "analysis no photo uses" }, "orphan removed");
+  }
 
   for (const prefix of COLLECTED_PREFIXES) {
     let page: ListedObject[] = [];

@@ -6,7 +6,7 @@ import { ownedPhotos } from "@/lib/media/owned";
 import { ownedEpisodes, ownedShows } from "@/lib/podcasts/owned";
 import { removeObjects } from "@/lib/storage/remove";
 import { ownedVlogs } from "@/lib/vlogs/owned";
-import { countOwnedExports, deleteExportRow, someOwnedExports } from "./exports";
+import { countOwnedExports, deleteExportRow, referencedExportKeys, someOwnedExports } from "./exports";
 import type { OwnedData } from "./owned";
 
 /** The person's own data exports (the account's table): ZIPs made for them. */
@@ -23,6 +23,7 @@ const ownedExports: OwnedData = {
       return batch.length;
     },
   },
+  objects: { prefixes: ["exports/"], referenced: referencedExportKeys },
 };
 
 export const OWNED: readonly OwnedData[] = [ownedExports, ownedVlogs, ownedEpisodes, ownedShows, ownedPhotos, ownedAiJobs];

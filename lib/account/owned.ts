@@ -1,7 +1,8 @@
 // What a person owns, declared by each domain: how many there are, how to delete a batch
-// (rows and files), the bytes that count against the quota, and what goes into "download all
-// my data". "Delete my account", exports and the storage bar walk the list in
-// ./owned-kinds.ts and never read another domain's tables; a new pipeline adds its entry.
+// (rows and files), the bytes that count against the quota, what goes into "download all my
+// data", and which stored objects are still needed. "Delete my account", exports, the storage
+// bar and the orphan collector walk the list in ./owned-kinds.ts and never read another
+// domain's tables; a new pipeline adds its entry.
 import type { Db } from "@/lib/db";
 import type { Storage } from "@/lib/storage/types";
 
@@ -30,6 +31,14 @@ export interface OwnedData {
   usedBytes?(db: Db, ownerId: string): Promise<number>;
   /** What goes into the data export, oldest first; omitted: nothing. */
   exportEntries?(db: Db, ownerId: string): Promise<ExportEntry[]>;
+  /**
+   * The storage folders it writes, and which of the given keys (all under those folders) a
+   * row still needs: the orphan collector removes the rest once past the grace period.
+   */
+  objects?: {
+    prefixes: readonly string[];
+    referenced(db: Db, keys: readonly string[]): Promise<Iterable<string>>;
+  };
 }
 
 /** A name safe in a ZIP on every system: no separators, control characters or reserved marks. */
@@ -38,3 +47,8 @@ export function safeName(raw: string, fallback: string): string {
   const cleaned = raw.replace(/[/\\:*?"<>|\x00-\x1f]+/g, " ").replace(/\s+/g, " ").trim().replace(/^\.+/, "").slice(0, 80);
   return cleaned || fallback;
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string | undefined): s is string => Boolean(s && UUID.test(s));
+/** The i-th folder of a storage key ("vlogs/<id>/g2/video.mp4", 1 → "<id>"). */
+export const segment = (key: string, i: number): string | undefined => key.split("/")[i];

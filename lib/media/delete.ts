@@ -76,3 +76,38 @@ export async function deletePhotos(deps: DeleteDeps, ownerId: string, ids: reado
   if (result.deleted.length > 0) log().info({ ownerId, photos: result.deleted.length }, "photos deleted");
   return result;
 }
+
+const PAGE = 500;
+
+/**
+ * Deletes cached analyses older than `cutoff` that no photo (of anyone) has the bytes of,
+ * with their thumbnails (the orphan collector's pass); returns the thumbnail keys removed.
+ */
+export async function deleteUnusedAnalyses(db: Db, storage: Storage, cutoff: Date): Promise<string[]> {
+  const removed: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await db.analysis.findMany({
+      where: { createdAt: { lt: cutoff } },
+      select: { sha256: true, thumbnailKey: true },
+      orderBy: { sha256: "asc" },
+      take: PAGE,
+      ...(cursor ? { cursor: { sha256: cursor }, skip: 1 } : {}),
+    });
+    if (page.length === 0) return removed;
+    cursor = page[page.length - 1].sha256;
+    const used = new Set((await db.media.findMany({ where: { sha256: { in: page.map((a) => a.sha256) } }, select: { sha256: true }, distinct: ["sha256"] })).map((m) => m.sha256));
+    for (const a of page.filter((a) => !used.has(a.sha256))) {
+      // Re-checked under the same lock a photo delete takes, so a new upload of these bytes wins.
+      const gone = await db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`analysis:${a.sha256}`}))`;
+        if ((await tx.media.count({ where: { sha256: a.sha256 } })) > 0) return false;
+        return (await tx.analysis.deleteMany({ where: { sha256: a.sha256 } })).count === 1;
+      });
+      if (!gone) continue;
+      await storage.delete(a.thumbnailKey);
+      removed.push(a.thumbnailKey);
+    }
+    if (page.length < PAGE) return removed;
+  }
+}

@@ -4,7 +4,7 @@ import type { OwnedData } from "@/lib/account/owned";
 import { safeName } from "@/lib/account/owned";
 import { deletePhotos } from "./delete";
 import { toMediaDetail } from "./detail";
-import { allOwnedMediaWithAnalysis, countOwnedMedia, ownedMediaBytes, someOwnedMediaIds } from "./repository";
+import { allOwnedMediaWithAnalysis, countOwnedMedia, ownedMediaBytes, referencedMediaKeys, someOwnedMediaIds } from "./repository";
 
 const EXTENSIONS: Record<string, string> = {
   "image/jpeg": "jpg",
@@ -31,6 +31,8 @@ export const ownedPhotos: OwnedData = {
     },
   },
   usedBytes: ownedMediaBytes,
+  // Thumbnails belong to the cached analysis of the bytes (shared by identical photos).
+  objects: { prefixes: ["originals/", "thumbs/"], referenced: referencedMediaKeys },
   async exportEntries(db, ownerId) {
     return (await allOwnedMediaWithAnalysis(db, ownerId)).flatMap((p) => {
       const base = `photos/${p.id.slice(0, 8)} ${safeName(p.originalName.replace(/\.[^.]*$/, ""), "photo")}`;

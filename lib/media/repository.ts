@@ -117,3 +117,12 @@ export async function ownedMediaBytes(db: Db, ownerId: string): Promise<number> 
 export function allOwnedMediaWithAnalysis(db: Db, ownerId: string) {
   return db.media.findMany({ where: { ownerId }, include: { analysis: true }, orderBy: { createdAt: "asc" } });
 }
+
+/** Which of these keys are a photo's original or a cached analysis's thumbnail. */
+export async function referencedMediaKeys(db: Db, keys: readonly string[]): Promise<string[]> {
+  const [originals, thumbs] = await Promise.all([
+    db.media.findMany({ where: { storageKey: { in: [...keys] } }, select: { storageKey: true } }),
+    db.analysis.findMany({ where: { thumbnailKey: { in: [...keys] } }, select: { thumbnailKey: true } }),
+  ]);
+  return [...originals.map((m) => m.storageKey), ...thumbs.map((a) => a.thumbnailKey)];
+}

@@ -3,18 +3,22 @@
 // feed version with it. Recordings and published audio count against the quota; the export
 // holds per show its details and artwork, per episode both audio files and what was written.
 import type { ExportEntry, OwnedData } from "@/lib/account/owned";
-import { safeName } from "@/lib/account/owned";
+import type { Db } from "@/lib/db";
+import { isUuid, safeName, segment } from "@/lib/account/owned";
 import { removeObjects, removePrefix } from "@/lib/storage/remove";
 import { episodePrefix, showPrefix } from "./keys";
+import { publishedKeysOf } from "./steps/feed";
 import {
   allOwnedShowsWithEpisodes,
   countOwnedEpisodes,
   countOwnedShows,
   deleteEpisodeRun,
   deleteShowRow,
+  episodesFilesOf,
   findEpisodesToDelete,
   findShowsToDelete,
   ownedEpisodeBytes,
+  showsFilesOf,
 } from "./repository";
 
 export const ownedEpisodes: OwnedData = {
@@ -67,4 +71,34 @@ export const ownedShows: OwnedData = {
     }
     return entries;
   },
+  objects: {
+    prefixes: ["podcasts/"],
+    referenced: referencedPodcastKeys,
+  },
 };
+
+/** podcasts/<showId>/artwork-….jpg | feed/v<n>.xml | <episodeId>/source.*, cover.jpg, g<n>/… */
+async function referencedPodcastKeys(db: Db, keys: readonly string[]): Promise<string[]> {
+  const showIds = [...new Set(keys.map((k) => segment(k, 1)))].filter(isUuid);
+  const episodeIds = [...new Set(keys.map((k) => segment(k, 2)))].filter(isUuid);
+  const [shows, episodes] = await Promise.all([showsFilesOf(db, showIds), episodesFilesOf(db, episodeIds)]);
+  const showById = new Map(shows.map((s) => [s.id, s]));
+  const episodeById = new Map(episodes.map((e) => [e.id, e]));
+  return keys.filter((key) => {
+    const show = showById.get(segment(key, 1) ?? "");
+    if (!show) return false;
+    const third = segment(key, 2);
+    if (key === show.artworkKey) return true;
+    if (third === "feed") {
+      // The current feed, the one before (requests may be reading it) and one being built.
+      const version = Number(/^v(\d+)\.xml$/.exec(segment(key, 3) ?? "")?.[1]);
+      return Number.isFinite(version) && version >= show.feedVersion - 1;
+    }
+    if (!isUuid(third)) return false;
+    const episode = episodeById.get(third);
+    if (!episode || episode.showId !== show.id) return false;
+    const fourth = segment(key, 3) ?? "";
+    if (!/^g\d+$/.test(fourth)) return true; // the upload as received, its cover
+    return publishedKeysOf(episode).includes(key) || fourth === `g${episode.run.generation}`;
+  });
+}

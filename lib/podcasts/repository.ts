@@ -183,3 +183,13 @@ export async function ownedEpisodeBytes(db: Db, ownerId: string): Promise<number
 export function allOwnedShowsWithEpisodes(db: Db, ownerId: string) {
   return db.show.findMany({ where: { ownerId }, include: { episodes: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } });
 }
+
+/** What the orphan collector needs to judge these shows' stored files. */
+export function showsFilesOf(db: Db, ids: readonly string[]) {
+  return db.show.findMany({ where: { id: { in: [...ids] } }, select: { id: true, artworkKey: true, feedVersion: true } });
+}
+
+/** What the orphan collector needs to judge these episodes' stored files. */
+export function episodesFilesOf(db: Db, ids: readonly string[]) {
+  return db.episode.findMany({ where: { id: { in: [...ids] } }, select: { id: true, showId: true, sourceKey: true, audioKey: true, files: true, run: { select: { generation: true } } } });
+}

@@ -2,9 +2,9 @@
 // file under its folder (videos, posters), counts by its rendered video, and is exported as
 // the video and its storyboard.
 import type { OwnedData } from "@/lib/account/owned";
-import { safeName } from "@/lib/account/owned";
+import { isUuid, safeName, segment } from "@/lib/account/owned";
 import { removePrefix } from "@/lib/storage/remove";
-import { allOwnedVlogs, countOwnedVlogs, deleteVlogRow, ownedVlogBytes, someOwnedVlogsToDelete, vlogStoragePrefix } from "./repository";
+import { allOwnedVlogs, countOwnedVlogs, deleteVlogRow, ownedVlogBytes, someOwnedVlogsToDelete, vlogsFilesOf, vlogStoragePrefix } from "./repository";
 import { toVlogView } from "./view";
 
 export const ownedVlogs: OwnedData = {
@@ -31,5 +31,20 @@ export const ownedVlogs: OwnedData = {
         { name: `${base}.json`, json: record, mtime: v.updatedAt },
       ];
     });
+  },
+  objects: {
+    prefixes: ["vlogs/"],
+    // vlogs/<vlogId>/g<generation>/…: the current video and poster; while the run can still
+    // render (not completed), everything of its current generation (clips a retry reuses).
+    async referenced(db, keys) {
+      const ids = [...new Set(keys.map((k) => segment(k, 1)))].filter(isUuid);
+      const vlogs = new Map((await vlogsFilesOf(db, ids)).map((v) => [v.id, v]));
+      return keys.filter((key) => {
+        const vlog = vlogs.get(segment(key, 1) ?? "");
+        if (!vlog) return false;
+        if (key === vlog.videoKey || key === vlog.posterKey) return true;
+        return segment(key, 2) === `g${vlog.run.generation}` && vlog.run.status !== "completed";
+      });
+    },
   },
 };

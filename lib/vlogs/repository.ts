@@ -117,3 +117,8 @@ export async function ownedVlogBytes(db: Db, ownerId: string): Promise<number> {
 export function allOwnedVlogs(db: Db, ownerId: string): Promise<VlogRow[]> {
   return db.vlog.findMany({ where: { ownerId }, include: withRun, orderBy: { createdAt: "asc" } });
 }
+
+/** What the orphan collector needs to judge these vlogs' stored files. */
+export function vlogsFilesOf(db: Db, ids: readonly string[]) {
+  return db.vlog.findMany({ where: { id: { in: [...ids] } }, select: { id: true, videoKey: true, posterKey: true, run: { select: { generation: true, status: true } } } });
+}
