@@ -1,10 +1,12 @@
 // One Prisma client per process, on the pg driver adapter (Prisma 7 has no Rust engine).
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@/lib/generated/prisma/client";
+import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 import { singleton } from "@/lib/singleton";
 
 export type Db = InstanceType<typeof PrismaClient>;
+/** The client or a transaction's: what a repository function that can join a transaction takes. */
+export type Tx = Prisma.TransactionClient | Db;
 
 export function createDb(connectionString: string, schema?: string): Db {
   // Prisma qualifies its own queries with the schema; the search_path makes raw SQL

@@ -3,7 +3,7 @@
 // data", and which stored objects are still needed. "Delete my account", exports, the storage
 // bar and the orphan collector walk the list in ./owned-kinds.ts and never read another
 // domain's tables; a new pipeline adds its entry.
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import type { Storage } from "@/lib/storage/types";
 
 /** One entry of the data export: a stored object, or a record written as JSON. */
@@ -28,7 +28,7 @@ export interface OwnedData {
     removeSome(deps: OwnedDeps, ownerId: string, take: number): Promise<number>;
   };
   /** Bytes kept in storage that count against the quota; omitted: not counted. */
-  usedBytes?(db: Db, ownerId: string): Promise<number>;
+  usedBytes?(db: Tx, ownerId: string): Promise<number>;
   /** What goes into the data export, oldest first; omitted: nothing. */
   exportEntries?(db: Db, ownerId: string): Promise<ExportEntry[]>;
   /**

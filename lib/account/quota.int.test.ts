@@ -82,4 +82,27 @@ describe("storage quota", () => {
     ]);
     expect(await originals()).toHaveLength(2);
   });
+
+  it("holds when uploads race: of eight at once, only as many as fit are taken, the rest refused with nothing kept", async () => {
+    const before = (await storageUsage(db(), aliceId, QUOTA)).usedBytes;
+    const photo = await noisyJpeg(300, 220);
+    const fitting = Math.floor((QUOTA - before) / photo.length);
+    expect(fitting).toBeGreaterThanOrEqual(1);
+    expect(fitting).toBeLessThan(8);
+    const originalsBefore = (await originals()).length;
+
+    // Eight requests at once all pass the early check (each sees the same room); the claim
+    // made with each row is what decides.
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send([{ name: `race-${i}.jpg`, bytes: photo }])));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(fitting);
+    expect(statuses.filter((s) => s === 413)).toHaveLength(8 - fitting);
+    for (const refused of answers.filter((r) => r.status === 413)) expect((await refused.json()).error.code).toBe("over_quota");
+
+    const after = (await storageUsage(db(), aliceId, QUOTA)).usedBytes;
+    expect(after).toBe(before + fitting * photo.length);
+    expect(after).toBeLessThanOrEqual(QUOTA);
+    expect(await originals()).toHaveLength(originalsBefore + fitting);
+    expect(await readdir(path.join(iso.dataDir, "tmp"))).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
 // audio. Thumbnails, posters, transcripts and exports are small or temporary and not counted.
 // Summed from Postgres on demand (one indexed aggregate per kind, each domain's usedBytes in
 // ./owned-kinds.ts), so it can never drift.
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { RejectedInputError } from "@/lib/errors";
 import { OWNED } from "./owned-kinds";
 
@@ -16,7 +16,7 @@ export interface StorageUsage {
   byKind: { photos: number; vlogs: number; episodes: number };
 }
 
-export async function storageUsage(db: Db, ownerId: string, quotaBytes: number | null | undefined): Promise<StorageUsage> {
+export async function storageUsage(db: Tx, ownerId: string, quotaBytes: number | null | undefined): Promise<StorageUsage> {
   const counted = await Promise.all(OWNED.map(async (kind) => [kind.name, (await kind.usedBytes?.(db, ownerId)) ?? 0] as const));
   const bytesOf = new Map(counted);
   const byKind = { photos: bytesOf.get("photos") ?? 0, vlogs: bytesOf.get("vlogs") ?? 0, episodes: bytesOf.get("episodes") ?? 0 };
@@ -44,9 +44,10 @@ export function overQuota(name: string, bytes: number, usage: Pick<StorageUsage,
 }
 
 /**
- * A running check for one upload request: each file either fits in what is left (and
- * counts against it for the next) or is refused with `overQuota`. Without a quota,
- * everything fits. (Two requests at the same moment can each use the same room once.)
+ * The early check for one upload request, before anything is stored: each file either fits
+ * in what is left (and counts against it for the next) or is refused with `overQuota`.
+ * Without a quota, everything fits. Two requests at the same moment can each see the same
+ * room here; `withinQuota` is what holds the line when their rows are written.
  */
 export async function quotaCheck(db: Db, ownerId: string, quotaBytes: number | undefined) {
   if (!quotaBytes) return () => null;
@@ -57,4 +58,25 @@ export async function quotaCheck(db: Db, ownerId: string, quotaBytes: number | u
     used += bytes;
     return null;
   };
+}
+
+/**
+ * Inside the transaction that writes the row counting `bytes`: checks they still fit, holding
+ * a per-owner lock until that transaction ends, so two uploads at once queue here and cannot
+ * both take the last room (the second throws `overQuota`). Without a quota it does nothing.
+ */
+export async function claimQuota(tx: Tx, ownerId: string, quotaBytes: number | undefined, name: string, bytes: number): Promise<void> {
+  if (!quotaBytes) return;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`quota:${ownerId}`}))`;
+  const usage = await storageUsage(tx, ownerId, quotaBytes);
+  if (usage.usedBytes + bytes > quotaBytes) throw overQuota(name, bytes, usage);
+}
+
+/** `write` (which inserts the row counting `bytes`) under `claimQuota`; without a quota, no transaction at all. */
+export async function withinQuota<T>(db: Db, ownerId: string, quotaBytes: number | undefined, name: string, bytes: number, write: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!quotaBytes) return write(db);
+  return db.$transaction(async (tx) => {
+    await claimQuota(tx, ownerId, quotaBytes, name, bytes);
+    return write(tx);
+  });
 }

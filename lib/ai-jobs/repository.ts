@@ -1,10 +1,8 @@
 // The only module that touches the Job and WebhookDelivery tables: the durable record of
 // every AI job (BullMQ holds only the work, and trims it; this outlives that).
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { Prisma, type JobStatus } from "@/lib/generated/prisma/client";
-
-type Tx = Prisma.TransactionClient | Db;
 
 const withChildren = { children: { select: { id: true, type: true, status: true }, orderBy: { createdAt: "asc" as const } } };
 

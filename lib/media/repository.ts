@@ -1,5 +1,5 @@
 // The only module that touches the Media and Analysis tables.
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
 import type { MediaStatus } from "./progress";
@@ -13,7 +13,7 @@ export type NewMedia = {
   storageKey: string;
 };
 
-export function createMedia(db: Db, data: NewMedia) {
+export function createMedia(db: Tx, data: NewMedia) {
   return db.media.create({ data: { ...data, status: "queued" } });
 }
 
@@ -109,7 +109,7 @@ export async function someOwnedMediaIds(db: Db, ownerId: string, take: number): 
 }
 
 /** Bytes of this owner's originals. */
-export async function ownedMediaBytes(db: Db, ownerId: string): Promise<number> {
+export async function ownedMediaBytes(db: Tx, ownerId: string): Promise<number> {
   return (await db.media.aggregate({ where: { ownerId }, _sum: { size: true } }))._sum.size ?? 0;
 }
 

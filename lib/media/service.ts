@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
 import { enqueue, findJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
-import { quotaCheck } from "@/lib/account/usage";
+import { quotaCheck, withinQuota } from "@/lib/account/usage";
 import { storage } from "@/lib/storage/instance";
 import { discardObject } from "@/lib/storage/leftovers";
 import { publishVlogRun } from "@/lib/vlogs/live";
@@ -107,13 +107,18 @@ export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): P
   const { accepted } = upload;
   let { rejected } = upload;
   const created: MediaView[] = [];
-  // Files over the owner's storage quota are refused like any other (413 each), before storing.
-  const fits = await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES);
+  // Files over the owner's storage quota are refused like any other (413 each), before storing;
+  // withinQuota below holds the line against another upload of the same person at once.
+  const quota = env().USER_STORAGE_QUOTA_BYTES;
+  const fits = await quotaCheck(db(), user.id, quota);
+  const refuse = (name: string, refusal: RejectedInputError) => {
+    rejected = [...rejected, { name, reason: refusal.reason, error: refusal.message, details: refusal.details }];
+  };
   try {
     for (const file of accepted) {
       const refusal = fits(file.name, file.size);
       if (refusal) {
-        rejected = [...rejected, { name: file.name, reason: refusal.reason, error: refusal.message, details: refusal.details }];
+        refuse(file.name, refusal);
         continue;
       }
       const storageKey = originalKey();
@@ -127,18 +132,17 @@ export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): P
       }
       let row;
       try {
-        row = await createMedia(db(), {
-          ownerId: user.id,
-          originalName: file.name,
-          mime: file.mime,
-          size: file.size,
-          sha256: file.sha256,
-          storageKey,
-        });
+        const media = { ownerId: user.id, originalName: file.name, mime: file.mime, size: file.size, sha256: file.sha256, storageKey };
+        row = await withinQuota(db(), user.id, quota, file.name, file.size, (tx) => createMedia(tx, media));
         await enqueue("analyze-media", { mediaId: row.id });
       } catch (err) {
         if (row) await deleteMedia(db(), row.id);
         await discardObject(storage(), storageKey, "photo upload failed after storing the original");
+        // Another upload took the room meanwhile: this file is refused like one that never fitted.
+        if (err instanceof RejectedInputError && err.reason === "over_quota") {
+          refuse(file.name, err);
+          continue;
+        }
         throw err;
       }
       created.push(toMediaView(row));

@@ -4,7 +4,7 @@
 // pages (live kind "episode"); the worker does the work.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { quotaCheck } from "@/lib/account/usage";
+import { claimQuota, quotaCheck } from "@/lib/account/usage";
 import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -88,9 +88,11 @@ interface NewEpisode {
  * The Episode and its workflow run in one transaction, then the first step's job. Without
  * its job the episode would wait forever, so if the queue refuses, both rows go again.
  */
-async function createEpisodeAndRun(user: SessionUser, show: ShowRow, data: NewEpisode): Promise<EpisodeRow> {
+/** `quotaBytes`: the recording counts against the owner's quota, claimed with the rows (claimQuota). */
+async function createEpisodeAndRun(user: SessionUser, show: ShowRow, data: NewEpisode, quotaBytes?: number): Promise<EpisodeRow> {
   const input: EpisodeRunInput = { episodeId: data.id };
   const episode = await db().$transaction(async (tx) => {
+    await claimQuota(tx, user.id, quotaBytes, data.originalName, Number(data.sourceBytes));
     const run = await createRun(tx, EPISODE_PLAN, {
       kind: EPISODE_KIND,
       ownerId: user.id,
@@ -119,9 +121,11 @@ async function createEpisodeAndRun(user: SessionUser, show: ShowRow, data: NewEp
  */
 export async function acceptAudio(user: SessionUser, show: ShowRow, files: readonly ReceivedAudio[]): Promise<CreatedEpisode[]> {
   const created: CreatedEpisode[] = [];
-  const fits = await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES);
+  const quota = env().USER_STORAGE_QUOTA_BYTES;
+  const fits = await quotaCheck(db(), user.id, quota);
   for (const file of files) {
-    // Over the owner's storage quota: refused (413) before anything is stored.
+    // Over the owner's storage quota: refused (413) before anything is stored (and, should
+    // another upload take the room meanwhile, when its rows are written: the file goes again).
     const refusal = fits(file.name, file.size);
     if (refusal) throw refusal;
     const id = randomUUID();
@@ -134,7 +138,7 @@ export async function acceptAudio(user: SessionUser, show: ShowRow, files: reado
       throw err;
     }
     try {
-      await createEpisodeAndRun(user, show, { id, originalName: file.name, sourceKey: key, sourceMime: file.mime, sourceBytes: file.size, sourceSha256: file.sha256 });
+      await createEpisodeAndRun(user, show, { id, originalName: file.name, sourceKey: key, sourceMime: file.mime, sourceBytes: file.size, sourceSha256: file.sha256 }, quota);
     } catch (err) {
       await discardObject(storage(), key, "audio upload failed after storing the file");
       throw err;

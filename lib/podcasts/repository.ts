@@ -1,10 +1,8 @@
 // The only module that touches the Show and Episode tables (an episode's workflow run is
 // lib/workflow's). Someone else's id is answered exactly like a missing one.
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-
-type Tx = Prisma.TransactionClient | Db;
 
 const withRun = { run: { include: { steps: { orderBy: { position: "asc" as const } } } } };
 // Lists and live updates leave the transcript out: it can be megabytes for a long show.
@@ -174,7 +172,7 @@ export function countOwnedShows(db: Db, ownerId: string) {
 }
 
 /** Bytes of this owner's uploaded recordings and their published audio. */
-export async function ownedEpisodeBytes(db: Db, ownerId: string): Promise<number> {
+export async function ownedEpisodeBytes(db: Tx, ownerId: string): Promise<number> {
   const sum = (await db.episode.aggregate({ where: { ownerId }, _sum: { sourceBytes: true, audioBytes: true } }))._sum;
   return Number(sum.sourceBytes ?? 0) + Number(sum.audioBytes ?? 0);
 }

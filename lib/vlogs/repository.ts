@@ -1,10 +1,8 @@
 // The only module that touches the Vlog table (its workflow run is lib/workflow's).
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
 import { markPhotoDeleted, type StoryboardDoc } from "./storyboard";
-
-type Tx = Prisma.TransactionClient | Db;
 
 const withRun = { run: { include: { steps: { orderBy: { position: "asc" as const } } } } };
 
@@ -109,7 +107,7 @@ export function someOwnedVlogsToDelete(db: Db, ownerId: string, take: number) {
 }
 
 /** Bytes of this owner's rendered videos. */
-export async function ownedVlogBytes(db: Db, ownerId: string): Promise<number> {
+export async function ownedVlogBytes(db: Tx, ownerId: string): Promise<number> {
   return (await db.vlog.aggregate({ where: { ownerId }, _sum: { bytes: true } }))._sum.bytes ?? 0;
 }
 

@@ -1,12 +1,10 @@
 // The only module that touches the WorkflowRun, WorkflowStep and WorkflowStepAttempt
 // tables. Every state change is conditional on the run's generation (and, where it
 // matters, its position), so a stale job or a double click can never move a run twice.
-import type { Db } from "@/lib/db";
+import type { Db, Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { firstStepOf, stepOrder } from "./plan";
 import type { Json, RunStatus, StepName, StepRef, WorkflowPlan } from "./types";
-
-type Tx = Prisma.TransactionClient | Db;
 
 const json = (value: Json | undefined) => value as Prisma.InputJsonValue | undefined;
 
