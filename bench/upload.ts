@@ -8,6 +8,8 @@ import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
 import { num } from "./lib/stats";
 
+const cpu = (r: LoadResult) => (r.cpuMsPerRequest === undefined ? "?" : r.cpuMsPerRequest.toFixed(1));
+
 /** Issue 14, goal 3 (at c=20): throughput and tail against the bare server in the same run. */
 const SHARE_OF_BARE_AT_C20 = 0.85;
 const P99_OF_BARE_AT_C20 = 1.5;
@@ -27,8 +29,8 @@ export const scenario: Scenario = {
     const rows: Row[] = [];
     const data: Record<string, LoadResult> = {};
     for (const connections of [1, 20]) {
-      const ours = await load({ url: `${stack.webUrl}/api/v1/media`, method: "POST", connections, seconds, headers, body });
-      const bare = await load({ url: `${stack.baselineUrl}/upload`, method: "POST", connections, seconds, headers, body });
+      const ours = await load({ url: `${stack.webUrl}/api/v1/media`, method: "POST", connections, seconds, headers, body, serverPid: stack.webPid });
+      const bare = await load({ url: `${stack.baselineUrl}/upload`, method: "POST", connections, seconds, headers, body, serverPid: stack.baselinePid });
       data[`framecast c=${connections}`] = ours;
       data[`bare c=${connections}`] = bare;
       for (const r of [ours, bare]) {
@@ -47,7 +49,7 @@ export const scenario: Scenario = {
         ratio: connections === 20 ? `${Math.round(share * 100)} % of bare req/s; p99 ${num(tail)}× bare` : `p50 ${num(ours.p50 / bare.p50)}× bare`,
         target: connections === 20 ? `≥ ${SHARE_OF_BARE_AT_C20 * 100} % of bare req/s, p99 ≤ ${P99_OF_BARE_AT_C20}× bare` : "p50 ≤ 30 ms",
         pass,
-        note: `${num(ours.rps)} vs ${num(bare.rps)} req/s`,
+        note: `${num(ours.rps)} vs ${num(bare.rps)} req/s; CPU ${cpu(ours)} vs ${cpu(bare)} ms/upload`,
       });
     }
     return {

@@ -267,6 +267,8 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     // Resumable uploads, bare: the tus server alone.
     if (url.pathname === "/tus" || url.pathname.startsWith("/tus/")) return tus.handle(req, res);
+    // The floor: no session, no query (the app's /api/health).
+    if (req.method === "GET" && url.pathname === "/health") return json(res, 200, { status: "ok", uptimeSeconds: Math.round(process.uptime()) });
     // Public: the feed token is the permission.
     const feedMatch = /^\/feed\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
     if (req.method === "GET" && feedMatch) return feed(req, res, feedMatch[1], url.searchParams.get("nocache") !== "1");
