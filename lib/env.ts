@@ -258,6 +258,12 @@ export const envSchema = z.object({
   /** This address becomes admin on sign-up; otherwise the first account does. */
   ADMIN_EMAIL: z.string().email().optional(),
   SESSION_DAYS: z.coerce.number().int().positive().default(30),
+  /**
+   * How long a web process trusts a session it has already checked (lib/auth/session-cache.ts).
+   * Sign-out takes effect at once in the process that handles it; with several web processes
+   * a session deleted by another one is still accepted here for at most this long. 0: off.
+   */
+  SESSION_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(5),
 
   /** pino level for the logs of the web app and the worker. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

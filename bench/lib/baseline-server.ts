@@ -1,7 +1,7 @@
 // The same-run baseline for the HTTP scenarios: a bare node:http server doing the same
 // I/O as the app's routes with no framework — busboy → sha256 → temp file → rename, one
 // INSERT and one BullMQ add per upload (audio: no INSERT, no sniff); a session lookup and
-// one SELECT per status read; one Redis XREAD loop fanning events out to raw SSE
+// one SELECT per status read (one photo, or `?ids=`); one Redis XREAD loop fanning events out to raw SSE
 // responses; for AI jobs a bearer-token lookup, then one INSERT and one BullMQ add per
 // create and one SELECT per read; for a podcast feed one SELECT of the show by its token,
 // then the stored XML (read from disk and hashed, or kept in memory per version) with an
@@ -215,6 +215,12 @@ async function status(res: http.ServerResponse, owner: string, id: string) {
   json(res, 200, rows[0]);
 }
 
+/** The polling fallback (`?ids=`): the owner's photos among those ids, one SELECT. */
+async function statusOf(res: http.ServerResponse, owner: string, ids: string[]) {
+  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE "ownerId" = $1 AND id = ANY($2::uuid[])`, [owner, ids]);
+  json(res, 200, { media: rows });
+}
+
 // One blocking connection reads the event stream for the whole process, as the app's hub does.
 const listeners = new Map<string, Set<(data: string, id: string) => void>>();
 let reading: Promise<void> | null = null;
@@ -261,6 +267,8 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     // Resumable uploads, bare: the tus server alone.
     if (url.pathname === "/tus" || url.pathname.startsWith("/tus/")) return tus.handle(req, res);
+    // The floor: no session, no query (the app's /api/health).
+    if (req.method === "GET" && url.pathname === "/health") return json(res, 200, { status: "ok", uptimeSeconds: Math.round(process.uptime()) });
     // Public: the feed token is the permission.
     const feedMatch = /^\/feed\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
     if (req.method === "GET" && feedMatch) return feed(req, res, feedMatch[1], url.searchParams.get("nocache") !== "1");
@@ -279,6 +287,7 @@ const server = http.createServer((req, res) => {
     if (req.method === "POST" && url.pathname === "/upload-audio") return uploadAudio(req, res);
     const m = /^\/status\/([0-9a-f-]{36})$/.exec(url.pathname);
     if (req.method === "GET" && m) return status(res, owner, m[1]);
+    if (req.method === "GET" && url.pathname === "/status") return statusOf(res, owner, (url.searchParams.get("ids") ?? "").split(","));
     if (req.method === "GET" && url.pathname === "/stream") return stream(req, res, owner, (url.searchParams.get("ids") ?? "").split(","));
     json(res, 404, { error: { message: "no such route" } });
   })().catch((err) => {

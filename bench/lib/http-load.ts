@@ -1,6 +1,7 @@
 // HTTP load with autocannon: a warm-up that is thrown away, then a timed run whose
 // latency percentiles (HDR histogram, per request) are reported.
 import autocannon from "autocannon";
+import { cpuSeconds } from "./proc";
 
 export interface LoadResult {
   p50: number;
@@ -10,6 +11,12 @@ export interface LoadResult {
   rps: number;
   non2xx: number;
   errors: number;
+  /**
+   * CPU time (user + system) the server process spent per request during the timed run,
+   * when `serverPid` was given: on a shared, loaded machine this moves far less than
+   * latency or req/s, so it is the fairest "how much work is one request" figure.
+   */
+  cpuMsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -20,6 +27,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   body?: Buffer;
   warmupSeconds?: number;
+  /** The process answering (e.g. stack.webPid): its CPU time is read around the timed run. */
+  serverPid?: number;
 }
 
 const errorSamples = new Set<string>();
@@ -44,7 +53,9 @@ function once(opts: LoadOptions, seconds: number): Promise<autocannon.Result> {
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   if (opts.warmupSeconds !== 0) await once(opts, opts.warmupSeconds ?? 2);
   errorSamples.clear();
+  const cpuBefore = opts.serverPid ? cpuSeconds(opts.serverPid) : NaN;
   const r = await once(opts, opts.seconds);
+  const cpu = opts.serverPid ? cpuSeconds(opts.serverPid) - cpuBefore : NaN;
   if (r.errors + r.timeouts > 0) {
     throw new Error(`${opts.url}: ${r.errors} errors, ${r.timeouts} timeouts (${[...errorSamples].join("; ")})`);
   }
@@ -57,5 +68,6 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     rps: requests / opts.seconds,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    ...(Number.isFinite(cpu) && requests > 0 ? { cpuMsPerRequest: (cpu * 1000) / requests } : {}),
   };
 }

@@ -15,6 +15,21 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ: 100 on every usual kernel). */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds; NaN if it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces, so split after its ")").
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime: fields 14 and 15
+  } catch {
+    return NaN;
+  }
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; returns the samples in bytes. */
 export function sampleRss(pid: number, everyMs = 20): { stop(): number[] } {
   const samples: number[] = [rssBytes(pid)];

@@ -1,6 +1,7 @@
 // What the HTTP edge asks of "your data": delete the account, start and fetch exports, and
 // how much storage is used.
 import type { SessionUser } from "@/lib/auth";
+import { forgetUserSessions } from "@/lib/auth/session-cache";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError, GoneError } from "@/lib/errors";
@@ -18,7 +19,9 @@ import type { z } from "zod";
 export async function requestAccountDeletion(user: SessionUser, input: z.infer<typeof deleteAccountSchema>): Promise<void> {
   checkConfirmation(input);
   await enqueue("delete-account", { userId: user.id });
+  forgetUserSessions(user.id);
   await revokeAccess(db(), user.id);
+  forgetUserSessions(user.id); // before and after, as lib/auth/session.ts does
   log().info({ userId: user.id }, "account deletion requested");
 }
 

@@ -1,9 +1,11 @@
 // Sessions: the browser holds a random token in an httpOnly cookie; the database holds
 // only its sha256, so a leaked table cannot be replayed. Deleting a row signs that
-// browser out.
+// browser out (through revokeSession / revokeAllSessions, which also clear the
+// process's session cache, lib/auth/session-cache.ts).
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { forgetSession, forgetUserSessions, generation, recall, remember, touched, type CachedSession } from "./session-cache";
 
 export const SESSION_COOKIE = "fc_session";
 
@@ -33,22 +35,41 @@ export async function createSession(db: Db, userId: string, userAgent?: string |
 
 export async function userForToken(db: Db, token: string | undefined): Promise<SessionUser | null> {
   if (!token || token.length > 100) return null;
-  const session = await db.session.findUnique({ where: { id: hashToken(token) }, include: { user: true } });
-  if (!session || session.expiresAt < new Date()) return null;
-  // "Last active" for the sessions list; written at most every few minutes.
-  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: new Date() } });
+  const id = hashToken(token);
+  const now = new Date();
+  let session: Omit<CachedSession, "freshUntil"> | undefined = recall(id, now.getTime());
+  if (!session) {
+    const readSince = generation();
+    const row = await db.session.findUnique({
+      where: { id },
+      select: { expiresAt: true, lastSeenAt: true, user: { select: { id: true, email: true, isAdmin: true } } },
+    });
+    if (!row || row.expiresAt < now) return null;
+    const user = { id: row.user.id, email: row.user.email, isAdmin: row.user.isAdmin, sessionId: id };
+    session = { user, expiresAt: row.expiresAt, lastSeenAt: row.lastSeenAt };
+    remember(id, session, readSince, now.getTime());
   }
-  return { id: session.user.id, email: session.user.email, isAdmin: session.user.isAdmin, sessionId: session.id };
+  // "Last active" for the sessions list; written at most every few minutes.
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.session.updateMany({ where: { id }, data: { lastSeenAt: now } });
+    touched(id, now);
+  }
+  return { ...session.user };
 }
 
 export async function revokeSession(db: Db, token: string | undefined): Promise<void> {
-  if (token) await db.session.deleteMany({ where: { id: hashToken(token) } });
+  if (!token) return;
+  const id = hashToken(token);
+  forgetSession(id);
+  await db.session.deleteMany({ where: { id } });
+  forgetSession(id); // again: for a request that read the row while the DELETE ran
 }
 
 /** Signs this user out everywhere: every browser session ends (API tokens are separate). */
 export async function revokeAllSessions(db: Db, userId: string): Promise<number> {
+  forgetUserSessions(userId);
   const { count } = await db.session.deleteMany({ where: { userId } });
+  forgetUserSessions(userId); // again, as above
   return count;
 }
 
