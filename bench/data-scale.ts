@@ -204,7 +204,7 @@ export const scenario: Scenario = {
         }
         // The 100 ids are spelled out in the plan: shorten long literals for reading.
         const text = texts.join("\n\n").replace(/'\{[^}]{100,}\}'/g, (m) => `'{${m.split(",").length} values}'`);
-        return { text, seqScan: BIG_TABLES.test(text), indexes: [...new Set([...text.matchAll(/using "?([\w]+)"?/gi)].map((m) => m[1]))] };
+        return { text, seqScan: BIG_TABLES.test(text), indexes: [...new Set([...text.matchAll(/(?:using|Index Scan on) "?(\w+)"?/g)].map((m) => m[1]))] };
       };
 
       log(`  the library: ${LIBRARY} photos of one person on an otherwise small database; measuring…`);

@@ -7,7 +7,7 @@
 // survive a dropped connection; smaller ones in one multipart request.
 // Photos shared to the installed app arrive here too (`sharedId`, see shared-files.ts).
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
@@ -87,7 +87,10 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
 
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
-    setItems((all) => all.map((i) => (i.accepted?.id === media.id && media.version >= i.accepted.version ? { ...i, accepted: media } : i)));
+    // A transition, like the queue's own row changes: events of many photos render together.
+    startTransition(() =>
+      setItems((all) => all.map((i) => (i.accepted?.id === media.id && media.version >= i.accepted.version ? { ...i, accepted: media } : i))),
+    );
     if (isTerminal(media.status)) onChange?.();
   });
 
