@@ -114,12 +114,10 @@ export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
       const added = Array.from(list).map((file) => ({ key: crypto.randomUUID(), file }));
       if (added.length === 0) return;
       added.forEach(({ key, file }) => files.current.set(key, file));
-      startTransition(() =>
-        setItems((all) => [
-          ...added.map(({ key, file }) => ({ key, name: file.name, size: file.size, state: "uploading" as const, uploaded: 0 })),
-          ...all,
-        ]),
-      );
+      setItems((all) => [
+        ...added.map(({ key, file }) => ({ key, name: file.name, size: file.size, state: "uploading" as const, uploaded: 0 })),
+        ...all,
+      ]);
       pending.current.push(...added);
       pump();
     },

@@ -17,6 +17,7 @@ import { takeSharedFiles } from "./shared-files";
 import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
+import { useRevealed } from "./use-revealed";
 
 const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,image/avif,.heic,.heif,.avif";
 
@@ -85,6 +86,7 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       .finally(() => router.replace("/", { scroll: false }));
   }, [sharedId, addFiles, router]);
 
+  const shown = useRevealed(items.length);
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
     // A transition, like the queue's own row changes: events of many photos render together.
@@ -119,7 +121,7 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       />
       {items.length > 0 && (
         <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-          {items.map((item) => {
+          {items.slice(0, shown).map((item) => {
             const phase = phaseOf(item);
             const failed = phase === "failed" || phase === "rejected";
             return (
