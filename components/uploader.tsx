@@ -90,8 +90,16 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
     // A transition, like the queue's own row changes: events of many photos render together.
+    // A state already shown (each reopened stream starts with a snapshot of up to 100
+    // photos) leaves the list as it is, so React does not render at all.
     startTransition(() =>
-      setItems((all) => all.map((i) => (i.accepted?.id === media.id && media.version >= i.accepted.version ? { ...i, accepted: media } : i))),
+      setItems((all) => {
+        const at = all.findIndex((i) => i.accepted?.id === media.id);
+        if (at < 0 || media.version <= all[at].accepted!.version) return all;
+        const next = all.slice();
+        next[at] = { ...all[at], accepted: media };
+        return next;
+      }),
     );
     if (isTerminal(media.status)) onChange?.();
   });
