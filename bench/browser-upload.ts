@@ -4,10 +4,13 @@
 // (PerformanceObserver "longtask"), the JS heap (CDP Performance.getMetrics, every 250 ms)
 // and how many uploads were in flight at once, from the drop until every photo is
 // analysed (or BENCH_BROWSER_WAIT_S, default 240 s, has passed).
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { chromium, type Browser } from "playwright";
 import { makeJpeg } from "@/test/test-images";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
+import { ROOT } from "./lib/stack";
 import { num, sleep } from "./lib/stats";
 
 const MB = 1024 * 1024;
@@ -18,6 +21,24 @@ declare global {
     __longTasks: { start: number; duration: number }[];
     __drop: DataTransfer;
   }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The profile's self time summed per script (file name) and for the VM's own entries, largest first. */
+function selfTimeByScript(profile: CpuProfile): string {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id);
+    const key = frame?.url ? frame.url.split("/").pop()! : `(${(frame?.functionName ?? "?").replace(/[()]/g, "")})`;
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${num(ms)} ms`).join(", ");
 }
 
 export const scenario: Scenario = {
@@ -99,6 +120,13 @@ export const scenario: Scenario = {
         },
         { base64: base.toString("base64"), count },
       );
+      // BENCH_BROWSER_PROFILE=1: a CPU profile of the tab's first 15 s after the drop,
+      // written to bench/results/browser-upload.cpuprofile (open it in Chrome's DevTools).
+      const profiling = process.env.BENCH_BROWSER_PROFILE === "1";
+      if (profiling) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.start");
+      }
       const { drawnMs, droppedAt } = await page.evaluate(async (count) => {
         await new Promise((r) => setTimeout(r, 100));
         const zone = [...document.querySelectorAll("p")].find((p) => p.textContent === "Drop photos here")!.parentElement!;
@@ -110,6 +138,13 @@ export const scenario: Scenario = {
         return { drawnMs: performance.now() - began, droppedAt: began };
       }, count);
       log(`  ${count} rows drawn in ${num(drawnMs)} ms; waiting for the uploads and the analyses…`);
+      if (profiling) {
+        await sleep(Math.max(0, 15_000 - drawnMs));
+        const { profile } = await cdp.send("Profiler.stop");
+        const file = path.join(ROOT, "bench/results/browser-upload.cpuprofile");
+        writeFileSync(file, JSON.stringify(profile));
+        log(`  CPU profile of the first 15 s: ${path.relative(process.cwd(), file)}; self time by script: ${selfTimeByScript(profile)}`);
+      }
 
       const began = Date.now();
       let statuses: Record<string, number> = {};
