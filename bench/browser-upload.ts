@@ -25,18 +25,18 @@ declare global {
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string } }[];
-  samples: number[];
-  timeDeltas: number[];
+  samples?: number[];
+  timeDeltas?: number[];
 }
 
 /** The profile's self time summed per script (file name) and for the VM's own entries, largest first. */
 function selfTimeByScript(profile: CpuProfile): string {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const totals = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
+  (profile.samples ?? []).forEach((id, i) => {
     const frame = byNode.get(id);
     const key = frame?.url ? frame.url.split("/").pop()! : `(${(frame?.functionName ?? "?").replace(/[()]/g, "")})`;
-    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
   });
   return [...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, ms]) => `${k} ${num(ms)} ms`).join(", ");
 }
