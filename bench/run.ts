@@ -45,6 +45,20 @@ const REGISTRY: { number: number; id: string; title: string; target: string; opt
     target: "top-3 tag precision ≥ 0.8 on the labelled Debian photographs; ≤ 300 ms extra CPU per 12 MP photo at c=5; RSS bounded",
   },
   { number: 15, id: "search", title: "library search", target: "p50 ≤ 20 ms over 100,000 photos" },
+  // BENCH_BROWSER_PHOTOS (default 500) and BENCH_BROWSER_WAIT_S (default 240) size it.
+  {
+    number: 16,
+    id: "browser-upload",
+    title: "500 photos dropped in the browser",
+    target: "all rows drawn ≤ 1 s; bounded parallel uploads; JS heap ≤ 200 MB; no long task > 200 ms",
+  },
+  // Last: it leaves a million rows in the run's schema. BENCH_SCALE_ROWS (default 1,000,000) sizes it.
+  {
+    number: 17,
+    id: "data-scale",
+    title: "costs flat as data grows",
+    target: "library pages, ?ids=, SSE snapshot, admin overview, search, reconciler ≤ 1.5× empty-database cost at 1,000,000 photos; no Seq Scan",
+  },
 ];
 
 const log = (line: string) => process.stderr.write(`\x1b[2m[bench] ${line}\x1b[0m\n`);

@@ -14,6 +14,7 @@ import { apiFetch, errorMessage } from "./api-fetch";
 import { ConfirmDialog } from "./confirm-dialog";
 import { MakeVlogDialog } from "./make-vlog-dialog";
 import { Uploader } from "./uploader";
+import { useCoalesced } from "./use-coalesced";
 
 /** Waits until typing pauses, so each keystroke does not cost a request. */
 function useDebounced(value: string, ms: number): string {
@@ -75,6 +76,8 @@ export function Library({ initial, resumableFrom, sharedId = null }: { initial: 
     revalidateOnMount: false,
   });
   const media = data?.media ?? [];
+  // The grid follows the uploader's photos, reloaded at most once a second however many finish.
+  const refreshSoon = useCoalesced(() => void mutate(), 1_000);
   const [selecting, setSelecting] = useState(false);
   const [selected, setSelected] = useState<string[]>([]);
   const [dialogOpen, setDialogOpen] = useState(false);
@@ -116,7 +119,7 @@ export function Library({ initial, resumableFrom, sharedId = null }: { initial: 
 
   return (
     <div className="space-y-10">
-      <Uploader onChange={() => mutate()} resumableFrom={resumableFrom} sharedId={sharedId} />
+      <Uploader onChange={refreshSoon} resumableFrom={resumableFrom} sharedId={sharedId} />
       <section aria-labelledby="library-heading">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
           <h2 id="library-heading" className="text-lg font-semibold">Your library</h2>

@@ -4,7 +4,7 @@
 // sent at once (each with its bytes-sent fraction), and each ends accepted (with what the
 // API answered) or rejected with a readable message. Photos and audio differ only in what
 // they send and how a row reads after acceptance.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 
 export interface UploadItem<T> {
   key: string;
@@ -77,8 +77,11 @@ export function useUploadQueue<T>({ upload, parallel = 3, onAccepted }: {
     acceptedRef.current = onAccepted;
   });
 
+  // Row changes are transitions: React renders them in slices it can interrupt and batches
+  // the ones that come close together, so 500 rows moving at once never block the tab
+  // (docs/performance.md, "The browser").
   const patch = useCallback((key: string, change: Partial<UploadItem<T>>) => {
-    setItems((all) => all.map((i) => (i.key === key ? { ...i, ...change } : i)));
+    startTransition(() => setItems((all) => all.map((i) => (i.key === key ? { ...i, ...change } : i))));
   }, []);
 
   // Starts uploads until `parallel` are running; each one that ends starts the next.

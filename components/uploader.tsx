@@ -7,7 +7,7 @@
 // survive a dropped connection; smaller ones in one multipart request.
 // Photos shared to the installed app arrive here too (`sharedId`, see shared-files.ts).
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useRef, useState } from "react";
 import { isTerminal, overallProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { apiFetch, errorMessage } from "./api-fetch";
@@ -17,6 +17,7 @@ import { takeSharedFiles } from "./shared-files";
 import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
+import { useRevealed } from "./use-revealed";
 
 const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,image/avif,.heic,.heif,.avif";
 
@@ -85,9 +86,21 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       .finally(() => router.replace("/", { scroll: false }));
   }, [sharedId, addFiles, router]);
 
+  const shown = useRevealed(items.length);
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
-    setItems((all) => all.map((i) => (i.accepted?.id === media.id && media.version >= i.accepted.version ? { ...i, accepted: media } : i)));
+    // A transition, like the queue's own row changes: events of many photos render together.
+    // A state already shown (each reopened stream starts with a snapshot of up to 100
+    // photos) leaves the list as it is, so React does not render at all.
+    startTransition(() =>
+      setItems((all) => {
+        const at = all.findIndex((i) => i.accepted?.id === media.id);
+        if (at < 0 || media.version <= all[at].accepted!.version) return all;
+        const next = all.slice();
+        next[at] = { ...all[at], accepted: media };
+        return next;
+      }),
+    );
     if (isTerminal(media.status)) onChange?.();
   });
 
@@ -116,7 +129,7 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       />
       {items.length > 0 && (
         <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-          {items.map((item) => {
+          {items.slice(0, shown).map((item) => {
             const phase = phaseOf(item);
             const failed = phase === "failed" || phase === "rejected";
             return (
