@@ -106,23 +106,16 @@ async function analyze(
   // looked at after the "describing" stage, as when the call came last: a provider failure
   // is reported at the same point, classified the same way.
   let call = null as Promise<Settled<Description>> | null;
-  const cancel = new AbortController();
-  let image;
-  try {
-    image = await analyzeImage(bytes, {
-      maxPixels: deps.maxPixels,
-      maxFrames: deps.maxFrames,
-      onStage: report,
-      onDescribable: (input) => {
-        if (!kept) call = describeAndKeep(deps, media.sha256, input, cancel.signal);
-      },
-    });
-  } catch (err) {
-    // The photo failed (or the job was stopped) while the provider was at work: its answer
-    // would not be used, so it is not waited for.
-    cancel.abort();
-    throw err;
-  }
+  // If the photo fails after the call went out (the database down at a stage report, say),
+  // the call is left to finish: its answer is kept, so the job's next run does not pay again.
+  const image = await analyzeImage(bytes, {
+    maxPixels: deps.maxPixels,
+    maxFrames: deps.maxFrames,
+    onStage: report,
+    onDescribable: (input) => {
+      if (!kept) call = describeAndKeep(deps, media.sha256, input);
+    },
+  });
   await report("describing");
   const description = kept ?? unwrap(await call!);
   await report("saving");
@@ -152,9 +145,9 @@ async function analyze(
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** Never rejects: a failure waits, unobserved, until the pipeline reaches the describing stage. */
-function describeAndKeep(deps: AnalyzeDeps, sha256: string, input: DescribeInput, signal: AbortSignal): Promise<Settled<Description>> {
+function describeAndKeep(deps: AnalyzeDeps, sha256: string, input: DescribeInput): Promise<Settled<Description>> {
   return Promise.resolve()
-    .then(() => deps.ai.describe(input, signal))
+    .then(() => deps.ai.describe(input))
     .then(async (description) => {
       // Kept at once, so a failure of anything after it (thumbnail storage, the database)
       // never pays for the same caption twice.
