@@ -32,7 +32,7 @@ export const scenario: Scenario = {
   number: 6,
   id: "photo-analysis",
   title: "photo analysis",
-  target: "≥ 80 % of bare sharp photos/s",
+  target: "≥ 90 % of bare sharp photos/s",
   async run({ quick }) {
     const count = quick ? 3 : 8;
     const rounds = quick ? 2 : 5;
@@ -66,8 +66,8 @@ export const scenario: Scenario = {
         n: rates.ours.length,
         baseline: `bare sharp ${num(bare)} photos/s`,
         ratio: `${Math.round(ratio * 100)} % of bare`,
-        target: "≥ 80 %",
-        pass: ratio >= 0.8,
+        target: "≥ 90 %",
+        pass: ratio >= 0.9,
       },
     ];
     return {

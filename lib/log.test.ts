@@ -39,6 +39,28 @@ describe("logs", () => {
     expect(text).toContain("[redacted]");
   });
 
+  it("redact every rule: top level, one level down, header credentials at either level, child fields, errors", () => {
+    const { lines, logger } = capture();
+    const err = Object.assign(new Error("refused"), { token: "tok-in-error" });
+    logger.child({ queue: "media", config: { METRICS_TOKEN: "tok-bound" } }).child({ password: "pw-bound" }).info(
+      {
+        token: "tok-top",
+        user: { passwordHash: "hash-1", name: "ann" },
+        headers: { authorization: "Bearer a1", cookie: "c1", "set-cookie": "sc1", accept: "*/*" },
+        req: { headers: { authorization: "Bearer a2", cookie: "c2" } },
+        err,
+      },
+      "checked",
+    );
+    const [line] = lines;
+    const text = JSON.stringify(line);
+    for (const secret of ["tok-bound", "pw-bound", "tok-top", "hash-1", "a1", "c1", "sc1", "a2", "c2", "tok-in-error"]) expect(text).not.toContain(secret);
+    expect(line).toMatchObject({ queue: "media", config: { METRICS_TOKEN: "[redacted]" }, password: "[redacted]", user: { name: "ann", passwordHash: "[redacted]" }, headers: { accept: "*/*", "set-cookie": "[redacted]" } });
+    // The error is still serialised as an error, and the caller's objects are untouched.
+    expect(line.err).toMatchObject({ message: "refused", type: "Error", token: "[redacted]" });
+    expect(err.token).toBe("tok-in-error");
+  });
+
   it("take the caller's request id only when it is a sane token", () => {
     expect(requestIdFrom(new Headers({ "x-request-id": "lb-7f3a.2" }))).toBe("lb-7f3a.2");
     expect(requestIdFrom(new Headers({ "x-request-id": "a b" }))).toMatch(/^[0-9a-f-]{36}$/);

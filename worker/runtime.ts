@@ -71,11 +71,11 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   const concurrencyOf = (queue: (typeof queueNames)[number]) =>
     opts.concurrency ?? queueSettings[queue]?.concurrency?.(env()) ?? env().WORKER_CONCURRENCY;
   // Times and counts each attempt; every line logged while it runs (here or deep in lib/)
-  // carries the job id.
+  // carries the job id. The job's logger is made only if the job logs: most jobs don't.
   const observe = (queue: (typeof queueNames)[number], processor: (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>) => {
     const instrumented = instrumentProcessor(queue, concurrencyOf(queue), processor);
     return (job: Job, token?: string, signal?: AbortSignal) =>
-      withLogger(logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token, signal));
+      withLogger(() => logger.child({ queue, jobId: job.id, job: job.name }), () => instrumented(job, token, signal));
   };
   const missing = (Object.keys(jobCatalogue) as JobName[]).filter((name) => !processors[name]);
   if (missing.length > 0) throw new Error(`No processor for job(s): ${missing.join(", ")}`);

@@ -1,5 +1,6 @@
 // A stand-in for the Gemini API on 127.0.0.1: answers generateContent with a valid
-// caption after a fixed delay, and counts how many requests were in flight at once.
+// caption after a fixed delay (settable between trials), and counts how many requests
+// were in flight at once.
 import http from "node:http";
 
 const REPLY = JSON.stringify({
@@ -13,6 +14,8 @@ const REPLY = JSON.stringify({
 
 export interface GeminiStub {
   url: string;
+  /** How long each answer takes; read as each request arrives. */
+  delayMs: number;
   requests: number;
   maxInFlight: number;
   reset(): void;
@@ -23,6 +26,7 @@ export function startGeminiStub(port: number, delayMs: number): Promise<GeminiSt
   let inFlight = 0;
   const stub: GeminiStub = {
     url: `http://127.0.0.1:${port}`,
+    delayMs,
     requests: 0,
     maxInFlight: 0,
     reset() {
@@ -43,7 +47,7 @@ export function startGeminiStub(port: number, delayMs: number): Promise<GeminiSt
           return;
         }
         res.writeHead(200, { "content-type": "application/json" }).end(REPLY);
-      }, delayMs);
+      }, stub.delayMs);
     });
   });
   return new Promise((resolve, reject) => {

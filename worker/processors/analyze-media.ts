@@ -5,7 +5,7 @@
 import type { Job } from "bullmq";
 import { DelayedError } from "bullmq";
 import type { Redis } from "ioredis";
-import type { AiProvider } from "@/lib/ai/types";
+import type { AiProvider, DescribeInput, Description } from "@/lib/ai/types";
 import type { Db } from "@/lib/db";
 import type { JobPayload } from "@/lib/jobs/catalogue";
 import { forgetAnswer, keepAnswer, keptAnswer } from "@/lib/media/answer-cache";
@@ -100,14 +100,24 @@ async function analyze(
   deps: AnalyzeDeps,
   report: (stage: AnalysisStage) => Promise<void>,
 ) {
-  const bytes = await deps.storage.getBuffer(media.storageKey);
-  const image = await analyzeImage(bytes, { maxPixels: deps.maxPixels, maxFrames: deps.maxFrames, onStage: report });
+  const [bytes, kept] = await Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
+  // The provider call starts the moment its input exists (right after the decode), so the
+  // wait for it overlaps the thumbnail, EXIF, colours and fingerprint. Its outcome is only
+  // looked at after the "describing" stage, as when the call came last: a provider failure
+  // is reported at the same point, classified the same way.
+  let call = null as Promise<Settled<Description>> | null;
+  // If the photo fails after the call went out (the database down at a stage report, say),
+  // the call is left to finish: its answer is kept, so the job's next run does not pay again.
+  const image = await analyzeImage(bytes, {
+    maxPixels: deps.maxPixels,
+    maxFrames: deps.maxFrames,
+    onStage: report,
+    onDescribable: (input) => {
+      if (!kept) call = describeAndKeep(deps, media.sha256, input);
+    },
+  });
   await report("describing");
-  let description = await keptAnswer(deps.redis, deps.prefix, media.sha256);
-  if (!description) {
-    description = await deps.ai.describe({ image: image.preview, mime: "image/jpeg", features: image.features, pixels: image.pixels });
-    await keepAnswer(deps.redis, deps.prefix, media.sha256, description);
-  }
+  const description = kept ?? unwrap(await call!);
   await report("saving");
   const thumbnailKey = `thumbs/${media.sha256}.webp`;
   await deps.storage.putBuffer(thumbnailKey, image.thumbnail, "image/webp");
@@ -130,6 +140,29 @@ async function analyze(
   });
   await forgetAnswer(deps.redis, deps.prefix, media.sha256);
   return saved;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Never rejects: a failure waits, unobserved, until the pipeline reaches the describing stage. */
+function describeAndKeep(deps: AnalyzeDeps, sha256: string, input: DescribeInput): Promise<Settled<Description>> {
+  return Promise.resolve()
+    .then(() => deps.ai.describe(input))
+    .then(async (description) => {
+      // Kept at once, so a failure of anything after it (thumbnail storage, the database)
+      // never pays for the same caption twice.
+      await keepAnswer(deps.redis, deps.prefix, sha256, description);
+      return description;
+    })
+    .then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+}
+
+function unwrap<T>(settled: Settled<T>): T {
+  if (!settled.ok) throw settled.error;
+  return settled.value;
 }
 
 /**

@@ -42,20 +42,20 @@ export async function decodeToPreviewSize(input: Buffer, maxPixels: number, mime
 
 const raw = (p: Pixels) => ({ raw: { width: p.info.width, height: p.info.height, channels: 3 as const } });
 
-/**
- * The WebP thumbnail (long side 512 px) and the JPEG preview the AI provider sees, both
- * from the decoded pixels rather than a second decode of the original. sharp writes no
- * metadata unless asked, so EXIF (GPS!) never leaks into them.
- */
-export async function encodeCopies(pixels: Pixels): Promise<{ thumbnail: Buffer; preview: Buffer }> {
-  const [thumbnail, preview] = await Promise.all([
-    sharp(pixels.data, raw(pixels))
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer(),
-    sharp(pixels.data, raw(pixels)).jpeg({ quality: 85 }).toBuffer(),
-  ]);
-  return { thumbnail, preview };
+// The smaller copies are made from the decoded pixels rather than a second decode of the
+// original. sharp writes no metadata unless asked, so EXIF (GPS!) never leaks into them.
+
+/** The JPEG preview the AI provider sees, at the decoded size (long side ≤ 1024 px). */
+export function encodePreview(pixels: Pixels): Promise<Buffer> {
+  return sharp(pixels.data, raw(pixels)).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** The WebP thumbnail, long side 512 px (never enlarged). */
+export function encodeThumbnail(pixels: Pixels): Promise<Buffer> {
+  return sharp(pixels.data, raw(pixels))
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer();
 }
 
 /** Long side of the copy a local vision model sees (CenterNet works at 512 × 512). */

@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import type { DescribeInput } from "@/lib/ai/types";
 import { RejectedInputError } from "@/lib/errors";
 import { analyzeImage, hammingDistance, type ImageStage } from "./index";
 import {
@@ -160,6 +161,31 @@ describe("analyzeImage", () => {
       },
     });
     expect(seen).toEqual(["decoding", "thumbnail", "exif", "colours", "fingerprint"]);
+  });
+
+  it("hands the provider its input while the thumbnail stage is still open", async () => {
+    let handOver: (input: DescribeInput) => void = () => {};
+    const handedOver = new Promise<DescribeInput>((resolve) => (handOver = resolve));
+    const order: string[] = [];
+    const a = await analyzeImage(await makeJpeg({ width: 800, height: 600, seed: 7, exif: true }), {
+      ...LIMIT,
+      onDescribable: (input) => {
+        order.push("describable");
+        handOver(input);
+      },
+      // The thumbnail stage waits for the hand-over: if it came only after the thumbnail
+      // (or at the end), this would never finish.
+      onStage: async (s) => {
+        if (s === "thumbnail") await handedOver;
+        order.push(s);
+      },
+    });
+    expect(order).toEqual(["decoding", "describable", "thumbnail", "exif", "colours", "fingerprint"]);
+    const input = await handedOver;
+    expect(input.image.equals(a.preview)).toBe(true);
+    expect(input.features).toEqual(a.features);
+    expect(input.pixels).toEqual(a.pixels);
+    expect(input.mime).toBe("image/jpeg");
   });
 
   it("propagates an error thrown by onStage (e.g. cancellation) unchanged", async () => {

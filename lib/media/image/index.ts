@@ -6,13 +6,13 @@
 // reaches a decoder), a header-only size check against maxPixels before any pixel is
 // decoded, then the decoder's own limits (decode.ts).
 
-import type { ExifSummary, ImageFeatures } from "@/lib/ai/types";
+import type { DescribeInput, ExifSummary, ImageFeatures } from "@/lib/ai/types";
 import type { RgbPixels } from "@/lib/ai/vision/types";
 import { RejectedInputError } from "@/lib/errors";
 import { notAPhotoError } from "../errors";
 import { checkImageHeader, type HeaderLimits } from "../image-header";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "../sniff";
-import { colourSample, decodeToPreviewSize, encodeCopies, hashSample, modelSample } from "./decode";
+import { colourSample, decodeToPreviewSize, encodePreview, encodeThumbnail, hashSample, modelSample } from "./decode";
 import { readExif } from "./exif";
 import { dctHash } from "./phash";
 import { dominantColours, lumaAndSaturation, orientationOf } from "./pixels";
@@ -48,6 +48,12 @@ export { checkImageHeader } from "../image-header";
 export interface AnalyzeImageOptions extends HeaderLimits {
   /** Awaited before each stage, for progress reporting (and cancellation by throwing). */
   onStage?: (stage: ImageStage) => void | Promise<void>;
+  /**
+   * Called once, as soon as everything a caption provider is given exists (the preview,
+   * the features, the model's pixels) — before the thumbnail and the fingerprint, which
+   * are made while the provider works. Not awaited: start the call and return.
+   */
+  onDescribable?: (input: DescribeInput) => void;
 }
 
 const COLOUR_SAMPLE = 64;
@@ -79,39 +85,46 @@ export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Pr
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
 
+  // Every copy is made from the one decode, all at once. What a caption provider needs is
+  // queued first (sharp's thread pool is first come, first served) and handed over as soon
+  // as it exists, so the provider's wait — the longest step by far — overlaps the slowest
+  // CPU step, the WebP thumbnail, instead of following it. The stages below still report
+  // in their order; each awaits its own piece.
+  const preview = encodePreview(base);
+  const pixels = modelSample(base);
+  const features = Promise.all([readExif(meta.exif), colourSample(base, COLOUR_SAMPLE)]).then(([exif, sample]): ImageFeatures => {
+    const { brightness, saturation } = lumaAndSaturation(sample);
+    return { width, height, orientation: orientationOf(width, height), brightness, saturation, colours: dominantColours(sample), exif };
+  });
+  const thumbnail = encodeThumbnail(base);
+  const phash = hashSample(base).then(dctHash);
+  // Called before this function returns (awaited below), so the caller can rely on it.
+  const handedOver = Promise.all([preview, features, pixels]).then(([image, f, px]) =>
+    opts.onDescribable?.({ image, mime: "image/jpeg", features: f, pixels: px }),
+  );
+  // A stage callback that throws (cancellation) leaves these running: their failures are
+  // not news then, and must not surface as unhandled rejections. Awaited, they still throw.
+  for (const p of [preview, pixels, features, thumbnail, phash, handedOver]) p.catch(() => {});
+
   await stage("thumbnail");
-  const [{ thumbnail, preview }, pixels] = await Promise.all([encodeCopies(base), modelSample(base)]);
-
+  await Promise.all([thumbnail, preview, pixels]);
   await stage("exif");
-  const exif = await readExif(meta.exif);
-
+  const { exif } = await features;
   await stage("colours");
-  const sample = await colourSample(base, COLOUR_SAMPLE);
-  const { brightness, saturation } = lumaAndSaturation(sample);
-  const colours = dominantColours(sample);
-
+  await features;
   await stage("fingerprint");
-  const phash = dctHash(await hashSample(base));
+  await handedOver;
 
   return {
     width,
     height,
     format: FORMAT_BY_MIME[sniffed.mime],
     mime: sniffed.mime,
-    features: {
-      width,
-      height,
-      orientation: orientationOf(width, height),
-      brightness,
-      saturation,
-      colours,
-      exif,
-    },
-    thumbnail,
-    preview,
-    pixels,
+    features: await features,
+    thumbnail: await thumbnail,
+    preview: await preview,
+    pixels: await pixels,
     exif,
-    phash,
+    phash: await phash,
   };
 }
-
