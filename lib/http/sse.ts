@@ -21,16 +21,36 @@ export const SSE_HEADERS = {
 };
 
 type Run = (channel: SseChannel) => void | Promise<void>;
-/** What a stream does once it is open, and its timings: the part both ways of writing it share. */
+/** What a stream does once it is open: the part both ways of writing it share. */
 export interface SseSource {
   run: Run;
-  pingMs: number;
-  retryMs: number;
 }
 /** Where a stream's text goes. */
 interface SseSink {
   write(text: string): void;
   end(): void;
+}
+
+/** How long a browser waits before reconnecting, and how often a quiet stream says it is alive. */
+const RETRY_MS = 3_000;
+const PING_MS = 15_000;
+
+// One heartbeat timer for all the streams of this module copy, not one per stream: at
+// thousands of open streams a Timeout and a closure each add up (docs/performance.md, 4).
+const beating = new Set<SseSink>();
+let heartbeat: NodeJS.Timeout | null = null;
+function startBeating(sink: SseSink): void {
+  beating.add(sink);
+  heartbeat ??= setInterval(() => {
+    for (const each of beating) each.write(": ping\n\n");
+  }, PING_MS).unref();
+}
+function stopBeating(sink: SseSink): void {
+  beating.delete(sink);
+  if (beating.size === 0 && heartbeat) {
+    clearInterval(heartbeat);
+    heartbeat = null;
+  }
 }
 
 // Every open stream of this process, so a shutdown can end them (they never end by
@@ -85,9 +105,9 @@ function openChannel(sink: SseSink, source: SseSource): () => void {
     },
   };
 
-  sink.write(`retry: ${source.retryMs}\n\n`);
-  const ping = setInterval(() => sink.write(": ping\n\n"), source.pingMs);
-  channel.onClose(() => clearInterval(ping));
+  sink.write(`retry: ${RETRY_MS}\n\n`);
+  startBeating(sink);
+  channel.onClose(() => stopBeating(sink));
   openStreams().add(channel);
   channel.onClose(() => openStreams().delete(channel));
   if (registry.framecastSseDraining) {
@@ -113,8 +133,8 @@ const encoder = new TextEncoder();
  * An SSE answer. Nothing runs until someone reads the body: Next does when it serves the
  * request; the live front takes the source instead (takeSseSource) and never reads it.
  */
-export function sseResponse(signal: AbortSignal, run: Run, opts: { pingMs?: number; retryMs?: number } = {}): Response {
-  const source: SseSource = { run, pingMs: opts.pingMs ?? 15_000, retryMs: opts.retryMs ?? 3_000 };
+export function sseResponse(signal: AbortSignal, run: Run): Response {
+  const source: SseSource = { run };
   let gone: (() => void) | null = null;
   const stream = new ReadableStream<Uint8Array>(
     {
