@@ -128,6 +128,7 @@ function openChannel(sink: SseSink, source: SseSource): () => void {
 // The source of each SSE Response a handler made, for the live front to take.
 const sources = new WeakMap<Response, SseSource>();
 const encoder = new TextEncoder();
+const DISCARD: SseSink = { write() {}, end() {} };
 
 /**
  * An SSE answer. Nothing runs until someone reads the body: Next does when it serves the
@@ -136,18 +137,18 @@ const encoder = new TextEncoder();
 export function sseResponse(signal: AbortSignal, run: Run): Response {
   const source: SseSource = { run };
   let gone: (() => void) | null = null;
+  const open = (sink: SseSink) => (gone ??= openChannel(sink, source));
+  // A body never read (a HEAD answer, a client gone before the first read) still runs the
+  // stream's cleanups, or its subscriptions would outlive it: opened on nothing, then ended.
+  const drop = () => open(DISCARD)();
+  signal.addEventListener("abort", drop, { once: true });
   const stream = new ReadableStream<Uint8Array>(
     {
       // highWaterMark 0: pull runs at the first read, not when the stream is made.
       pull(controller) {
-        if (gone) return;
-        gone = openChannel({ write: (text) => controller.enqueue(encoder.encode(text)), end: () => controller.close() }, source);
-        const onAbort = () => gone?.();
-        signal.addEventListener("abort", onAbort, { once: true });
+        open({ write: (text) => controller.enqueue(encoder.encode(text)), end: () => controller.close() });
       },
-      cancel() {
-        gone?.();
-      },
+      cancel: drop,
     },
     { highWaterMark: 0 },
   );
