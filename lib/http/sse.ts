@@ -35,19 +35,26 @@ interface SseSink {
 const RETRY_MS = 3_000;
 const PING_MS = 15_000;
 
-// One heartbeat timer for all the streams of this module copy, not one per stream: at
-// thousands of open streams a Timeout and a closure each add up (docs/performance.md, 4).
-const beating = new Set<SseSink>();
+// One heartbeat timer for all the streams of this module copy, not one per stream (at
+// thousands of open streams a Timeout and a closure each add up, docs/performance.md, 4),
+// pinging a fifteenth of them each second: all at once, thousands of writes in one turn
+// of the event loop would hold up the live events behind them.
+const SLOTS = 15;
+const slots: Set<SseSink>[] = Array.from({ length: SLOTS }, () => new Set());
+let beating = 0;
+let nextSlot = 0;
+let turn = 0;
 let heartbeat: NodeJS.Timeout | null = null;
 function startBeating(sink: SseSink): void {
-  beating.add(sink);
+  slots[nextSlot++ % SLOTS].add(sink);
+  beating++;
   heartbeat ??= setInterval(() => {
-    for (const each of beating) each.write(": ping\n\n");
-  }, PING_MS).unref();
+    for (const each of slots[turn++ % SLOTS]) each.write(": ping\n\n");
+  }, PING_MS / SLOTS).unref();
 }
 function stopBeating(sink: SseSink): void {
-  beating.delete(sink);
-  if (beating.size === 0 && heartbeat) {
+  if (!slots.some((slot) => slot.delete(sink))) return;
+  if (--beating === 0 && heartbeat) {
     clearInterval(heartbeat);
     heartbeat = null;
   }
