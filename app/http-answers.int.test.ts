@@ -2,13 +2,14 @@
 // included, since Next.js itself changes them on the way out: file answers with an exact
 // Content-Length (200 and 206), Content-Range, HEAD and the sandbox CSP; file names kept
 // as given (whole characters, extension, an RFC 8187 download header); every file past
-// the per-request limit named; the Origin check comparing scheme, host and port; unknown
+// the per-request limit named; live streams, answered before Next by the live front, with
+// the headers Next gives every API answer; the Origin check comparing scheme, host and port; unknown
 // API addresses answering the JSON error shape.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BODY_LENGTH_HEADER } from "@/lib/http/content-length";
 import { FILE_CSP } from "@/lib/http/files";
-import { API_CSP } from "@/lib/security/headers";
+import { API_CSP, COMMON_SECURITY_HEADERS } from "@/lib/security/headers";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { ensureNextBuild, startNext } from "@/test/next-app";
 import { bounded, freePort, startWorker, waitFor, type Child } from "@/test/processes";
@@ -213,6 +214,35 @@ describe("the Origin check", () => {
     expect(https.json.error?.message).toMatch(/did not come from a Framecast page/);
     expect((await upload([{ name: "other-port.jpg", bytes }], `http://127.0.0.1:${port + 1}`)).status).toBe(403);
     expect((await upload([{ name: "same.jpg", bytes }], base)).status).toBe(202);
+  });
+});
+
+describe("live streams (answered by the live front, lib/http/live-front.ts)", () => {
+  it("refuse like Next's routes do, with the same headers", async () => {
+    const viaNext = await request("GET", "/api/v1/media", { headers: { cookie: "" } });
+    const viaFront = await request("GET", "/api/v1/media/stream?ids=00000000-0000-4000-8000-000000000001", { headers: { cookie: "" } });
+    expect([viaFront.status, viaNext.status]).toEqual([401, 401]);
+    expect(JSON.parse(viaFront.body.toString("utf8"))).toEqual(JSON.parse(viaNext.body.toString("utf8")));
+    for (const name of [...Object.keys(COMMON_SECURITY_HEADERS).map((n) => n.toLowerCase()), "content-security-policy", "content-type"]) {
+      expect(viaFront.headers[name], name).toBe(viaNext.headers[name]);
+    }
+    expect(viaFront.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("send the snapshot and end once every photo is finished, with the SSE and security headers", { timeout: 120_000 }, async () => {
+    const sent = await upload([{ name: "live.jpg", bytes: await makeJpeg({ width: 64, height: 48, seed: 31 }) }]);
+    const id = sent.json.media[0].id;
+    await waitFor("the analysis", async () => JSON.parse((await request("GET", `/api/v1/media/${id}`)).body.toString()).status === "done", 90_000, 250);
+    // Every photo already finished: the stream sends the snapshot and `end`, and closes.
+    const stream = await request("GET", `/api/v1/media/stream?ids=${id}`, { headers: { "last-event-id": "1-0", "x-request-id": "live-front-test" } });
+    expect(stream.status).toBe(200);
+    expect(stream.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    expect(stream.headers["cache-control"]).toBe("no-cache, no-transform");
+    expect(stream.headers["content-security-policy"]).toBe(API_CSP);
+    expect(stream.headers["x-content-type-options"]).toBe("nosniff");
+    expect(stream.headers["x-request-id"]).toBe("live-front-test");
+    const events = [...stream.body.toString("utf8").matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events).toEqual(["media", "end"]);
   });
 });
 

@@ -39,18 +39,21 @@ export function liveStreamRoute<K extends LiveKindName>(kind: LiveKind<K>) {
 
     // Subscribe before reading the snapshot, so an event published in between is held,
     // not lost; versions then drop whatever the snapshot already covers.
-    const held: [View, string][] = [];
+    // Only what an open stream needs is kept past this point (the owner's id, not the
+    // user; the snapshot is dropped once sent): at thousands of streams it adds up.
+    const ownerId = user.id;
+    let held: [View, string][] | null = [];
     let deliver: ((view: View, eventId?: string) => void) | null = null;
     const unsubscribe = await eventHub().subscribe(ids, (event, eventId) => {
-      if (event.kind !== kind.kind || event.ownerId !== user.id) return;
+      if (event.kind !== kind.kind || event.ownerId !== ownerId) return;
       const view = event.view as View;
       if (deliver) deliver(view, eventId);
-      else held.push([view, eventId]);
+      else held?.push([view, eventId]);
     });
 
-    let snapshot: View[];
+    let snapshot: View[] | null;
     try {
-      snapshot = await kind.load(db(), user.id, ids);
+      snapshot = await kind.load(db(), ownerId, ids);
     } catch (err) {
       unsubscribe();
       throw err;
@@ -77,8 +80,9 @@ export function liveStreamRoute<K extends LiveKindName>(kind: LiveKind<K>) {
           channel.close();
         }
       };
-      for (const view of snapshot) deliver(view);
-      for (const [view, eventId] of held.splice(0)) deliver(view, eventId);
+      for (const view of snapshot!) deliver(view);
+      for (const [view, eventId] of held!) deliver(view, eventId);
+      snapshot = held = null;
     });
   });
 }

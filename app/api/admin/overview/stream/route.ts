@@ -1,35 +1,9 @@
 // GET (admins only): SSE stream of the queue overview, pushed whenever it changes. All
 // admin streams of this process share one feed (lib/admin/feed.ts).
-import { overviewFeed } from "@/lib/admin/feed";
-import { sessionToken } from "@/lib/auth";
-import { requireAdmin } from "@/lib/auth/admin";
-import { userForToken } from "@/lib/auth/session";
-import { db } from "@/lib/db";
-import { route } from "@/lib/http/route";
-import { sseResponse } from "@/lib/http/sse";
-import { trackSseStream } from "@/lib/metrics/web";
+// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// answers this path with before Next sees it; this route serves a request that reaches Next.
+import { streamRoute } from "@/lib/http/stream-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-
-/** How often an open stream re-checks that its viewer is still a signed-in admin. */
-const RECHECK_MS = 60_000;
-
-export const GET = route(async (request) => {
-  await requireAdmin(request);
-  const token = sessionToken(request);
-  return sseResponse(request.signal, (channel) => {
-    trackSseStream("admin", channel.onClose);
-    const unsubscribe = overviewFeed().subscribe((message) => {
-      if (message.type === "overview") channel.send({ event: "overview", data: message.overview });
-      else channel.send({ event: "problem", data: { message: message.message } });
-    });
-    channel.onClose(unsubscribe);
-    // Signed out or no longer an admin: the stream ends rather than keep showing the queues.
-    const recheck = setInterval(async () => {
-      const user = await userForToken(db(), token).catch(() => undefined);
-      if (user === null || (user && !user.isAdmin)) channel.close();
-    }, RECHECK_MS);
-    channel.onClose(() => clearInterval(recheck));
-  });
-});
+export const GET = streamRoute("/api/admin/overview/stream");

@@ -2,10 +2,10 @@
 // then every step by name, percent, review, publishing, done or a readable error). A
 // snapshot from Postgres first, then live `episode` events; ends once every episode is
 // waiting for a person (review), published, or failed.
-import { liveStreamRoute } from "@/lib/events/live";
-import { episodeLive } from "@/lib/podcasts/live";
+// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// answers this path with before Next sees it; this route serves a request that reaches Next.
+import { streamRoute } from "@/lib/http/stream-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-
-export const GET = liveStreamRoute(episodeLive);
+export const GET = streamRoute("/api/v1/episodes/stream");

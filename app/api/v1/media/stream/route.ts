@@ -1,8 +1,9 @@
 // GET ?ids=a,b,c: one SSE stream of live progress for many of your photos. Sends a
 // snapshot from Postgres, then live `media` events, and `end` when every photo is done or failed.
-import { liveStreamRoute } from "@/lib/events/live";
-import { mediaLive } from "@/lib/media/live";
+// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// answers this path with before Next sees it; this route serves a request that reaches Next.
+import { streamRoute } from "@/lib/http/stream-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-export const GET = liveStreamRoute(mediaLive);
+export const GET = streamRoute("/api/v1/media/stream");
