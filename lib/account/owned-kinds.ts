@@ -7,21 +7,17 @@ import { ownedEpisodes, ownedShows } from "@/lib/podcasts/owned";
 import { removeObjects } from "@/lib/storage/remove";
 import { ownedVlogs } from "@/lib/vlogs/owned";
 import { countOwnedExports, deleteExportRow, referencedExportKeys, someOwnedExports } from "./exports";
-import type { OwnedData } from "./owned";
+import { oneByOne, type OwnedData } from "./owned";
 
 /** The person's own data exports (the account's table): ZIPs made for them. */
 const ownedExports: OwnedData = {
   name: "exports",
   deletion: {
     count: countOwnedExports,
-    async removeSome({ db, storage }, ownerId, take) {
-      const batch = await someOwnedExports(db, ownerId, take);
-      for (const e of batch) {
-        await deleteExportRow(db, e.id);
-        if (e.storageKey) await removeObjects(storage, [e.storageKey]);
-      }
-      return batch.length;
-    },
+    removeSome: oneByOne(someOwnedExports, async ({ db, storage }, e) => {
+      await deleteExportRow(db, e.id);
+      if (e.storageKey) await removeObjects(storage, [e.storageKey]);
+    }),
   },
   objects: { prefixes: ["exports/"], referenced: referencedExportKeys },
 };

@@ -41,6 +41,18 @@ export interface OwnedData {
   };
 }
 
+/**
+ * `removeSome` for a kind deleted one by one: find a few of the owner's, remove each (its
+ * rows, then its files), and say how many went.
+ */
+export function oneByOne<T>(find: (db: Db, ownerId: string, take: number) => Promise<T[]>, remove: (deps: OwnedDeps, item: T) => Promise<void>) {
+  return async (deps: OwnedDeps, ownerId: string, take: number): Promise<number> => {
+    const batch = await find(deps.db, ownerId, take);
+    for (const item of batch) await remove(deps, item);
+    return batch.length;
+  };
+}
+
 /** A name safe in a ZIP on every system: no separators, control characters or reserved marks. */
 export function safeName(raw: string, fallback: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are stripped on purpose

@@ -4,7 +4,7 @@
 // holds per show its details and artwork, per episode both audio files and what was written.
 import type { ExportEntry, OwnedData } from "@/lib/account/owned";
 import type { Db } from "@/lib/db";
-import { isUuid, safeName, segment } from "@/lib/account/owned";
+import { isUuid, oneByOne, safeName, segment } from "@/lib/account/owned";
 import { removeObjects, removePrefix } from "@/lib/storage/remove";
 import { episodePrefix, showPrefix } from "./keys";
 import { publishedKeysOf } from "./steps/feed";
@@ -25,15 +25,11 @@ export const ownedEpisodes: OwnedData = {
   name: "episodes",
   deletion: {
     count: countOwnedEpisodes,
-    async removeSome({ db, storage }, ownerId, take) {
-      const batch = await findEpisodesToDelete(db, ownerId, take);
-      for (const e of batch) {
-        await deleteEpisodeRun(db, e.runId);
-        await removePrefix(storage, `${episodePrefix(e.showId, e.id)}/`);
-        if (e.ingestKey) await removeObjects(storage, [e.ingestKey]);
-      }
-      return batch.length;
-    },
+    removeSome: oneByOne(findEpisodesToDelete, async ({ db, storage }, e) => {
+      await deleteEpisodeRun(db, e.runId);
+      await removePrefix(storage, `${episodePrefix(e.showId, e.id)}/`);
+      if (e.ingestKey) await removeObjects(storage, [e.ingestKey]);
+    }),
   },
   usedBytes: ownedEpisodeBytes,
 };
@@ -42,15 +38,11 @@ export const ownedShows: OwnedData = {
   name: "shows",
   deletion: {
     count: countOwnedShows,
-    async removeSome({ db, storage }, ownerId, take) {
-      const batch = await findShowsToDelete(db, ownerId, take);
-      for (const s of batch) {
-        await deleteShowRow(db, s.id);
-        // Artwork and every feed version live under the show's folder.
-        await removePrefix(storage, `${showPrefix(s.id)}/`);
-      }
-      return batch.length;
-    },
+    // Artwork and every feed version live under the show's folder.
+    removeSome: oneByOne(findShowsToDelete, async ({ db, storage }, s) => {
+      await deleteShowRow(db, s.id);
+      await removePrefix(storage, `${showPrefix(s.id)}/`);
+    }),
   },
   async exportEntries(db, ownerId) {
     const entries: ExportEntry[] = [];

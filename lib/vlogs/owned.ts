@@ -2,7 +2,7 @@
 // file under its folder (videos, posters), counts by its rendered video, and is exported as
 // the video and its storyboard.
 import type { OwnedData } from "@/lib/account/owned";
-import { isUuid, safeName, segment } from "@/lib/account/owned";
+import { isUuid, oneByOne, safeName, segment } from "@/lib/account/owned";
 import { removePrefix } from "@/lib/storage/remove";
 import { allOwnedVlogs, countOwnedVlogs, deleteVlogRow, ownedVlogBytes, someOwnedVlogsToDelete, vlogsFilesOf, vlogStoragePrefix } from "./repository";
 import { toVlogView } from "./view";
@@ -11,14 +11,10 @@ export const ownedVlogs: OwnedData = {
   name: "vlogs",
   deletion: {
     count: countOwnedVlogs,
-    async removeSome({ db, storage }, ownerId, take) {
-      const batch = await someOwnedVlogsToDelete(db, ownerId, take);
-      for (const v of batch) {
-        await deleteVlogRow(db, v);
-        await removePrefix(storage, vlogStoragePrefix(v.id));
-      }
-      return batch.length;
-    },
+    removeSome: oneByOne(someOwnedVlogsToDelete, async ({ db, storage }, v) => {
+      await deleteVlogRow(db, v);
+      await removePrefix(storage, vlogStoragePrefix(v.id));
+    }),
   },
   usedBytes: ownedVlogBytes,
   async exportEntries(db, ownerId) {
