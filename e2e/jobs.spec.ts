@@ -1,8 +1,7 @@
 // The Jobs page in a real browser against the running app and worker: a summarize job
 // started from the form completes live in the list (no reload), and its page shows the
 // summary; an invalid job gets the API's message under the field it is about.
-import { randomUUID } from "node:crypto";
-import type { Page } from "@playwright/test";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 
 const TEXT = `The city council approved a plan on Tuesday to turn the old harbour warehouses into a public library and a covered market. The project will cost 42 million euros and is expected to open in 2028.
@@ -11,17 +10,9 @@ Supporters say the harbour has been empty for a decade and that the market will 
 
 Critics worry about the cost and about traffic on the narrow quay. The council promised a new tram stop and said half of the money comes from a European regional fund, not from local taxes. Construction starts next spring, once the last tenants have moved out.`;
 
-async function signUp(page: Page) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(`jobs-${randomUUID().slice(0, 8)}@example.com`);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
-}
-
 test("summarize a text from the Jobs page, watch it complete live, and read the summary", async ({ page }) => {
   test.setTimeout(120_000);
-  await signUp(page);
+  await signUpInBrowser(page, freshEmail("jobs"));
   await page.getByRole("link", { name: "Jobs", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Jobs", level: 1 })).toBeVisible();
   await expect(page.getByTestId("jobs-empty")).toContainText("curl -X POST");
@@ -65,7 +56,7 @@ test.describe("on a phone", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
   test("an invalid job shows the API's message under the field, and starts nothing", async ({ page }) => {
-    await signUp(page);
+    await signUpInBrowser(page, freshEmail("jobs"));
     await page.goto("/jobs");
     await page.getByRole("radio", { name: "A web page" }).check();
     const address = page.getByLabel("Page address");
@@ -83,7 +74,7 @@ test.describe("on a phone", () => {
 });
 
 test("a new API token's webhook signing secret is shown once, beside the token", async ({ page }) => {
-  await signUp(page);
+  await signUpInBrowser(page, freshEmail("jobs"));
   await page.goto("/settings/tokens");
   await page.getByLabel("Name").fill("webhook sender");
   await page.getByLabel("Read and write").check();

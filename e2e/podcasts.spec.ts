@@ -9,19 +9,11 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 import { parseFeed } from "podcast-partytime";
 import { makeSpeech } from "../test/audio";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 
 // Long enough for the pipeline's steps to be seen moving, short enough for a shared machine.
 const SPEECH = "Welcome to the Framecast test show. Today we talk about feeds, chapters and transcripts. Thanks for listening.";
-
-async function signUp(page: Page) {
-  await page.goto("/signup");
-  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
-  await page.getByLabel("Email").fill(`pod-${randomUUID().slice(0, 8)}@example.com`);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
-}
 
 /** At phone width nothing scrolls sideways; the viewport is put back afterwards. */
 async function checkPhoneWidth(page: Page, name: string) {
@@ -38,7 +30,7 @@ test("make a show, upload two recordings and a fake one, review, publish, read t
   test.setTimeout(420_000);
   const [first, second] = await Promise.all([makeSpeech(SPEECH, { format: "mp3", seconds: 14 }), makeSpeech(SPEECH, { format: "m4a", seconds: 12 })]);
 
-  await signUp(page);
+  await signUpInBrowser(page, freshEmail("pod"));
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Podcasts" }).click();
   await expect(page.getByRole("heading", { name: "Podcasts", level: 1 })).toBeVisible();
   await expect(page.getByTestId("podcasts-empty")).toContainText("Here is how it works");

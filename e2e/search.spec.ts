@@ -1,8 +1,8 @@
 // Keyless tags and library search, as a person uses them: real photographs from Debian's
 // lomiri-wallpapers-16.04 (.ci/run installs it) are tagged by the local vision model in the
 // worker, and the library's search box finds them, on a desktop and on a phone.
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 
 const DOGS = "/usr/share/backgrounds/friends_by_Aitzol_Berasategi.jpg";
@@ -10,13 +10,7 @@ const WINE = "/usr/share/backgrounds/Wine_by_Jakkub_Mede.jpg";
 
 test("photos get tags from the local model without a key, and search finds them", async ({ page }) => {
   test.setTimeout(240_000);
-  const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
-  await page.goto("/signup");
-  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
+  await signUpInBrowser(page, freshEmail("e2e"));
 
   await page.getByTestId("file-input").setInputFiles([
     { name: "friends.jpg", mimeType: "image/jpeg", buffer: await readFile(DOGS) },

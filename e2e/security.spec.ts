@@ -1,21 +1,11 @@
 // Security as a person meets it in the browser, under the real Content-Security-Policy
 // (the fixture fails the test on any CSP violation): API tokens made and revoked in
 // Settings and shown once, signing out everywhere, and a forged cross-site form post.
-import { randomUUID } from "node:crypto";
+import { freshEmail, PASSWORD, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 
-const PASSWORD = "correct horse battery";
-
-async function signUp(page: import("@playwright/test").Page, email: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
-}
-
 test("an API token is shown once, works for a program, and stops working when revoked", async ({ page, request }) => {
-  await signUp(page, `tokens-${randomUUID().slice(0, 8)}@example.com`);
+  await signUpInBrowser(page, freshEmail("tokens"));
   await page.getByRole("link", { name: "Settings" }).click();
   await expect(page.getByRole("heading", { name: "Where you are signed in" })).toBeVisible();
   await page.getByRole("link", { name: "API tokens" }).click();
@@ -53,8 +43,7 @@ test("an API token is shown once, works for a program, and stops working when re
 });
 
 test("sign out everywhere ends the session in every browser", async ({ page, browser }) => {
-  const email = `everywhere-${randomUUID().slice(0, 8)}@example.com`;
-  await signUp(page, email);
+  const email = await signUpInBrowser(page, freshEmail("everywhere"));
 
   // A second browser (another device) signs in too.
   const other = await browser.newContext();
@@ -78,7 +67,7 @@ test("sign out everywhere ends the session in every browser", async ({ page, bro
 });
 
 test("a form on another site cannot act with your session", async ({ page, baseURL }) => {
-  await signUp(page, `csrf-${randomUUID().slice(0, 8)}@example.com`);
+  await signUpInBrowser(page, freshEmail("csrf"));
   // The attacker's page, served by the browser's request interception (no network).
   const target = `${baseURL}/api/auth/signout`;
   await page.route("http://attacker.test/**", (route) =>

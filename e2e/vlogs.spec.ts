@@ -1,15 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { makeJpeg } from "../test/test-images";
 
 test("make a vlog from three photos, edit a caption, render, and watch it", async ({ page }) => {
   test.setTimeout(300_000);
-  const email = `vlog-${randomUUID().slice(0, 8)}@example.com`;
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
+  await signUpInBrowser(page, freshEmail("vlog"));
 
   await page.getByTestId("file-input").setInputFiles(
     await Promise.all(

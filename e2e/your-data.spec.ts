@@ -1,23 +1,12 @@
 // Your data in the browser: delete photos (several from the library by keyboard, one from its
 // page), download all my data as a ZIP, and delete the account — on a desktop and a phone.
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 import { makeJpeg } from "../test/test-images";
 
 const PHRASE = "delete my account";
-
-async function signUp(page: Page): Promise<string> {
-  const email = `data-${randomUUID().slice(0, 8)}@example.com`;
-  await page.goto("/signup");
-  await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
-  return email;
-}
 
 // A photo in the library grid: its link is named by the file name under the thumbnail (the
 // thumbnail itself has alt="", so the name is not read twice).
@@ -34,7 +23,7 @@ async function uploadPhotos(page: Page, names: string[]) {
 }
 
 test("delete photos from the library and a photo page, download all my data, delete the account", async ({ page }) => {
-  const email = await signUp(page);
+  const email = await signUpInBrowser(page, freshEmail("data"));
   await uploadPhotos(page, ["keep.jpg", "gone-1.jpg", "gone-2.jpg"]);
 
   // Select two photos with the keyboard only, delete them through the confirm dialog.
@@ -105,7 +94,7 @@ test("delete photos from the library and a photo page, download all my data, del
 
 test("on a phone: the selection bar and the settings fit a 390 px screen", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await signUp(page);
+  await signUpInBrowser(page, freshEmail("data"));
   await uploadPhotos(page, ["phone.jpg"]);
   await page.getByRole("button", { name: "Select photos" }).click();
   await page.getByRole("checkbox", { name: "Select phone.jpg" }).check();
