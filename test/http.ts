@@ -1,4 +1,5 @@
 // Drives route handlers with real Request objects, the way Next's server calls them.
+import { POST as signInRoute } from "@/app/api/auth/signin/route";
 import { POST as signUpRoute } from "@/app/api/auth/signup/route";
 
 export const BASE = "http://localhost:3000";
@@ -27,6 +28,9 @@ export async function call(
   return handler(request, { params: Promise.resolve(opts.params ?? {}) });
 }
 
+/** The session cookie ("fc_session=…") an answer sets. */
+export const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0];
+
 /** Creates an account and returns its session cookie ("fc_session=…"). */
 export async function signUp(email: string, password = "a long enough password"): Promise<string> {
   const res = await call(signUpRoute as Handler, {
@@ -36,7 +40,20 @@ export async function signUp(email: string, password = "a long enough password")
     headers: { "content-type": "application/json" },
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-  return res.headers.get("set-cookie")!.split(";")[0];
+  return cookieOf(res);
+}
+
+/** Signs in (sending `cookie`, if any, as a browser that already has one would); the 200 answer, or throws. */
+export async function signIn(email: string, password = "a long enough password", cookie?: string): Promise<Response> {
+  const res = await call(signInRoute as Handler, {
+    path: "/api/auth/signin",
+    method: "POST",
+    cookie,
+    body: JSON.stringify({ email, password }),
+    headers: { "content-type": "application/json" },
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res;
 }
 
 export function photoForm(files: { name: string; bytes: Buffer; type?: string }[]): FormData {

@@ -4,13 +4,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DELETE as deleteAccount } from "@/app/api/account/route";
 import { DELETE as signOutEverywhere } from "@/app/api/account/sessions/route";
-import { POST as signIn } from "@/app/api/auth/signin/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { GET as listMedia } from "@/app/api/v1/media/route";
 import { db } from "@/lib/db";
 import { closeQueues } from "@/lib/jobs";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { call, signUp } from "@/test/http";
+import { call, cookieOf, signIn, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 
 let iso: IsolatedEnv;
@@ -27,13 +26,7 @@ afterAll(async () => {
   await iso?.teardown();
 });
 
-async function signInAs(email: string, cookie?: string) {
-  const res = await call(signIn, { path: "/api/auth/signin", method: "POST", cookie, headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
-  expect(res.status).toBe(200);
-  return res;
-}
 
-const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0];
 const canList = async (cookie: string) => (await call(listMedia, { path: "/api/v1/media", cookie })).status;
 
 describe("the session cache", () => {
@@ -50,7 +43,7 @@ describe("the session cache", () => {
 
   it("forgets every remembered session of the account at sign-out-everywhere, and no one else's", async () => {
     const laptop = await signUp("cached-all@example.com", PASSWORD);
-    const phone = cookieOf(await signInAs("cached-all@example.com"));
+    const phone = cookieOf(await signIn("cached-all@example.com", PASSWORD));
     const other = await signUp("cached-other@example.com", PASSWORD);
     expect([await canList(laptop), await canList(phone), await canList(other)]).toEqual([200, 200, 200]);
     expect((await call(signOutEverywhere, { path: "/api/account/sessions", method: "DELETE", cookie: laptop })).status).toBe(204);
@@ -60,13 +53,13 @@ describe("the session cache", () => {
   it("forgets the remembered session of a cookie replaced at sign-in", async () => {
     const first = await signUp("cached-rotate@example.com", PASSWORD);
     expect(await canList(first)).toBe(200);
-    await signInAs("cached-rotate@example.com", first);
+    await signIn("cached-rotate@example.com", PASSWORD, first);
     expect(await canList(first)).toBe(401);
   });
 
   it("forgets every remembered session when the account is deleted", async () => {
     const cookie = await signUp("cached-gone@example.com", PASSWORD);
-    const phone = cookieOf(await signInAs("cached-gone@example.com"));
+    const phone = cookieOf(await signIn("cached-gone@example.com", PASSWORD));
     expect([await canList(cookie), await canList(phone)]).toEqual([200, 200]);
     const res = await call(deleteAccount, { path: "/api/account", method: "DELETE", cookie, headers: json, body: JSON.stringify({ confirm: "delete my account" }) });
     expect(res.status).toBe(202);

@@ -3,7 +3,7 @@
 // site is refused before it does anything.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELETE as signOutEverywhere } from "@/app/api/account/sessions/route";
-import { POST as signIn } from "@/app/api/auth/signin/route";
+import { POST as signInRoute } from "@/app/api/auth/signin/route";
 import { POST as signOut } from "@/app/api/auth/signout/route";
 import { POST as signUpRoute } from "@/app/api/auth/signup/route";
 import { GET as listMedia, POST as upload } from "@/app/api/v1/media/route";
@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/test/test-images";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
-import { BASE, call, photoForm, signUp } from "@/test/http";
+import { BASE, call, cookieOf, photoForm, signIn, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 
 let iso: IsolatedEnv;
@@ -28,13 +28,7 @@ afterAll(async () => {
   await iso?.teardown();
 });
 
-async function signInAs(email: string, cookie?: string) {
-  const res = await call(signIn, { path: "/api/auth/signin", method: "POST", cookie, headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
-  expect(res.status).toBe(200);
-  return res;
-}
 
-const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0];
 const canList = async (cookie: string) => (await call(listMedia, { path: "/api/v1/media", cookie })).status;
 
 describe("sessions", () => {
@@ -56,7 +50,7 @@ describe("sessions", () => {
 
   it("gives a new session on sign-in and ends the one the browser had (no session fixation)", async () => {
     const first = await signUp("rotate@example.com", PASSWORD);
-    const second = cookieOf(await signInAs("rotate@example.com", first));
+    const second = cookieOf(await signIn("rotate@example.com", PASSWORD, first));
     expect(second).not.toBe(first);
     expect(await canList(first)).toBe(401);
     expect(await canList(second)).toBe(200);
@@ -69,8 +63,8 @@ describe("sessions", () => {
 
   it("ends a session on sign-out, and every session of the account on sign-out-everywhere", async () => {
     const laptop = await signUp("everywhere@example.com", PASSWORD);
-    const phone = cookieOf(await signInAs("everywhere@example.com"));
-    const tablet = cookieOf(await signInAs("everywhere@example.com"));
+    const phone = cookieOf(await signIn("everywhere@example.com", PASSWORD));
+    const tablet = cookieOf(await signIn("everywhere@example.com", PASSWORD));
     const other = await signUp("bystander@example.com", PASSWORD);
 
     const out = await call(signOut, { path: "/api/auth/signout", method: "POST", cookie: tablet });
@@ -104,7 +98,7 @@ describe("cross-site request forgery", () => {
     expect(everywhere.status).toBe(403);
     expect(await canList(cookie)).toBe(200);
 
-    const login = await call(signIn, { path: "/api/auth/signin", method: "POST", headers: { ...json, origin: "null" }, body: JSON.stringify({ email: "csrf@example.com", password: PASSWORD }) });
+    const login = await call(signInRoute, { path: "/api/auth/signin", method: "POST", headers: { ...json, origin: "null" }, body: JSON.stringify({ email: "csrf@example.com", password: PASSWORD }) });
     expect(login.status).toBe(403);
   });
 
@@ -123,7 +117,7 @@ describe("cross-site request forgery", () => {
     const cookie = await signUp("sameorigin@example.com", PASSWORD);
     expect((await call(signOut, { path: "/api/auth/signout", method: "POST", cookie, headers: { origin: BASE } })).status).toBe(204);
     // A script signing in has no cookie to abuse, so it needs no Origin.
-    const script = await call(signIn, { path: "/api/auth/signin", method: "POST", headers: { ...json, origin: "" }, body: JSON.stringify({ email: "sameorigin@example.com", password: PASSWORD }) });
+    const script = await call(signInRoute, { path: "/api/auth/signin", method: "POST", headers: { ...json, origin: "" }, body: JSON.stringify({ email: "sameorigin@example.com", password: PASSWORD }) });
     expect(script.status).toBe(200);
     // GET changes nothing, so a cross-site GET is answered normally (and SameSite=Lax decides the cookie).
     expect((await call(listMedia, { path: "/api/v1/media", cookie: cookieOf(script), headers: { origin: "https://evil.example" } })).status).toBe(200);

@@ -25,7 +25,7 @@ import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { replaceSingleton } from "@/lib/singleton";
-import { call, photoForm, readSse, signUp } from "@/test/http";
+import { call, cookieOf, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { startWorker, type Child } from "@/test/processes";
 
@@ -93,7 +93,6 @@ async function record(res: Response, opts: { secretInBody?: boolean } = {}): Pro
   return res;
 }
 
-const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0];
 const valueOf = (cookie: string) => cookie.slice(cookie.indexOf("=") + 1);
 
 async function finish(cookie: string, ids: string[]): Promise<Map<string, MediaView>> {
