@@ -27,13 +27,16 @@ export function PodcastsHome({ initialShows, initialEpisodes, resumableFrom }: {
   const showList = shows.data?.shows ?? [];
   const [uploadTo, setUploadTo] = useState<string | null>(null);
   const target = showList.find((s) => s.id === uploadTo) ?? showList[0];
-  const list = episodes.data?.episodes ?? [];
-
+  // Live updates are kept beside the fetched list rather than written into SWR's cache: SWR
+  // discards a refetch that a local mutation overtook, so while one episode streams its
+  // progress, the refetch that brings a second upload's episode would be dropped.
+  const [live, setLive] = useState<Record<string, EpisodeView>>({});
+  const list = (episodes.data?.episodes ?? []).map((e) => {
+    const update = live[e.id];
+    return update && update.version >= e.version ? update : e;
+  });
   const onUpdate = (update: EpisodeView) =>
-    void episodes.mutate(
-      (data) => data && { episodes: data.episodes.map((e) => (e.id === update.id && update.version >= e.version ? update : e)) },
-      { revalidate: false },
-    );
+    setLive((seen) => ((seen[update.id]?.version ?? -1) >= update.version ? seen : { ...seen, [update.id]: update }));
 
   return (
     <div className="space-y-10">
