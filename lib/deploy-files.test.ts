@@ -163,6 +163,8 @@ describe("Dockerfile", () => {
     expect(major).toBeDefined();
     expect(dockerfile).toMatch(/^FROM node:\$\{NODE_VERSION\}-/m);
     expect(read(".ci/run")).toMatch(new RegExp(`^NODE_MAJOR=${major}$`, "m"));
+    // Any other major is replaced, so CI never runs on a version it does not name.
+    expect(read(".ci/run")).toContain('!= "$NODE_MAJOR" ]; then');
     const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
     expect(engines.split("||").map((range) => range.trim())).toContain(`^${major}`);
   });

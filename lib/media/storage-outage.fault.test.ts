@@ -21,7 +21,7 @@ import { startPrivateS3, type PrivateS3 } from "@/test/s3rver";
 import { makeJpeg } from "@/test/test-images";
 
 const STORAGE_DOWN = { message: "File storage is unavailable right now. Please try again in a moment.", code: "unavailable" };
-/** Longer than a job's three attempts (1 s + 2 s backoff) last when an outage spends them. */
+/** Longer than the first retries' backoff (1 s + 2 s): an outage that spent attempts would spend several. */
 const OUTAGE_MS = 6_000;
 const GEMINI_KEY = "AIzaSy-stub-key-for-tests";
 
