@@ -21,7 +21,9 @@ import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { HOSTILE_DATA_REQUESTS } from "@/test/hostile-corpus";
+import { publishedEpisode } from "@/test/podcasts";
 import { makeJpeg } from "@/test/test-images";
+import { renderedVlog } from "@/test/vlogs";
 import { closeConnections, processorDeps } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
@@ -142,8 +144,13 @@ describe("delete my account", () => {
     const cookie = await signUp("leaving@example.com");
     const otherCookie = await signUp("staying@example.com");
     const shared = await makeJpeg({ width: 320, height: 240, seed: 41 });
-    await analysedPhotos(cookie, [{ name: "mine.jpg", bytes: await makeJpeg({ width: 320, height: 240, seed: 40 }) }, { name: "shared.jpg", bytes: shared }]);
+    const mine = await analysedPhotos(cookie, [{ name: "mine.jpg", bytes: await makeJpeg({ width: 320, height: 240, seed: 40 }) }, { name: "shared.jpg", bytes: shared }]);
     const [kept] = await analysedPhotos(otherCookie, [{ name: "theirs.jpg", bytes: shared }]);
+    // A rendered vlog and a published episode each (rows and stored files as their pipelines leave them).
+    const vlog = await renderedVlog("leaving@example.com", mine);
+    const episode = await publishedEpisode("leaving@example.com");
+    const theirVlog = await renderedVlog("staying@example.com", [kept]);
+    const theirEpisode = await publishedEpisode("staying@example.com");
     const token = (await (await call(createToken, { path: "/api/account/tokens", method: "POST", cookie, ...json({ name: "script", scopes: ["read"] }) })).json()).token as string;
     const before = await allKeys();
     const id = await userId("leaving@example.com");
@@ -160,6 +167,10 @@ describe("delete my account", () => {
     expect(signIn.status).toBe(401);
     for (const [table, count] of Object.entries({
       media: await db().media.count({ where: { ownerId: id } }),
+      vlogs: await db().vlog.count({ where: { ownerId: id } }),
+      episodes: await db().episode.count({ where: { ownerId: id } }),
+      shows: await db().show.count({ where: { ownerId: id } }),
+      "workflow runs": await db().workflowRun.count({ where: { ownerId: id } }),
       sessions: await db().session.count({ where: { userId: id } }),
       tokens: await db().apiToken.count({ where: { userId: id } }),
     })) expect(count, table).toBe(0);
@@ -173,6 +184,15 @@ describe("delete my account", () => {
     const removed = before.filter((k) => !after.includes(k));
     expect(removed.filter((k) => k.startsWith("originals/"))).toHaveLength(2);
     expect(removed.filter((k) => k.startsWith("thumbs/"))).toHaveLength(1);
+    // Their vlog's video, poster and clip, their episode's recording, MP3 and transcript, and
+    // their show's feed are gone — and nothing else.
+    const theirs = [vlog.keys.video, vlog.keys.poster, vlog.keys.clip(mine[0]), ...Object.values(episode.keys)];
+    expect(theirs.every((k) => before.includes(k))).toBe(true);
+    expect(removed.filter((k) => !k.startsWith("originals/") && !k.startsWith("thumbs/")).sort()).toEqual([...theirs].sort());
+    // The other account's vlog and episode are untouched, rows and files.
+    expect(await db().vlog.count({ where: { id: theirVlog.id } })).toBe(1);
+    expect(await db().episode.count({ where: { id: theirEpisode.id } })).toBe(1);
+    for (const key of [theirVlog.keys.video, theirVlog.keys.poster, ...Object.values(theirEpisode.keys)]) expect(after, key).toContain(key);
   });
 
   it("carries on after an interrupted run, and a second run finds nothing to do", async () => {
