@@ -65,10 +65,12 @@ async function allKeys(): Promise<string[]> {
 const userId = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).id;
 
 describe("download all my data", () => {
-  it("builds a ZIP of originals and analysis in a job, shows its progress, and serves it for 24 hours", async () => {
+  it("builds a ZIP of originals and analysis, vlog videos and episode audio in a job, shows its progress, and serves it for 24 hours", async () => {
     const cookie = await signUp("exporter@example.com");
     const photo = await makeJpeg({ width: 400, height: 300, seed: 31, exif: true });
     const [id] = await analysedPhotos(cookie, [{ name: "Harbour at dusk.jpg", bytes: photo }]);
+    const vlog = await renderedVlog("exporter@example.com", [id]);
+    const episode = await publishedEpisode("exporter@example.com");
 
     const started = await call(startExport, { path: "/api/account/exports", method: "POST", cookie });
     expect(started.status).toBe(202);
@@ -101,6 +103,19 @@ describe("download all my data", () => {
     expect(execFileSync("unzip", ["-p", zip, `${stem}.jpg`]).equals(photo)).toBe(true);
     const analysis = JSON.parse(execFileSync("unzip", ["-p", zip, `${stem}.json`], { encoding: "utf8" }));
     expect(analysis).toMatchObject({ id, name: "Harbour at dusk.jpg", analysis: { width: 400, height: 300 } });
+    // The vlog's video and storyboard; the episode's recording as uploaded, its MP3 and what was written.
+    const entry = (pattern: RegExp) => {
+      const found = names.filter((n) => pattern.test(n));
+      expect(found, String(pattern)).toHaveLength(1);
+      return found[0];
+    };
+    const video = entry(new RegExp(`^vlogs/${vlog.id.slice(0, 8)} .*\\.mp4$`));
+    expect(execFileSync("unzip", ["-p", zip, video]).equals(await storage().getBuffer(vlog.keys.video))).toBe(true);
+    expect(JSON.parse(execFileSync("unzip", ["-p", zip, entry(new RegExp(`^vlogs/${vlog.id.slice(0, 8)} .*\\.json$`))], { encoding: "utf8" }))).toMatchObject({ photoIds: [id] });
+    const episodeEntry = (suffix: string) => entry(new RegExp(`^podcasts/.* ${episode.showId.slice(0, 8)}/${episode.id.slice(0, 8)} .*${suffix}$`));
+    expect(execFileSync("unzip", ["-p", zip, episodeEntry("\\(original\\)\\.wav")]).equals(await storage().getBuffer(episode.keys.source))).toBe(true);
+    expect(execFileSync("unzip", ["-p", zip, episodeEntry("\\.mp3")]).equals(await storage().getBuffer(episode.keys.audio))).toBe(true);
+    expect(JSON.parse(execFileSync("unzip", ["-p", zip, episodeEntry("\\.json")], { encoding: "utf8" }))).toMatchObject({ title: "Interview" });
 
     // Someone else cannot fetch it; once expired it is refused with the reason.
     const other = await signUp("nosy@example.com");
