@@ -34,7 +34,9 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 DATA_DIR=/app/data M
 # TypeScript through tsx. Owned by root, so the app cannot rewrite its own code; only
 # DATA_DIR (upload temp files, local storage) and Next's cache are writable.
 COPY --from=build /app ./
-RUN mkdir -p /app/data /app/.next/cache && chown -R node:node /app/data /app/.next/cache
+# DATA_DIR/tmp/resumable exists here, owned by node, because compose mounts a volume shared by
+# the web processes there: a new volume takes the owner of the folder it is mounted over.
+RUN mkdir -p /app/data/tmp/resumable /app/.next/cache && chown -R node:node /app/data /app/.next/cache
 USER node
 EXPOSE 3000 9464
 ENTRYPOINT ["/usr/bin/tini", "--"]

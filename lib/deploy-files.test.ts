@@ -2,12 +2,14 @@
 // what the code reads: every app service's environment parses with lib/env.ts's schema
 // (an unknown or misspelt variable fails, naming it), the ones a container must set are
 // set, web and worker agree on the shared services, probes and commands point at what
-// exists, and the Dockerfile, .ci/run and package.json agree on the Node.js version.
+// exists, the web processes share the resumable upload folder, and the Dockerfile, .ci/run
+// and package.json agree on the Node.js version.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { envSchema, parseEnv } from "./env";
+import { resumableRoot } from "./http/resumable";
 import { createStorage } from "./storage";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -21,10 +23,12 @@ interface Service {
   deploy?: { replicas?: number };
   healthcheck?: { test: string[] };
   stop_grace_period?: string;
+  volumes?: (string | { type?: string; source?: string; target: string })[];
 }
 interface Compose {
   services: Record<string, Service>;
   configs?: Record<string, { content?: string }>;
+  volumes?: Record<string, unknown>;
 }
 
 /** What a person puts in .env (docs/deploy.md): only the variables compose insists on. */
@@ -141,6 +145,23 @@ describe("compose.yaml", () => {
     for (const [name] of webs) expect(caddyfile).toContain(`${name}:3000`);
   });
 
+  it("gives every web process the same resumable upload folder, since the proxy may send an upload's requests to either", () => {
+    // A tus upload is a POST, then PATCHes, HEADs and a GET, each possibly on another web
+    // process (round robin): its bytes and info (lib/http/resumable.ts) must be on a volume
+    // they all mount, or the second process answers 404 to an upload the first created.
+    const shared = new Set<string>();
+    for (const [name, s] of webs) {
+      const dir = resumableRoot(parseEnv(s.environment!).DATA_DIR);
+      const mounts = (s.volumes ?? []).map((v) => (typeof v === "string" ? { source: v.split(":")[0], target: v.split(":")[1] } : v));
+      const mount = mounts.find((m) => m.target === dir || dir.startsWith(`${m.target}/`));
+      expect(mount, `${name} must mount a volume at ${dir}`).toBeDefined();
+      // A named volume compose declares (one for all), not a host path or an anonymous one.
+      expect(Object.keys(compose.volumes ?? {}), `${name}: ${mount!.source}`).toContain(mount!.source);
+      shared.add(`${mount!.source}:${path.posix.relative(mount!.target, dir)}`);
+    }
+    expect([...shared], "every web process's resumable folder is the same place on the same volume").toHaveLength(1);
+  });
+
   it("runs Redis as BullMQ needs it: append-only file and noeviction", () => {
     const command = (compose.services.redis.command ?? []).join(" ");
     expect(command).toMatch(/--appendonly yes/);
@@ -176,5 +197,14 @@ describe("Dockerfile", () => {
     expect(user).toBeDefined();
     expect(["root", "0"]).not.toContain(user);
     expect(/^CMD \[(.*)\]$/m.exec(finalStage)?.[1]).toMatch(/^"node", /);
+  });
+
+  it("creates the folder compose mounts the shared upload volume over, owned by the user it runs as", () => {
+    // A new volume takes the owner of the folder it is mounted over; a folder Docker has to
+    // create for the mount is root's, and the app could not write its uploads there.
+    const dataDir = /^ENV .*\bDATA_DIR=(\S+)/m.exec(finalStage)![1];
+    const user = /^USER (\S+)$/m.exec(finalStage)![1];
+    expect(finalStage).toMatch(new RegExp(`^RUN mkdir -p [^\\n]*${resumableRoot(dataDir)}\\s`, "m"));
+    expect(finalStage).toMatch(new RegExp(`chown -R ${user}:${user} [^\\n]*${dataDir}\\s`, "m"));
   });
 });

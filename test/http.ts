@@ -62,6 +62,14 @@ export function photoForm(files: { name: string; bytes: Buffer; type?: string }[
   return form;
 }
 
+/** A multipart body for POST /api/v1/episodes: recordings in "file", plus any fields (showId). */
+export function audioForm(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const f of files) form.append("file", new Blob([new Uint8Array(f.bytes)], { type: f.type ?? "audio/mpeg" }), f.name);
+  return form;
+}
+
 export interface SseMessage {
   event: string;
   id?: string;

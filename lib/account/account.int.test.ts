@@ -21,7 +21,9 @@ import { storage } from "@/lib/storage/instance";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { HOSTILE_DATA_REQUESTS } from "@/test/hostile-corpus";
+import { publishedEpisode } from "@/test/podcasts";
 import { makeJpeg } from "@/test/test-images";
+import { renderedVlog } from "@/test/vlogs";
 import { closeConnections, processorDeps } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
@@ -63,10 +65,12 @@ async function allKeys(): Promise<string[]> {
 const userId = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).id;
 
 describe("download all my data", () => {
-  it("builds a ZIP of originals and analysis in a job, shows its progress, and serves it for 24 hours", async () => {
+  it("builds a ZIP of originals and analysis, vlog videos and episode audio in a job, shows its progress, and serves it for 24 hours", async () => {
     const cookie = await signUp("exporter@example.com");
     const photo = await makeJpeg({ width: 400, height: 300, seed: 31, exif: true });
     const [id] = await analysedPhotos(cookie, [{ name: "Harbour at dusk.jpg", bytes: photo }]);
+    const vlog = await renderedVlog("exporter@example.com", [id]);
+    const episode = await publishedEpisode("exporter@example.com");
 
     const started = await call(startExport, { path: "/api/account/exports", method: "POST", cookie });
     expect(started.status).toBe(202);
@@ -99,6 +103,19 @@ describe("download all my data", () => {
     expect(execFileSync("unzip", ["-p", zip, `${stem}.jpg`]).equals(photo)).toBe(true);
     const analysis = JSON.parse(execFileSync("unzip", ["-p", zip, `${stem}.json`], { encoding: "utf8" }));
     expect(analysis).toMatchObject({ id, name: "Harbour at dusk.jpg", analysis: { width: 400, height: 300 } });
+    // The vlog's video and storyboard; the episode's recording as uploaded, its MP3 and what was written.
+    const entry = (pattern: RegExp) => {
+      const found = names.filter((n) => pattern.test(n));
+      expect(found, String(pattern)).toHaveLength(1);
+      return found[0];
+    };
+    const video = entry(new RegExp(`^vlogs/${vlog.id.slice(0, 8)} .*\\.mp4$`));
+    expect(execFileSync("unzip", ["-p", zip, video]).equals(await storage().getBuffer(vlog.keys.video))).toBe(true);
+    expect(JSON.parse(execFileSync("unzip", ["-p", zip, entry(new RegExp(`^vlogs/${vlog.id.slice(0, 8)} .*\\.json$`))], { encoding: "utf8" }))).toMatchObject({ photoIds: [id] });
+    const episodeEntry = (suffix: string) => entry(new RegExp(`^podcasts/.* ${episode.showId.slice(0, 8)}/${episode.id.slice(0, 8)} .*${suffix}$`));
+    expect(execFileSync("unzip", ["-p", zip, episodeEntry("\\(original\\)\\.wav")]).equals(await storage().getBuffer(episode.keys.source))).toBe(true);
+    expect(execFileSync("unzip", ["-p", zip, episodeEntry("\\.mp3")]).equals(await storage().getBuffer(episode.keys.audio))).toBe(true);
+    expect(JSON.parse(execFileSync("unzip", ["-p", zip, episodeEntry("\\.json")], { encoding: "utf8" }))).toMatchObject({ title: "Interview" });
 
     // Someone else cannot fetch it; once expired it is refused with the reason.
     const other = await signUp("nosy@example.com");
@@ -142,8 +159,13 @@ describe("delete my account", () => {
     const cookie = await signUp("leaving@example.com");
     const otherCookie = await signUp("staying@example.com");
     const shared = await makeJpeg({ width: 320, height: 240, seed: 41 });
-    await analysedPhotos(cookie, [{ name: "mine.jpg", bytes: await makeJpeg({ width: 320, height: 240, seed: 40 }) }, { name: "shared.jpg", bytes: shared }]);
+    const mine = await analysedPhotos(cookie, [{ name: "mine.jpg", bytes: await makeJpeg({ width: 320, height: 240, seed: 40 }) }, { name: "shared.jpg", bytes: shared }]);
     const [kept] = await analysedPhotos(otherCookie, [{ name: "theirs.jpg", bytes: shared }]);
+    // A rendered vlog and a published episode each (rows and stored files as their pipelines leave them).
+    const vlog = await renderedVlog("leaving@example.com", mine);
+    const episode = await publishedEpisode("leaving@example.com");
+    const theirVlog = await renderedVlog("staying@example.com", [kept]);
+    const theirEpisode = await publishedEpisode("staying@example.com");
     const token = (await (await call(createToken, { path: "/api/account/tokens", method: "POST", cookie, ...json({ name: "script", scopes: ["read"] }) })).json()).token as string;
     const before = await allKeys();
     const id = await userId("leaving@example.com");
@@ -160,6 +182,10 @@ describe("delete my account", () => {
     expect(signIn.status).toBe(401);
     for (const [table, count] of Object.entries({
       media: await db().media.count({ where: { ownerId: id } }),
+      vlogs: await db().vlog.count({ where: { ownerId: id } }),
+      episodes: await db().episode.count({ where: { ownerId: id } }),
+      shows: await db().show.count({ where: { ownerId: id } }),
+      "workflow runs": await db().workflowRun.count({ where: { ownerId: id } }),
       sessions: await db().session.count({ where: { userId: id } }),
       tokens: await db().apiToken.count({ where: { userId: id } }),
     })) expect(count, table).toBe(0);
@@ -173,6 +199,15 @@ describe("delete my account", () => {
     const removed = before.filter((k) => !after.includes(k));
     expect(removed.filter((k) => k.startsWith("originals/"))).toHaveLength(2);
     expect(removed.filter((k) => k.startsWith("thumbs/"))).toHaveLength(1);
+    // Their vlog's video, poster and clip, their episode's recording, MP3 and transcript, and
+    // their show's feed are gone — and nothing else.
+    const theirs = [vlog.keys.video, vlog.keys.poster, vlog.keys.clip(mine[0]), ...Object.values(episode.keys)];
+    expect(theirs.every((k) => before.includes(k))).toBe(true);
+    expect(removed.filter((k) => !k.startsWith("originals/") && !k.startsWith("thumbs/")).sort()).toEqual([...theirs].sort());
+    // The other account's vlog and episode are untouched, rows and files.
+    expect(await db().vlog.count({ where: { id: theirVlog.id } })).toBe(1);
+    expect(await db().episode.count({ where: { id: theirEpisode.id } })).toBe(1);
+    for (const key of [theirVlog.keys.video, theirVlog.keys.poster, ...Object.values(theirEpisode.keys)]) expect(after, key).toContain(key);
   });
 
   it("carries on after an interrupted run, and a second run finds nothing to do", async () => {

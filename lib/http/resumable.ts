@@ -11,7 +11,8 @@
 //   change anything; the Origin check of route()); an upload belongs to its creator, and
 //   anyone else's id answers exactly like a missing one (404);
 // - the type is checked as soon as the first bytes are in (a text file named .mp3 is
-//   refused after 64 bytes, not after 1 GB); the size against the limit at creation;
+//   refused after 64 bytes, not after 1 GB); the size against the limit and the room left
+//   in the owner's storage quota at creation;
 // - a receipt: the outcome (what the multipart route would have answered, or the refusal)
 //   is kept with the upload, so a client whose connection dropped on the last PATCH learns
 //   it with GET <upload url> instead of uploading again;
@@ -23,7 +24,9 @@ import { open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Metadata, Server, Upload } from "@tus/server";
+import { quotaCheck } from "@/lib/account/usage";
 import { requireUser, type SessionUser } from "@/lib/auth";
+import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError, ConflictError, RejectedInputError } from "@/lib/errors";
 import { log, rootLogger } from "@/lib/log";
@@ -329,22 +332,33 @@ async function stateOf(kind: ResumableKind<unknown>, user: SessionUser, info: In
   return receiptOf(after) ? stateOf(kind, user, after) : { ...base, state: "finishing", offset };
 }
 
-/** Creation: the declared size must be known and within the limit before any byte is sent. */
-function checkCreation(request: Request, kind: ResumableKind<unknown>): void {
+/**
+ * Creation: the declared size must be known, within the limit and within the room left in
+ * the owner's storage quota, all before any byte is sent — a person over the quota is told
+ * at once, not after uploading the whole file. The quota is checked again when the file is
+ * kept (claimQuota, with the row), since other uploads may take the room meanwhile.
+ */
+async function checkCreation(request: Request, kind: ResumableKind<unknown>, user: SessionUser): Promise<void> {
   const length = request.headers.get("upload-length");
   if (length === null || request.headers.get("upload-defer-length") !== null) {
     throw new HttpError(400, "Send the file's size in Upload-Length: a resumable upload needs it up front.", "length_required");
   }
   if (!/^\d{1,16}$/.test(length)) throw new HttpError(400, "Upload-Length must be the file's size in bytes.", "bad_length");
+  const bytes = Number(length);
   const limits = kind.policy().limits;
-  if (Number(length) > limits.maxFileBytes) {
-    let name = "This file";
-    try {
-      name = cleanFileName(Metadata.parse(request.headers.get("upload-metadata") ?? undefined)?.filename ?? undefined);
-    } catch {
-      /* the library answers malformed metadata itself */
-    }
-    throw new RejectedInputError("too_large", tooLargeMessage(name, limits));
+  if (bytes > limits.maxFileBytes) throw new RejectedInputError("too_large", tooLargeMessage(declaredName(request), limits));
+  const overQuota = (await quotaCheck(db(), user.id, env().USER_STORAGE_QUOTA_BYTES))(declaredName(request), bytes);
+  if (overQuota) throw overQuota;
+}
+
+/** The file's name as the client declared it (Upload-Metadata), for a refusal's sentence; "This file" when it sent none. */
+function declaredName(request: Request): string {
+  try {
+    const sent = Metadata.parse(request.headers.get("upload-metadata") ?? undefined);
+    return cleanFileName(sent?.filename ?? sent?.name ?? undefined, "This file");
+  } catch {
+    // The library answers malformed metadata itself.
+    return "This file";
   }
 }
 
@@ -356,7 +370,7 @@ export function resumableCollectionRoutes(kind: ResumableKind<unknown>) {
     POST: route(async (request) => {
       const user = await requireUser(request);
       await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
-      checkCreation(request, kind);
+      await checkCreation(request, kind, user);
       return viaTus(kind, request, user);
     }),
   };

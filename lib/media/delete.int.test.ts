@@ -17,14 +17,11 @@ import { GET as getVideo } from "@/app/api/v1/vlogs/[id]/video/route";
 import { db } from "@/lib/db";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
-import { VLOG_KIND, VLOG_PLAN } from "@/lib/vlogs/plan";
-import { renderKeys } from "@/lib/vlogs/render-plan";
-import type { StoryboardDoc } from "@/lib/vlogs/storyboard";
 import type { VlogDetail } from "@/lib/vlogs/view";
-import { createRun } from "@/lib/workflow/repository";
 import { call, photoForm, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { makeJpeg } from "@/test/test-images";
+import { renderedVlog } from "@/test/vlogs";
 import { closeConnections, processorDeps } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
@@ -58,29 +55,6 @@ async function analysed(cookie: string, files: { name: string; bytes: Buffer }[]
   await readSse(await call(mediaStream, { path: `/api/v1/media/stream?ids=${ids.join(",")}`, cookie }));
   for (const id of ids) expect((await db().media.findUniqueOrThrow({ where: { id } })).status).toBe("done");
   return ids;
-}
-
-/** A finished vlog of these photos, as a render leaves it: storyboard, video, poster, share link. */
-async function renderedVlog(ownerEmail: string, mediaIds: string[]) {
-  const owner = await db().user.findUniqueOrThrow({ where: { email: ownerEmail } });
-  const run = await createRun(db(), VLOG_PLAN, { kind: VLOG_KIND, ownerId: owner.id, input: {}, autoProgressSteps: true, autoProgressPhases: true });
-  const doc: StoryboardDoc = {
-    title: "Harbour day",
-    style: "cinematic",
-    shots: mediaIds.map((mediaId, i) => ({ mediaId, caption: `Shot ${i + 1}`, duration: 3 })),
-    writer: "local",
-    dropped: [],
-  };
-  const vlog = await db().vlog.create({
-    data: { ownerId: owner.id, runId: run.id, style: "cinematic", resolution: "720p", mediaIds, storyboard: doc as object, storyboardVersion: 1, shareToken: randomUUID().replace(/-/g, "").padEnd(43, "x").slice(0, 43), sharedAt: new Date() },
-  });
-  await db().workflowRun.update({ where: { id: run.id }, data: { input: { vlogId: vlog.id }, status: "completed", completedAt: new Date() } });
-  const keys = renderKeys(vlog.id, 0);
-  await storage().putBuffer(keys.video, Buffer.from("not really an mp4, but bytes a player would get"), "video/mp4");
-  await storage().putBuffer(keys.poster, Buffer.from("poster"), "image/jpeg");
-  await storage().putBuffer(keys.clip(mediaIds[0]), Buffer.from("clip"), "video/mp4");
-  await db().vlog.update({ where: { id: vlog.id }, data: { videoKey: keys.video, posterKey: keys.poster, durationSec: 6, width: 1280, height: 720, bytes: 47, renderer: "ffmpeg" } });
-  return { id: vlog.id, runId: run.id, shareToken: vlog.shareToken!, keys };
 }
 
 const exists = async (key: string) => (await storage().stat(key)) !== null;

@@ -32,7 +32,7 @@ import { db } from "@/lib/db";
 import { createRedis } from "@/lib/redis";
 import { storage } from "@/lib/storage/instance";
 import { makeSilence, makeSpeech } from "@/test/audio";
-import { call, readSse, signUp } from "@/test/http";
+import { audioForm, call, readSse, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { closeConnections, processorDeps } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
@@ -64,13 +64,6 @@ afterAll(async () => {
 });
 
 const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "content-type": "application/json" } });
-
-function audioForm(files: { name: string; bytes: Buffer; type?: string }[], fields: Record<string, string> = {}): FormData {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append("file", new Blob([new Uint8Array(f.bytes)], { type: f.type ?? "audio/mpeg" }), f.name);
-  return form;
-}
 
 async function upload(cookie: string, files: { name: string; bytes: Buffer; type?: string }[]) {
   const res = await call(createEpisodes, { path: "/api/v1/episodes", method: "POST", cookie, body: audioForm(files) });
