@@ -8,6 +8,7 @@
 // file twice. The answer looks like the multipart route's (202 with what it made, or the
 // refusal), so the uploaders treat both transports alike.
 import { Upload, type DetailedError } from "tus-js-client";
+import { networkBack, sleep } from "./network-back";
 import type { PostResult } from "./upload-queue";
 
 export interface ResumableOptions {
@@ -24,23 +25,6 @@ interface UploadState {
   result?: unknown;
   status?: number;
   error?: { message: string; code: string };
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Resolves when it is worth trying again: back online, or after a growing pause (at most 15 s). */
-function networkBack(attempt: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      window.removeEventListener("online", done);
-      clearTimeout(timer);
-      resolve();
-    };
-    window.addEventListener("online", done);
-    // Offline: wait for the event (the timer is only a safety net); online: a short backoff.
-    const wait = navigator.onLine ? Math.min(1000 * 2 ** attempt, 15_000) : 30_000;
-    const timer = setTimeout(done, wait);
-  });
 }
 
 /** A response worth retrying as it is: no answer at all, the server busy or failing, a conflict the next HEAD settles. */

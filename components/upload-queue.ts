@@ -5,6 +5,7 @@
 // API answered) or rejected with a readable message. Photos and audio differ only in what
 // they send and how a row reads after acceptance.
 import { startTransition, useCallback, useEffect, useRef, useState } from "react";
+import { networkBack, sleep } from "./network-back";
 
 export interface UploadItem<T> {
   key: string;
@@ -13,7 +14,7 @@ export interface UploadItem<T> {
   state: "uploading" | "rejected" | "accepted";
   /** Bytes sent, 0..1. */
   uploaded: number;
-  /** A resumable upload waiting for the network to come back (it goes on by itself). */
+  /** Waiting for the network to come back (it goes on by itself). */
   paused?: boolean;
   /** What the API answered for an accepted file. */
   accepted?: T;
@@ -35,16 +36,57 @@ export interface PostResult {
 }
 
 /** Sends a form with XMLHttpRequest (fetch cannot report upload progress). status 0: unreachable. */
-export function postForm(url: string, form: FormData, onProgress: (fraction: number) => void, method = "POST"): Promise<PostResult> {
+export function postForm(url: string, form: FormData, onProgress: (fraction: number) => void, headers: Record<string, string> = {}): Promise<PostResult> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open(method, url);
+    xhr.open("POST", url);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.responseType = "json";
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => resolve({ status: xhr.status, body: xhr.response, retryAfter: xhr.getResponseHeader("Retry-After") });
     xhr.onerror = () => resolve({ status: 0, body: null, retryAfter: null });
     xhr.send(form);
   });
+}
+
+/**
+ * Sends a form until it gets an answer: a phone's upload that survives the network dropping
+ * or the tab being suspended. No answer at all (status 0) pauses the row (`onPaused`), waits
+ * for the network (networkBack) and sends the whole form again — the files it is used for are
+ * small. Every try carries the same Idempotency-Key, so if the lost try had in fact arrived,
+ * the server answers its 202 again instead of storing the file twice (lib/http/idempotency.ts).
+ * Any answer, a refusal included, ends it.
+ */
+export async function sendForm(url: string, form: FormData, { onProgress, onPaused }: { onProgress: (fraction: number) => void; onPaused: (paused: boolean) => void }): Promise<PostResult> {
+  const headers = { "Idempotency-Key": crypto.randomUUID() };
+  let paused = false;
+  let attempt = 0;
+  const pause = (value: boolean) => {
+    if (paused === value) return;
+    paused = value;
+    if (!value) attempt = 0; // moving again: the next pause starts with a short wait
+    onPaused(value);
+  };
+  for (;;) {
+    const progress = (fraction: number) => {
+      if (fraction > 0) pause(false);
+      onProgress(fraction);
+    };
+    const result = await postForm(url, form, progress, headers);
+    if (result.status === 0) {
+      pause(true);
+      onProgress(0);
+      await networkBack(attempt++);
+      continue;
+    }
+    pause(false);
+    // The lost try is still being stored: its answer is kept in a moment.
+    if (result.status === 409 && (result.body as { error?: { code?: string } } | null)?.error?.code === "idempotency_key_in_flight") {
+      await sleep(2000);
+      continue;
+    }
+    return result;
+  }
 }
 
 /** The API's message for a refused upload, with the wait when the server named one. */
@@ -55,7 +97,7 @@ export function refusalMessage({ status, body, retryAfter }: PostResult): string
   return retryAfter && !/try again in/i.test(message) ? `${message} (try again in ${retryAfter}s)` : message;
 }
 
-/** What a row says while its resumable upload waits for the network. */
+/** What a row says while its upload waits for the network (it goes on by itself). */
 export const PAUSED_TEXT = "Paused — waiting for the network";
 
 /** Worth sending again as it is: the connection dropped or the server was busy, not the file. */

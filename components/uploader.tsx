@@ -4,7 +4,8 @@
 // through uploading (bytes sent) → queued → analysing (stage names) → done or failed.
 // The queue, drop zone and rows are the shared ones (the audio uploader uses them too).
 // Files larger than `resumableFrom` bytes go with tus (components/resumable-upload.ts) and
-// survive a dropped connection; smaller ones in one multipart request.
+// go on from where a dropped connection left them; smaller ones in one multipart request,
+// sent again from the start once the network is back (sendForm). Both pause meanwhile.
 // Photos shared to the installed app arrive here too (`sharedId`, see shared-files.ts).
 import { useRouter } from "next/navigation";
 import { startTransition, useCallback, useEffect, useRef, useState } from "react";
@@ -14,7 +15,7 @@ import { apiFetch, errorMessage } from "./api-fetch";
 import { DropZone } from "./drop-zone";
 import { sendResumable } from "./resumable-upload";
 import { takeSharedFiles } from "./shared-files";
-import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "./upload-queue";
+import { isRetryableStatus, PAUSED_TEXT, refusalMessage, sendForm, useUploadQueue, type UploadItem } from "./upload-queue";
 import { UploadRow } from "./upload-row";
 import { useLive } from "./use-live";
 import { useRevealed } from "./use-revealed";
@@ -49,7 +50,7 @@ async function uploadOne(file: File, resumableFrom: number, onProgress: (fractio
   } else {
     const form = new FormData();
     form.append("files", file, file.name);
-    result = await postForm("/api/v1/media", form, onProgress);
+    result = await sendForm("/api/v1/media", form, { onProgress, onPaused });
   }
   const media = (result.body as { media?: MediaView[] } | null)?.media?.[0];
   if (result.status === 202 && media) return { accepted: media };

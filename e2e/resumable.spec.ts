@@ -1,10 +1,13 @@
 // A big photo over a connection that goes away: the uploader sends it resumably (tus), the
 // row says "Paused — waiting for the network" while the browser is offline, and once it is
 // back the upload goes on by itself from where the server was — the bar does not restart
-// from zero — and the photo stored is byte for byte the one picked.
+// from zero — and the photo stored is byte for byte the one picked. A small photo (one plain
+// request) whose answer is lost with the network pauses the same way, is sent again by
+// itself when the network is back, and is stored once (its Idempotency-Key).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { startCuttingProxy, type CuttingProxy } from "../test/cutting-proxy";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { expect, test } from "./fixtures";
 
 let proxy: CuttingProxy;
@@ -78,4 +81,49 @@ test("a big photo survives going offline at 40 % and finishes by itself", async 
   expect(sha(await original.body())).toBe(sha(png));
   const list = await (await page.request.get(`${base}/api/v1/media`)).json();
   expect(list.media.filter((m: { name: string }) => m.name === "balcony.png")).toHaveLength(1);
+});
+
+test.describe("a small photo", () => {
+  // page.route does not see requests of a page a service worker controls.
+  test.use({ serviceWorkers: "block" });
+
+  test("whose answer is lost with the network pauses, is sent again by itself once back online, and is stored once", async ({ page, context }) => {
+    test.setTimeout(120_000);
+    await signUpInBrowser(page, freshEmail("e2e-small-resume"));
+    // A phone photo's size (~1–2 MB of noise as JPEG): below the 8 MB threshold, one plain POST.
+    const [width, height] = [1200, 900];
+    const jpeg = await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+
+    // The worst moment to lose the network: the server has received and stored the photo,
+    // and its answer never reaches the phone. The next try must not store it again.
+    const posts: { key: string | undefined; status: number; replayed: string | undefined }[] = [];
+    await page.route("**/api/v1/media", async (route) => {
+      if (route.request().method() !== "POST") return route.fallback();
+      const key = route.request().headers()["idempotency-key"];
+      const response = await route.fetch();
+      posts.push({ key, status: response.status(), replayed: response.headers()["idempotent-replayed"] });
+      if (posts.length === 1) {
+        await context.setOffline(true);
+        return route.abort("internetdisconnected");
+      }
+      return route.fulfill({ response });
+    });
+
+    await page.getByTestId("file-input").setInputFiles([{ name: "harbour-walk.jpg", mimeType: "image/jpeg", buffer: jpeg }]);
+    const row = page.getByTestId("upload-row").filter({ hasText: "harbour-walk.jpg" });
+    await expect(row.getByRole("status")).toHaveText("Paused — waiting for the network");
+    await expect(row).toHaveAttribute("data-status", "uploading");
+    await expect(row.getByRole("button", { name: /retry/i })).toHaveCount(0);
+
+    await context.setOffline(false);
+    await expect(row).toHaveAttribute("data-status", "done", { timeout: 90_000 });
+
+    // Sent twice with one key; the second answered with the first answer.
+    expect(posts).toHaveLength(2);
+    expect(posts[0].status).toBe(202);
+    expect(posts[0].key).toBeTruthy();
+    expect(posts[1]).toEqual({ key: posts[0].key, status: 202, replayed: "true" });
+    const list = await (await page.request.get("/api/v1/media")).json();
+    expect(list.media.filter((m: { name: string }) => m.name === "harbour-walk.jpg")).toHaveLength(1);
+  });
 });

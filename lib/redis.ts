@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { env } from "@/lib/env";
 import { rootLogger, type Logger } from "@/lib/log";
 
-export type RedisRole = "queue" | "worker" | "events-publish" | "events-subscribe" | "lock" | "rate-limit" | "worker-events" | "autoscale";
+export type RedisRole = "queue" | "worker" | "events-publish" | "events-subscribe" | "lock" | "rate-limit" | "worker-events" | "autoscale" | "idempotency";
 
 /**
  * Roles that wait out a Redis restart: blocking readers, and everything a worker process

@@ -9,7 +9,7 @@ import { useCallback, useState } from "react";
 import { apiFetch, errorMessage } from "../api-fetch";
 import { DropZone } from "../drop-zone";
 import { sendResumable } from "../resumable-upload";
-import { isRetryableStatus, PAUSED_TEXT, postForm, refusalMessage, useUploadQueue, type UploadItem } from "../upload-queue";
+import { isRetryableStatus, PAUSED_TEXT, refusalMessage, sendForm, useUploadQueue, type UploadItem } from "../upload-queue";
 import { UploadRow } from "../upload-row";
 import { isEpisodeMoving, type EpisodeDetail, type EpisodeStatus, type EpisodeView } from "./types";
 import { useLive } from "../use-live";
@@ -74,7 +74,7 @@ export function AudioUploader({ showId, onChange, resumableFrom = Infinity }: { 
         // The show first: a streaming reader knows where the file goes before it arrives.
         if (showId) form.append("showId", showId);
         form.append("file", file, file.name);
-        result = await postForm("/api/v1/episodes", form, onProgress);
+        result = await sendForm("/api/v1/episodes", form, { onProgress, onPaused });
       }
       const body = result.body as { episodeId?: string; status?: EpisodeStatus } | null;
       if (result.status === 202 && body?.episodeId) return { accepted: { id: body.episodeId, status: body.status ?? "processing" } };

@@ -46,19 +46,6 @@ const queueOf = (deps: ServiceDeps) => ({ ...defaultQueue, ...deps.queue });
 /** Largest request body: a batch of 100 jobs with long texts fits; more is split. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-/** `Idempotency-Key`: 1–255 visible ASCII characters (a UUID is the usual choice). */
-export function parseIdempotencyKey(value: string | null): string | null {
-  if (value === null) return null;
-  const key = value.trim();
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new InvalidInputError(
-      { "Idempotency-Key": "Use 1 to 255 visible ASCII characters, such as a UUID." },
-      "The Idempotency-Key header is not valid.",
-    );
-  }
-  return key;
-}
-
 /** JSON with sorted keys, so the same request always hashes the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;

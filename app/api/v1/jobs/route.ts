@@ -2,12 +2,13 @@
 // an Idempotency-Key is repeated with the same request; 409 with a different one). GET: your
 // jobs, newest first (?status&type&since&cursor&limit → { jobs, next_cursor }), or the ones
 // named by ?ids= (the polling fallback of the stream). Rate-limited per token.
-import { createAiJob, listAiJobs, MAX_REQUEST_BYTES, parseIdempotencyKey, parseListQuery } from "@/lib/ai-jobs/service";
+import { createAiJob, listAiJobs, MAX_REQUEST_BYTES, parseListQuery } from "@/lib/ai-jobs/service";
 import { jobLive } from "@/lib/ai-jobs/live";
 import { livePoll } from "@/lib/events/live";
 import { webDeps } from "@/lib/ai-jobs/web";
 import { db } from "@/lib/db";
 import { readJsonBounded } from "@/lib/http/body";
+import { parseIdempotencyKey } from "@/lib/http/idempotency";
 import { route } from "@/lib/http/route";
 import { withApiRateLimit } from "@/lib/security/api-rate-limit";
 

@@ -1,11 +1,13 @@
 // POST: upload photos (multipart, field "files") → 202 with their ids; rate-limited per
-// user. GET: your photos, newest first (?before=<iso>&limit=), or just the ones named by
+// user. With an Idempotency-Key, a repeat (the answer was lost) gets the first 202 again and
+// stores nothing (lib/http/idempotency.ts). GET: your photos, newest first (?before=<iso>&limit=), or just the ones named by
 // ?ids= (polling fallback).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { livePoll } from "@/lib/events/live";
 import { badRequest } from "@/lib/http/errors";
+import { answerOnce, parseIdempotencyKey } from "@/lib/http/idempotency";
 import { route } from "@/lib/http/route";
 import { REJECTION_STATUS } from "@/lib/http/status";
 import { withUpload } from "@/lib/http/upload";
@@ -20,11 +22,14 @@ export const dynamic = "force-dynamic";
 
 export const POST = route(async (request) => {
   const user = await requireUser(request);
-  await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
-  const { media, rejected } = await withUpload(request, uploadPolicy(), (upload) => acceptUpload(user, upload));
-  // Each refused file carries the status it would have had on its own.
-  const refused = rejected.map(({ name, reason, error, details }) => ({ name, status: REJECTION_STATUS[reason], error, ...(details ? { details } : {}) }));
-  return Response.json({ media, rejected: refused }, { status: 202 });
+  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
+  return answerOnce("media", user.id, key, async () => {
+    await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
+    const { media, rejected } = await withUpload(request, uploadPolicy(), (upload) => acceptUpload(user, upload));
+    // Each refused file carries the status it would have had on its own.
+    const refused = rejected.map(({ name, reason, error, details }) => ({ name, status: REJECTION_STATUS[reason], error, ...(details ? { details } : {}) }));
+    return { status: 202, body: { media, rejected: refused } };
+  });
 });
 
 export const GET = route(async (request) => {
