@@ -28,11 +28,13 @@ export function parseIdempotencyKey(value: string | null): string | null {
 /** How long a kept answer is replayed: a phone offline overnight still gets it the next morning. */
 export const IDEMPOTENT_ANSWER_TTL_SECONDS = 24 * 3600;
 /**
- * How long a request may hold its key while it runs. A crashed process leaves the claim behind;
- * after this the key is free again. Longer than any plain upload takes (the largest request at
- * a slow phone's speed), so a running upload never loses its claim.
+ * A claim lasts this long unless its request renews it; the request renews it every
+ * CLAIM_RENEW_MS while it runs, however slow the upload. So a process that crashed mid-request
+ * frees the key within half a minute, and the client's resend is handled instead of being
+ * told "still being handled" for as long as the slowest upload could take.
  */
-const CLAIM_TTL_SECONDS = 3600;
+const CLAIM_TTL_SECONDS = 30;
+const CLAIM_RENEW_MS = 10_000;
 const CLAIMED = "running";
 
 /** What a handler answers: kept (when it is a success) and replayed as it was. */
@@ -68,11 +70,14 @@ export async function answerOnce(scope: string, userId: string, key: string | nu
   }
 
   let answer: Answer;
+  const renew = setInterval(() => void redis.expire(slot, CLAIM_TTL_SECONDS).catch(() => {}), CLAIM_RENEW_MS);
   try {
     answer = await handle();
   } catch (err) {
     await redis.del(slot).catch(() => {});
     throw err;
+  } finally {
+    clearInterval(renew);
   }
   try {
     if (answer.status >= 200 && answer.status < 300) await redis.set(slot, JSON.stringify(answer), "EX", IDEMPOTENT_ANSWER_TTL_SECONDS);
