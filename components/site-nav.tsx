@@ -4,7 +4,7 @@
 // both, so nothing is said twice to a screen reader.
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { SignOutButton } from "./sign-out-button";
 
 interface NavUser {
@@ -18,12 +18,18 @@ export function SiteNav({ user }: { user: NavUser | null }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const [openedAt, setOpenedAt] = useState(pathname);
+  const menuButton = useRef<HTMLButtonElement>(null);
   // A followed link closes the menu (the pathname changes under it).
   if (open && openedAt !== pathname) setOpen(false);
 
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    // Escape closes the menu and gives focus back to its button, where the keyboard was.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setOpen(false);
+      menuButton.current?.focus();
+    };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [open]);
@@ -36,6 +42,7 @@ export function SiteNav({ user }: { user: NavUser | null }) {
         Framecast
       </Link>
       <button
+        ref={menuButton}
         type="button"
         className="min-h-11 min-w-11 rounded-md border border-slate-300 px-3 text-sm font-medium text-slate-700 md:hidden"
         aria-expanded={open}

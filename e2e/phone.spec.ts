@@ -80,6 +80,11 @@ test("every page fits a 390 px phone and its controls are thumb-sized", async ({
       await page.screenshot({ path: `test-results/phone/${p.name.replace(/\W+/g, "-")}.png`, fullPage: true });
       const small = await smallTargets(page);
       if (small.length) tiny.push(`${p.name}: ${small.join("; ")}`);
+      // The narrowest phones in use (360 px) too; wider ones (up to 430) have more room.
+      await page.setViewportSize({ width: 360, height: 740 });
+      const narrow = await overflowReport(page);
+      if (narrow.scrollWidth > narrow.width) overflowing.push(`${p.name} (${p.path}) at 360 px: ${narrow.scrollWidth} px wide; sticking out: ${narrow.culprits.join(", ")}`);
+      await page.setViewportSize(PHONE.viewport);
       // The header's menu opens into a list that fits as well.
       if (p.name === "library") {
         await page.getByRole("button", { name: "Menu" }).click();
@@ -88,11 +93,12 @@ test("every page fits a 390 px phone and its controls are thumb-sized", async ({
         if (open.scrollWidth > open.width) overflowing.push(`library with the menu open: ${open.culprits.join(", ")}`);
         await page.keyboard.press("Escape");
         await expect(page.getByRole("link", { name: "Settings" })).toBeHidden();
+        await expect(page.getByRole("button", { name: "Menu" })).toBeFocused();
       }
     }
     await context.close();
   }
-  expect(overflowing, "pages wider than a 390 px phone").toEqual([]);
+  expect(overflowing, "pages wider than a 390 (or 360) px phone").toEqual([]);
   expect(tiny, "controls smaller than 44 × 44 px on a phone").toEqual([]);
 });
 

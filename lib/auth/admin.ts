@@ -26,6 +26,11 @@ export function signInPath(path: string): string {
 
 /** A `next` value safe to redirect to after sign-in: a path on this site, nothing else. */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  // Browsers drop tabs and newlines from a URL and read "\\" as "/", so "/\t/evil.example"
+  // or "/\\evil.example" would become "//evil.example", another site: no control
+  // characters or backslashes at all, and no second slash at the start.
+  if (!next || !next.startsWith("/") || next.startsWith("//") || hasControlOrBackslash(next)) return "/";
   return next.slice(0, 500);
 }
+
+const hasControlOrBackslash = (text: string) => [...text].some((c) => c === "\\" || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
