@@ -3,7 +3,9 @@
 // that stick out (or are too small), so the fix can start from the message.
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { freshEmail, signUpInBrowser } from "./accounts";
 import { pagesOf, seed, signInSeedUser, type Seed } from "./seed";
+import { makeJpeg } from "../test/test-images";
 
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -131,5 +133,31 @@ test("the storyboard is edited by touch: tap Down, the shot moves, Save keeps it
   await page.getByRole("button", { name: "Save storyboard" }).tap();
   await expect(page.getByLabel("Caption for shot 1")).toHaveValue(first);
   await expect(page.getByRole("button", { name: "Save storyboard" })).toBeDisabled();
+  await context.close();
+});
+
+test("with live streams blocked (as some mobile networks do), the bars still finish by polling", async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ ...PHONE, baseURL, serviceWorkers: "block" });
+  const page = await context.newPage();
+  let blocked = 0;
+  let polled = 0;
+  // Every EventSource request fails, as behind a proxy that will not pass text/event-stream.
+  await page.route(/\/stream\?/, (route) => {
+    blocked += 1;
+    return route.abort("connectionfailed");
+  });
+  page.on("request", (r) => {
+    if (/\/api\/v1\/media\?ids=/.test(r.url())) polled += 1;
+  });
+  await signUpInBrowser(page, freshEmail("nostream"));
+  await page.getByTestId("file-input").setInputFiles([
+    { name: "tram.jpg", mimeType: "image/jpeg", buffer: await makeJpeg({ width: 1200, height: 900, seed: 31 }) },
+  ]);
+  const row = page.getByTestId("upload-row").filter({ hasText: "tram.jpg" });
+  await expect(row).toHaveAttribute("data-status", "done", { timeout: 60_000 });
+  await expect(row.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+  expect(blocked, "the page tried a live stream first").toBeGreaterThan(0);
+  expect(polled, "then asked for the photo's state instead").toBeGreaterThan(0);
   await context.close();
 });
