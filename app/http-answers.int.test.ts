@@ -1,24 +1,40 @@
 // What an HTTP client sees of the real web process (`next start`, built for real), headers
-// included, since Next.js itself changes them on the way out: file answers with an exact
+// included, since Next.js itself changes them on the way out: file answers of every kind
+// (photo original and thumbnail, vlog video and poster, episode audio) with an exact
 // Content-Length (200 and 206), Content-Range, HEAD and the sandbox CSP; file names kept
 // as given (whole characters, extension, an RFC 8187 download header); every file past
 // the per-request limit named; live streams, answered before Next by the live front, with
 // the headers Next gives every API answer; the Origin check comparing scheme, host and port; unknown
 // API addresses answering the JSON error shape.
+import { execFile } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import http from "node:http";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
 import { BODY_LENGTH_HEADER } from "@/lib/http/content-length";
 import { FILE_CSP } from "@/lib/http/files";
+import { publishedKey, sourceKey } from "@/lib/podcasts/keys";
+import { EPISODE_KIND, EPISODE_PLAN } from "@/lib/podcasts/plan";
+import { storage } from "@/lib/storage/instance";
+import { VLOG_KIND, VLOG_PLAN } from "@/lib/vlogs/plan";
+import { renderKeys } from "@/lib/vlogs/render-plan";
+import { createRun } from "@/lib/workflow/repository";
+import { audioDir, makeTone } from "@/test/audio";
 import { API_CSP, COMMON_SECURITY_HEADERS } from "@/lib/security/headers";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { ensureNextBuild, startNext } from "@/test/next-app";
 import { bounded, freePort, startWorker, waitFor, type Child } from "@/test/processes";
 import { makeJpeg } from "@/test/test-images";
+import { closeConnections } from "@/test/worker";
 
 let iso: IsolatedEnv;
 let port: number;
 let base: string;
 let cookie: string;
+let seeded: Awaited<ReturnType<typeof seedVlogAndEpisode>>;
 const children: Child[] = [];
 
 interface Answer {
@@ -103,16 +119,62 @@ beforeAll(async () => {
   });
   expect(signup.status, signup.body.toString()).toBe(201);
   cookie = String(signup.headers["set-cookie"]).split(";")[0];
+  seeded = await seedVlogAndEpisode();
 }, 600_000);
 
 afterAll(async () => {
+  await closeConnections();
   for (const child of children) child.kill("SIGKILL");
   await bounded("processes exit", Promise.all(children.map((c) => c.exited)));
   await iso?.teardown();
 }, 60_000);
 
+/** A short real MP4 (H.264, as renders are), made with ffmpeg. */
+async function makeMp4(): Promise<Buffer> {
+  const out = join(audioDir(), `clip-${randomBytes(4).toString("hex")}.mp4`);
+  await promisify(execFile)("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=12:d=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", out]);
+  return readFile(out);
+}
+
+/**
+ * A finished vlog (video and poster) and a published episode (MP3) of the signed-in user,
+ * seeded as a render and a publication leave them (no pipeline run: only the answers are
+ * under test); the stored objects' bytes, by kind.
+ */
+async function seedVlogAndEpisode() {
+  const owner = await db().user.findUniqueOrThrow({ where: { email: "http-answers@example.com" } });
+  const done = async (plan: typeof VLOG_PLAN | typeof EPISODE_PLAN, kind: string) => {
+    const run = await createRun(db(), plan, { kind, ownerId: owner.id, input: {}, autoProgressSteps: true, autoProgressPhases: true });
+    await db().workflowRun.update({ where: { id: run.id }, data: { status: "completed", startedAt: new Date(), completedAt: new Date() } });
+    return run.id;
+  };
+
+  const video = await makeMp4();
+  const poster = await makeJpeg({ width: 320, height: 180, seed: 77 });
+  const vlog = await db().vlog.create({ data: { ownerId: owner.id, runId: await done(VLOG_PLAN, VLOG_KIND), style: "cinematic", resolution: "720p", mediaIds: [] } });
+  const keys = renderKeys(vlog.id, 0);
+  await storage().putBuffer(keys.video, video, "video/mp4");
+  await storage().putBuffer(keys.poster, poster, "image/jpeg");
+  await db().vlog.update({ where: { id: vlog.id }, data: { videoKey: keys.video, posterKey: keys.poster, durationSec: 1, width: 160, height: 90, bytes: video.length, renderer: "ffmpeg" } });
+
+  const audio = await readFile(await makeTone(2, { format: "mp3" }));
+  const token = randomBytes(16).toString("hex");
+  const show = await db().show.create({
+    data: { ownerId: owner.id, title: "Answers", author: "Tester", ownerName: "Tester", ownerEmail: owner.email, feedToken: token, podcastGuid: "6f1d2c4e-8a5b-5c3d-9e7f-0a1b2c3d4e5f" },
+  });
+  const episodeId = randomUUID();
+  const source = sourceKey(show.id, episodeId, "mp3");
+  await storage().putBuffer(source, audio, "audio/mpeg");
+  const published = publishedKey(show.id, episodeId, 0, "audio");
+  await storage().putBuffer(published, audio, "audio/mpeg");
+  await db().episode.create({
+    data: { id: episodeId, ownerId: owner.id, showId: show.id, runId: await done(EPISODE_PLAN, EPISODE_KIND), originalName: "tone.mp3", sourceKey: source, sourceMime: "audio/mpeg", sourceBytes: audio.length, audioKey: published, audioBytes: audio.length, title: "A tone", durationSec: 2 },
+  });
+  return { vlogId: vlog.id, episodeId, video, poster, audio };
+}
+
 describe("file answers", () => {
-  it("have an exact Content-Length on 200 and 206, a true Content-Range, and the same headers without a body on HEAD", { timeout: 120_000 }, async () => {
+  it("have an exact Content-Length on 200 and 206, a true Content-Range, and the same headers without a body on HEAD, for every kind of file", { timeout: 120_000 }, async () => {
     const photo = await makeJpeg({ width: 640, height: 480, seed: 4242 });
     const sent = await upload([{ name: "beach.jpg", bytes: photo }]);
     expect(sent.status).toBe(202);
@@ -121,12 +183,20 @@ describe("file answers", () => {
     const thumbnail = (await request("GET", `/api/v1/media/${id}/thumbnail`)).body;
     expect(thumbnail.subarray(8, 12).toString("latin1")).toBe("WEBP");
 
-    for (const [what, path, bytes] of [["original", `/api/v1/media/${id}/original`, photo], ["thumbnail", `/api/v1/media/${id}/thumbnail`, thumbnail]] as const) {
+    const files = [
+      ["original", `/api/v1/media/${id}/original`, photo, "image/jpeg"],
+      ["thumbnail", `/api/v1/media/${id}/thumbnail`, thumbnail, "image/webp"],
+      ["vlog video", `/api/v1/vlogs/${seeded.vlogId}/video`, seeded.video, "video/mp4"],
+      ["vlog poster", `/api/v1/vlogs/${seeded.vlogId}/poster`, seeded.poster, "image/jpeg"],
+      ["episode audio", `/api/v1/episodes/${seeded.episodeId}/audio`, seeded.audio, "audio/mpeg"],
+    ] as const;
+    for (const [what, path, bytes, type] of files) {
       const whole = await request("GET", path);
       expect(whole.status, what).toBe(200);
       expect(whole.body.equals(bytes), what).toBe(true);
       expectFramedByLength(whole, bytes.length, `${what} 200`);
       expect(whole.headers["accept-ranges"], what).toBe("bytes");
+      expect(whole.headers["content-type"], what).toBe(type);
 
       const part = await request("GET", path, { headers: { range: "bytes=100-1099" } });
       expect(part.status, what).toBe(206);
@@ -153,15 +223,20 @@ describe("file answers", () => {
     }
   });
 
-  it("carry the sandbox CSP, while other API answers carry the API's", async () => {
+  it("carry the sandbox CSP, whatever the kind of file, while other API answers carry the API's", async () => {
     const sent = await upload([{ name: "csp.jpg", bytes: await makeJpeg({ width: 64, height: 48, seed: 7 }) }]);
     const id = sent.json.media[0].id;
-    for (const method of ["GET", "HEAD"]) {
-      const original = await request(method, `/api/v1/media/${id}/original`);
-      expect(original.headers["content-security-policy"], method).toBe(FILE_CSP);
-      expect(original.headers["content-security-policy"]).toContain("sandbox");
-      expect(original.headers["x-content-type-options"]).toBe("nosniff");
-      expect(original.headers["cross-origin-resource-policy"]).toBe("same-origin");
+    const files = [`/api/v1/media/${id}/original`, `/api/v1/vlogs/${seeded.vlogId}/video`, `/api/v1/vlogs/${seeded.vlogId}/poster`, `/api/v1/episodes/${seeded.episodeId}/audio`];
+    for (const file of files) {
+      for (const method of ["GET", "HEAD"]) {
+        const answer = await request(method, file);
+        const where = `${method} ${file}`;
+        expect(answer.status, where).toBe(200);
+        expect(answer.headers["content-security-policy"], where).toBe(FILE_CSP);
+        expect(answer.headers["content-security-policy"], where).toContain("sandbox");
+        expect(answer.headers["x-content-type-options"], where).toBe("nosniff");
+        expect(answer.headers["cross-origin-resource-policy"], where).toBe("same-origin");
+      }
     }
     expect((await request("GET", `/api/v1/media/${id}`)).headers["content-security-policy"]).toBe(API_CSP);
   });

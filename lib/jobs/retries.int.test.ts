@@ -22,9 +22,10 @@ let iso: IsolatedEnv;
 let runtime: WorkerRuntime;
 let lockRedis: Redis;
 let cookie: string;
-/** Calls still to fail, and calls made: one photo at a time. */
+/** Calls still to fail, and calls made (and when, in ms): one photo at a time. */
 let failNext = 0;
 let calls = 0;
+let callTimes: number[] = [];
 
 beforeAll(async () => {
   iso = await isolate();
@@ -33,6 +34,7 @@ beforeAll(async () => {
     name: local.name,
     async describe(input, signal) {
       calls += 1;
+      callTimes.push(performance.now());
       if (failNext > 0) {
         failNext -= 1;
         throw new AiError("transient", "The caption service is having a bad day");
@@ -58,29 +60,45 @@ async function uploadOne(seed: number) {
   return ((await res.json()).media[0] as MediaView).id;
 }
 
+/**
+ * The waits between attempts follow 1 s → 2 s → 4 s. Lower bounds only, 10 % under: a busy
+ * machine makes a wait longer, never shorter, so an upper bound would only measure the machine.
+ */
+function expectBackoff() {
+  const gaps = callTimes.slice(1).map((t, i) => t - callTimes[i]);
+  expect(gaps).toHaveLength(3);
+  expect(gaps[0], "first retry after ~1 s").toBeGreaterThanOrEqual(900);
+  expect(gaps[1], "second retry after ~2 s").toBeGreaterThanOrEqual(1_800);
+  expect(gaps[2], "third retry after ~4 s").toBeGreaterThanOrEqual(3_600);
+}
+
 async function finalState(id: string): Promise<MediaView> {
   const events = await readSse(await call(stream, { path: `/api/v1/media/stream?ids=${id}`, cookie }));
   return events.filter((m) => m.event === "media").at(-1)!.data as MediaView;
 }
 
 describe("retry 3 times", () => {
-  it("gives a photo three retries after its first try: three failures, and the fourth attempt succeeds", async () => {
+  it("gives a photo three retries after its first try, 1 s → 2 s → 4 s apart: three failures, and the fourth attempt succeeds", async () => {
     calls = 0;
+    callTimes = [];
     failNext = 3;
     const id = await uploadOne(41);
     expect((await finalState(id)).status).toBe("done");
     expect(calls).toBe(4);
+    expectBackoff();
     expect((await findJob("analyze-media", { mediaId: id }))?.opts.attempts).toBe(DEFAULT_MAX_RETRIES + 1);
   });
 
-  it("fails the photo after the fourth failed attempt, with a sentence saying what to do", async () => {
+  it("fails the photo after the fourth failed attempt, 1 s → 2 s → 4 s apart, with a sentence saying what to do", async () => {
     calls = 0;
+    callTimes = [];
     failNext = 1_000;
     const id = await uploadOne(42);
     const view = await finalState(id);
     expect(view.status).toBe("failed");
     expect(view.error).toMatch(/caption service had a problem: The caption service is having a bad day/);
     expect(calls).toBe(4);
+    expectBackoff();
     failNext = 0;
   });
 });

@@ -1,11 +1,13 @@
 // Faults: S3-compatible storage (s3rver in a process of its own, test/s3rver.ts) killed and
-// started again around photo uploads, as a self-hoster's MinIO or R2 gateway would go away.
+// started again around photo and podcast episode uploads, as a self-hoster's MinIO or R2
+// gateway would go away.
 // Uploads and the readiness probe go through this process's route handlers; the worker is a
 // real child process with the real Gemini SDK against a stub (test/ai-stubs.ts), whose
 // request log tells what the provider was paid for.
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as uploadEpisodes } from "@/app/api/v1/episodes/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as ready } from "@/app/api/ready/route";
 import { db } from "@/lib/db";
@@ -13,6 +15,7 @@ import { closePublisher } from "@/lib/events/publish";
 import { closeEventHub } from "@/lib/events/web";
 import { closeQueues, getQueue } from "@/lib/jobs";
 import { startAiStub, success, type AiStub } from "@/test/ai-stubs";
+import { makeTone } from "@/test/audio";
 import { makeBatch, statusCounts, uploadBatch } from "@/test/batch";
 import { call, photoForm, signUp } from "@/test/http";
 import { isolate, TEST_DATABASE_URL, type IsolatedEnv } from "@/test/integration";
@@ -212,5 +215,31 @@ describe("storage outages during uploads", () => {
     const captioned = await db().media.findMany({ where: { id: { in: ids } }, include: { analysis: true } });
     expect(captioned.map((m) => m.analysis?.caption)).toEqual(ids.map(() => "A photo taken for a fault test."));
     expect(w.output()).toMatch(/storage unavailable; job paused/);
+  });
+});
+
+describe("storage outages during episode uploads", () => {
+  it("killed as the recording is written: 503 + Retry-After naming storage, no episode, and the written audio removed once storage is back", { timeout: 60_000 }, async () => {
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array(await readFile(await makeTone(3, { format: "mp3" })))], { type: "audio/mpeg" }), "outage.mp3");
+    const before = { episodes: await db().episode.count(), runs: await db().workflowRun.count() };
+    await s3.crash();
+    // s3rver stores the whole recording, then dies before it answers.
+    await s3.start({ crashOnPut: /^podcasts\/.*\/source\./ });
+    const res = await call(uploadEpisodes, { path: "/api/v1/episodes", method: "POST", cookie, body: form });
+    const answer = await res.json();
+    await s3.exited();
+    console.log(`[fault:storage-killed-writing-audio] upload answered ${res.status}, Retry-After ${res.headers.get("retry-after")}: ${answer.error?.message}`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(answer.error).toEqual(STORAGE_DOWN);
+    expect({ episodes: await db().episode.count(), runs: await db().workflowRun.count() }).toEqual(before);
+    expect(await tempFiles()).toEqual([]);
+
+    await s3.start();
+    const upAt = Date.now();
+    // The recording s3rver kept has no episode: the web process removes it once storage answers.
+    await waitFor("the orphaned recording to be removed", async () => (await s3.keys("podcasts/")).length === 0, 60_000, 200);
+    console.log(`[fault:storage-killed-writing-audio] leftover recording removed ${Date.now() - upAt} ms after storage was back`);
   });
 });

@@ -5,8 +5,8 @@
 // feed parser and checked by xmllint, the enclosure's length and duration against the
 // stored file, 304 on a repeat, Range and HEAD on the audio, and the MP3's loudness
 // measured. Also: a text file named .mp3, a recording of silence, a recording over the
-// length limit, an edit after publishing, unpublish, delete, token rotation, and nobody
-// else reaching any of it.
+// length limit, an edit after publishing, unpublish, delete, token rotation, nobody
+// else reaching any of it, and the run's start and completion times in every answer.
 import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -23,6 +23,7 @@ import { DELETE as deleteEpisode, GET as getEpisode, PATCH as patchEpisode } fro
 import { POST as unpublish } from "@/app/api/v1/episodes/[id]/unpublish/route";
 import { GET as listEpisodes, POST as createEpisodes } from "@/app/api/v1/episodes/route";
 import { GET as episodeStream } from "@/app/api/v1/episodes/stream/route";
+import { GET as getRunAdmin } from "@/app/api/admin/workflow-runs/[id]/route";
 import { POST as rotateToken } from "@/app/api/v1/shows/[id]/feed-token/route";
 import { GET as getShow } from "@/app/api/v1/shows/[id]/route";
 import { GET as listShows } from "@/app/api/v1/shows/route";
@@ -415,5 +416,41 @@ describe("podcast episodes", () => {
     expect((await feedCall(show.feedUrl)).status).toBe(404);
     expect((await feedCall(rotated.feedUrl)).status).toBe(200);
     await expect.poll(async () => (await (await feedCall(rotated.feedUrl)).text()).includes(`href="${rotated.feedUrl}"`), { timeout: 30_000 }).toBe(true);
+  });
+});
+
+describe("run times", () => {
+  it("every run-shaped answer says when the episode's run started and when it completed", { timeout: 180_000 }, async () => {
+    const before = Date.now();
+    const speech = await makeSpeech("A short episode about when things start and when they end.", { format: "mp3", seconds: 5 });
+    const sent = await upload(alice, [{ name: "times.mp3", bytes: await readFile(speech) }]);
+    expect(sent.status).toBe(202);
+    const id = sent.body.episodeId as string;
+    const progressOf = async () => (await call(getProgress, { path: `/api/v1/episodes/${id}/progress`, cookie: alice, params: { id } })).json();
+
+    // Waiting at review: started, not completed — live, in the detail and in the progress.
+    const live = (await follow(alice, [id])).at(-1)!;
+    expect(live.status).toBe("ready_for_review");
+    expect(live.startedAt).toEqual(expect.any(String));
+    expect(Date.parse(live.startedAt!)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(live.completedAt).toBeNull();
+    for (const answer of [await detail(alice, id), await progressOf()]) {
+      expect(answer).toMatchObject({ startedAt: live.startedAt, completedAt: null });
+    }
+
+    expect((await act(publish, "publish", alice, id)).status).toBe(202);
+    const published = (await follow(alice, [id])).at(-1)!;
+    expect(published.status).toBe("published");
+    // Started once: publishing does not move the start.
+    expect(published.startedAt).toBe(live.startedAt);
+    expect(Date.parse(published.completedAt!)).toBeGreaterThan(Date.parse(published.startedAt!));
+
+    const one = await detail(alice, id);
+    const listed = ((await (await call(listEpisodes, { path: "/api/v1/episodes", cookie: alice })).json()).episodes as EpisodeView[]).find((e) => e.id === id)!;
+    const runId = (await db().episode.findUniqueOrThrow({ where: { id } })).runId;
+    const history = await (await call(getRunAdmin, { path: `/api/admin/workflow-runs/${runId}`, cookie: alice, params: { id: runId } })).json(); // alice: the first account, an admin
+    for (const answer of [one, listed, await progressOf(), history.run]) {
+      expect(answer).toMatchObject({ startedAt: published.startedAt, completedAt: published.completedAt });
+    }
   });
 });
