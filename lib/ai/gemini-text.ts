@@ -66,9 +66,16 @@ export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider
     try {
       const response = await client.models.generateContent({
         model: config.model,
-        contents: [{ role: "user", parts: [{ text: request.prompt }] }],
+        contents: [
+          {
+            role: "user",
+            // Images before the text: Google's guidance for image prompts.
+            parts: [...(request.images ?? []).map((i) => ({ inlineData: { mimeType: i.mimeType, data: i.data.toString("base64") } })), { text: request.prompt }],
+          },
+        ],
         config: {
           systemInstruction: request.system,
+          ...(request.timeoutMs ? { httpOptions: { timeout: request.timeoutMs } } : {}),
           maxOutputTokens: request.maxOutputTokens,
           // A caller's schema is JSON Schema, which responseJsonSchema takes as it is.
           ...(request.json ? { responseMimeType: "application/json", responseJsonSchema: request.json } : {}),
@@ -95,7 +102,7 @@ export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider
       };
     } catch (err) {
       if (signal?.aborted) throw new AiError("transient", "Gemini request was cancelled", undefined, { cause: err });
-      throw classifyGeminiError(err, { apiKey: config.apiKey, timeoutMs: config.timeoutMs });
+      throw classifyGeminiError(err, { apiKey: config.apiKey, timeoutMs: request.timeoutMs ?? config.timeoutMs });
     }
   }
 
