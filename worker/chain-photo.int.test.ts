@@ -27,7 +27,7 @@ let lockRedis: Redis;
 beforeAll(async () => {
   stub = await startAiStub("openai");
   stub.fallback = () => success("openai", JSON.stringify({ caption: "Two boats moored in a calm harbour.", tags: ["Boats", "harbour", "calm"] }), { input: 900, output: 20 }, "gpt-4.1-mini-2025-04-14");
-  iso = await isolate({ AI_PROVIDERS: "openai,local", OPENAI_API_KEY: "sk-stub-key-for-tests", OPENAI_BASE_URL: `${stub.baseUrl}/v1`, OPENAI_MODEL: "gpt-4.1-mini" });
+  iso = await isolate({ AI_PROVIDERS: "openai,local", OPENAI_API_KEY: "sk-stub-key-for-tests", OPENAI_BASE_URL: stub.baseUrl, OPENAI_MODEL: "gpt-4.1-mini" });
   lockRedis = createRedis("lock");
   const aiChain = createAiChainFromEnv(env(), lockRedis);
   runtime = startWorkers(buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env(), { chain: aiChain }), aiChain })), { concurrency: 2, log: () => {} });
