@@ -56,7 +56,9 @@ export function createPhotoDescriber(options: PhotoDescriberOptions): AiProvider
   const { chain, local } = options;
   // A chain of only "local" (no provider configured) is the local describer itself.
   if (chain.order.every((p) => p === "local") && chain.order.length > 0) return local;
-  const name = chain.order.join(",");
+  // Named by the chain's order in the worker's start-up line ("gemini,local"); "none" when
+  // AI_PROVIDERS names nothing configured (every photo then fails saying what to set).
+  const name = chain.order.join(",") || "none";
 
   async function describe(input: DescribeInput, signal?: AbortSignal): Promise<Description> {
     let localAnswer: Description | undefined;
