@@ -1,6 +1,6 @@
-// The worker with the real Gemini provider (real @google/genai SDK) against a stub
-// Gemini on 127.0.0.1: a 429 makes the queue wait the provider's delay without
-// spending an attempt, a 500 is retried, and the photo still ends done.
+// The worker with Gemini in its AI chain (real @google/genai SDK) against a stub Gemini on
+// 127.0.0.1: a 429 makes the queue wait the provider's delay without spending an attempt,
+// a 500 is retried, and the photo still ends done with Gemini's caption, not a local one.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getMedia } from "@/app/api/v1/media/[id]/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as stream } from "@/app/api/v1/media/stream/route";
-import { createAiProvider } from "@/lib/ai";
+import { createAiChainFromEnv, createAiProvider } from "@/lib/ai";
 import { env } from "@/lib/env";
 import { makeJpeg } from "@/test/test-images";
 import type { MediaView } from "@/lib/media/view";
@@ -42,10 +42,12 @@ beforeAll(async () => {
     GEMINI_API_KEY: FAKE_KEY,
     GEMINI_MODEL: "gemini-stub",
     GEMINI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // Gemini rests only as long as its 429 asks (1 s), not the default minute.
+    AI_CIRCUIT_OPEN_MS: "0",
   });
   lockRedis = createRedis("lock");
   runtime = startWorkers(
-    buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env()) })),
+    buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env(), { chain: createAiChainFromEnv(env(), lockRedis) }) })),
     { concurrency: 2, log: () => {} },
   );
 });

@@ -9,7 +9,7 @@ import { GET as mediaStream } from "@/app/api/v1/media/stream/route";
 import { POST as upload } from "@/app/api/v1/media/route";
 import { GET as vlogStream } from "@/app/api/v1/vlogs/stream/route";
 import { POST as createVlog } from "@/app/api/v1/vlogs/route";
-import { createAiProvider, createCircuit } from "@/lib/ai";
+import { createAiChainFromEnv, createAiProvider } from "@/lib/ai";
 import { env } from "@/lib/env";
 import type { MediaView } from "@/lib/media/view";
 import { createRedis } from "@/lib/redis";
@@ -46,13 +46,15 @@ function answer(req: StubRequest) {
 beforeAll(async () => {
   stub = await startAiStub("gemini");
   stub.fallback = answer;
-  iso = await isolate({ GEMINI_API_KEY: "AIzaSy-stub-key-for-tests", GEMINI_MODEL: "gemini-stub", GEMINI_BASE_URL: stub.baseUrl });
+  // AI_CIRCUIT_OPEN_MS=0: Gemini rests exactly the delay its 429 asks for (photo captions
+  // now wait out the chain's circuit, which otherwise rests at least a minute).
+  iso = await isolate({ GEMINI_API_KEY: "AIzaSy-stub-key-for-tests", GEMINI_MODEL: "gemini-stub", GEMINI_BASE_URL: stub.baseUrl, AI_CIRCUIT_OPEN_MS: "0" });
   for (const i of [0, 1]) {
     // Its own connections and clients, as a second worker process has: only Redis is shared.
     const lockRedis = createRedis("lock");
     redises.push(lockRedis);
-    const circuit = createCircuit({ redis: lockRedis, prefix: env().QUEUE_PREFIX, openMs: env().AI_CIRCUIT_OPEN_MS });
-    const processors = buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env(), { circuit }) }));
+    const aiChain = createAiChainFromEnv(env(), lockRedis);
+    const processors = buildProcessors(processorDeps(lockRedis, { ai: createAiProvider(env(), { chain: aiChain }), aiChain }));
     for (const def of Object.values(processors)) {
       const process = def.process.bind(def);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- counting wrapper over every processor

@@ -2,7 +2,7 @@
 // until SIGTERM, then lets in-flight jobs finish for up to WORKER_SHUTDOWN_GRACE_MS; jobs
 // still running after that are handed back to the queue for another worker, and it exits.
 import sharp from "sharp";
-import { createAiProvider, createCircuit } from "@/lib/ai";
+import { createAiChainFromEnv, createAiProvider } from "@/lib/ai";
 import { createLocalVision } from "@/lib/ai/vision/human";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -33,11 +33,16 @@ async function main() {
   // live kind) or taking its analysis lock.
   publishPatiently();
   const lockRedis = createRedis("lock");
-  // Gemini's 429 retry delay is shared with every worker process through this circuit.
-  // Without a key, the local vision model (loaded on the first photo) names what is in it.
+  // One chain for photo captions and AI jobs: the same providers, circuits (shared with
+  // every worker process through Redis, so is a 429's delay) and AI_MAX_CONCURRENT_REQUESTS.
+  // Where "local" stands, the local vision model (loaded on the first photo) names what is in it.
+  const aiChain = createAiChainFromEnv(config, lockRedis);
   let visionFailed = false;
   const ai = createAiProvider(config, {
-    circuit: createCircuit({ redis: lockRedis, prefix: config.QUEUE_PREFIX, openMs: config.AI_CIRCUIT_OPEN_MS }),
+    chain: aiChain,
+    // The analysis records only "local": say which providers rejected the photo and why
+    // (a bad key would otherwise pass unnoticed as local captions).
+    onPassedOver: (skipped) => logger.warn({ skipped: skipped.map((s) => `${s.provider}: ${s.reason}`) }, "photo described locally: the AI providers before local rejected it"),
     vision: config.LOCAL_VISION ? createLocalVision() : undefined,
     onVisionError: (err) => {
       // Logged once: a broken install fails the same way for every photo.
@@ -51,6 +56,7 @@ async function main() {
       db: db(),
       storage: storage(),
       ai,
+      aiChain,
       redis: lockRedis,
       prefix: config.QUEUE_PREFIX,
       maxPixels: config.MAX_PIXELS,

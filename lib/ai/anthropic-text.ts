@@ -34,12 +34,26 @@ export function createAnthropicTextProvider(config: AnthropicTextConfig): TextPr
     const body: MessageCreateParamsNonStreaming = {
       model: config.model,
       max_tokens: request.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-      messages: [{ role: "user", content: request.prompt }],
+      messages: [
+        {
+          role: "user",
+          content: request.images?.length
+            ? [
+                // Images before the text, as Anthropic's vision guide advises.
+                ...request.images.map((i) => ({
+                  type: "image" as const,
+                  source: { type: "base64" as const, media_type: anthropicImageType(i.mimeType), data: i.data.toString("base64") },
+                })),
+                { type: "text" as const, text: request.prompt },
+              ]
+            : request.prompt,
+        },
+      ],
       ...(request.system ? { system: request.system } : {}),
       ...(request.json ? { output_config: { format: { type: "json_schema" as const, schema: request.json } } } : {}),
     };
     try {
-      const message = await client.messages.create(body, { signal });
+      const message = await client.messages.create(body, { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) });
       if (message.stop_reason === "refusal") throw new AiError("permanent", "Anthropic declined to answer (refusal)");
       const text = (message.content ?? [])
         .filter((block): block is Anthropic.TextBlock => block.type === "text")
@@ -59,11 +73,18 @@ export function createAnthropicTextProvider(config: AnthropicTextConfig): TextPr
         usage: { inputTokens, outputTokens, costUsd: costUsd(config.prices, [model, config.model], inputTokens, outputTokens) },
       };
     } catch (err) {
-      throw classifyAnthropicError(err, { ...ctx, timeoutMs: config.timeoutMs }, signal);
+      throw classifyAnthropicError(err, { ...ctx, timeoutMs: request.timeoutMs ?? config.timeoutMs }, signal);
     }
   }
 
   return { name: "anthropic", model: config.model, generate };
+}
+
+/** The Messages API takes these four image types; anything else is refused before sending. */
+type AnthropicImageType = "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+function anthropicImageType(mimeType: string): AnthropicImageType {
+  if (["image/jpeg", "image/png", "image/gif", "image/webp"].includes(mimeType)) return mimeType as AnthropicImageType;
+  throw new AiError("permanent", `Anthropic takes JPEG, PNG, GIF or WebP images, not ${mimeType}`);
 }
 
 export function classifyAnthropicError(err: unknown, ctx: LabelContext & { timeoutMs?: number }, signal?: AbortSignal): AiError {

@@ -1,12 +1,14 @@
-// Photo captions and Gemini's 429: with the shared circuit, a retry delay met by one worker
-// process holds every other one too (issue 13), and nothing else about captions changes.
+// Photo captions go through the AI chain, whose circuits live in Redis: a retry delay or an
+// outage met by one worker process holds every other one too (issue 13), and a photo waits
+// for the resting provider rather than settle for a local caption kept for good.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rateLimited, startAiStub, unavailable, type AiStub } from "@/test/ai-stubs";
 import { isolate, type IsolatedEnv } from "@/test/integration";
+import { parseEnv } from "../env";
 import { createCircuit } from "./circuit";
 import { AiError } from "./errors";
-import { createAiProvider } from "./index";
+import { createAiChainFromEnv, createAiProvider } from "./index";
 import type { DescribeInput } from "./types";
 
 const INPUT: DescribeInput = {
@@ -39,12 +41,22 @@ beforeEach(async () => {
   await createCircuit({ redis: redisA, prefix: iso.prefix, openMs: 0 }).reset("gemini");
 });
 
-function worker(redis: Redis) {
-  const circuit = createCircuit({ redis, prefix: iso.prefix, openMs: 60_000 });
-  return createAiProvider({ GEMINI_API_KEY: "k", GEMINI_MODEL: "gemini-2.5-flash", GEMINI_BASE_URL: stub.baseUrl, AI_TIMEOUT_MS: 5_000 }, { circuit });
+/** One worker process's photo describer: Gemini, then local (AI_CIRCUIT_OPEN_MS as given). */
+function worker(redis: Redis, circuitOpenMs = 0) {
+  const config = parseEnv({
+    DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/unused",
+    QUEUE_PREFIX: iso.prefix,
+    AI_PROVIDERS: "gemini,local",
+    AI_CIRCUIT_OPEN_MS: String(circuitOpenMs),
+    GEMINI_API_KEY: "k",
+    GEMINI_MODEL: "gemini-2.5-flash",
+    GEMINI_BASE_URL: stub.baseUrl,
+    AI_TIMEOUT_MS: "5000",
+  });
+  return createAiProvider(config, { chain: createAiChainFromEnv(config, redis) });
 }
 
-describe("photo captions with the shared Gemini circuit", () => {
+describe("photo captions with the shared circuits", () => {
   it("holds every worker for the retry delay Gemini asked for, then captions again", async () => {
     stub.reply(rateLimited("gemini", 1));
     const a = worker(redisA);
@@ -52,7 +64,8 @@ describe("photo captions with the shared Gemini circuit", () => {
 
     await expect(a.describe(INPUT)).rejects.toMatchObject({ kind: "rate_limited", retryAfterMs: 1_000 });
     const limitedAt = stub.requests[0].endedAt!;
-    // The other process waits the rest of Gemini's delay (not the 60 s circuit of the text chain).
+    // The other process waits the rest of Gemini's delay (AI_CIRCUIT_OPEN_MS is 0 here, so
+    // the rest is that delay), without sending anything.
     const held = (await b.describe(INPUT).catch((e: unknown) => e)) as AiError;
     expect(held).toBeInstanceOf(AiError);
     expect(held.kind).toBe("rate_limited");
@@ -66,11 +79,14 @@ describe("photo captions with the shared Gemini circuit", () => {
     expect(stub.requests[1].at - limitedAt).toBeGreaterThanOrEqual(1_000);
   });
 
-  it("leaves outages to the worker's retries, as before: the next photo still calls Gemini", async () => {
+  it("rests Gemini after an outage for every worker: the other's photo waits, nothing is sent, no attempt is spent", async () => {
     stub.reply(unavailable("gemini"));
-    const a = worker(redisA);
-    await expect(a.describe(INPUT)).rejects.toMatchObject({ kind: "transient" });
-    await expect(worker(redisB).describe(INPUT)).resolves.toMatchObject({ caption: "A kite." });
-    expect(stub.requests).toHaveLength(2);
+    await expect(worker(redisA, 60_000).describe(INPUT)).rejects.toMatchObject({ kind: "transient" });
+    const held = (await worker(redisB, 60_000).describe(INPUT).catch((e: unknown) => e)) as AiError;
+    // rate_limited: the worker delays the photo by retryAfterMs without counting an attempt.
+    expect(held).toMatchObject({ kind: "rate_limited" });
+    expect(held.retryAfterMs).toBeGreaterThan(50_000);
+    expect(held.message).toMatch(/Resting for another/);
+    expect(stub.requests).toHaveLength(1);
   });
 });

@@ -215,6 +215,8 @@ describe("AI fallback chain", () => {
     expect((await chain(redisB).generate(ask)).provider).toBe("gemini");
   });
 
+  // Two chains with their own Redis clients stand for two processes here; with two real
+  // worker processes: worker/ai-cap-processes.int.test.ts.
   it("caps calls in flight to a provider across two processes", async () => {
     stubs.gemini.fallback = () => ({ ...success("gemini", "slow"), delayMs: 50 });
     const a = chain(redisA, { maxConcurrent: 2 });

@@ -16,8 +16,11 @@ import { AiError, type AiErrorKind } from "./errors";
 import type { EmbedRequest, EmbedResult, GenerateRequest, GenerateResult, ProviderName, SpeakRequest, SpeakResult, TextProvider } from "./generate";
 import { createSemaphore, type Semaphore } from "./semaphore";
 
-/** The caller's own answer without any network: the chain calls it where "local" stands. */
-export type LocalGenerate = (request: GenerateRequest) => Promise<string>;
+/**
+ * The caller's own answer without any network: the chain calls it where "local" stands,
+ * with the providers skipped before it (a caller may rather wait for them: photo captions).
+ */
+export type LocalGenerate = (request: GenerateRequest, skipped: Skip[]) => Promise<string>;
 
 export interface Skip {
   provider: ProviderName;
@@ -139,7 +142,7 @@ export function createAiChain(config: AiChainConfig): AiChain {
     const outcome = await walk("generate", request.signal, (p) => p.generate(request), local !== undefined);
     if ("value" in outcome) return { ...outcome.value, skipped: outcome.skipped };
     // The caller's own code: its errors are the caller's, not a provider failure.
-    const text = await local!(request);
+    const text = await local!(request, outcome.skipped);
     return { text, provider: "local", model: "local", usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, skipped: outcome.skipped };
   }
 
@@ -208,7 +211,7 @@ async function attempt<T>(
  * retries and backoff bound how long it keeps trying. Only quota or only rejections:
  * retrying soon cannot help.
  */
-function exhausted(skipped: Skip[]): AiChainError {
+export function exhausted(skipped: Skip[]): AiChainError {
   const tried = skipped.filter((s) => s.kind !== "not_available");
   if (tried.length === 0) {
     return new AiChainError(

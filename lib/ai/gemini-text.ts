@@ -1,6 +1,5 @@
-// Gemini through the official SDK (the same client settings as photo captions: no SDK
-// retries, explicit endpoint) for the AI jobs' chain: text generation with token usage from
-// usageMetadata, text embeddings (models.embedContent → batchEmbedContents) and speech
+// Gemini through the official SDK for the AI chain (AI jobs and photo captions): text
+// generation (with images, for captions) with token usage from usageMetadata, text embeddings (models.embedContent → batchEmbedContents) and speech
 // (generateContent with responseModalities AUDIO: inline 16-bit PCM, 24 kHz unless its MIME
 // type says otherwise).
 import { GoogleGenAI, Modality } from "@google/genai";
@@ -56,8 +55,12 @@ export function pcmRate(mimeType: string | undefined): number {
 export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider {
   const client = new GoogleGenAI({
     apiKey: config.apiKey,
+    // Explicit, so a stray GOOGLE_GENAI_USE_VERTEXAI in the environment cannot send this key
+    // to Vertex AI. No SDK-level retries: the chain and BullMQ own retries and backoff and
+    // must see each 429/5xx to classify it (a silent SDK retry loop would also stretch one
+    // call far past its timeout, which applies per attempt); attempts: 1 keeps it so if the
+    // SDK's default ever changes.
     vertexai: false,
-    // The chain and BullMQ own retries (see lib/ai/gemini.ts).
     httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 }, ...(config.fetch ? { fetch: config.fetch } : {}) },
   });
 
@@ -66,9 +69,16 @@ export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider
     try {
       const response = await client.models.generateContent({
         model: config.model,
-        contents: [{ role: "user", parts: [{ text: request.prompt }] }],
+        contents: [
+          {
+            role: "user",
+            // Images before the text: Google's guidance for image prompts.
+            parts: [...(request.images ?? []).map((i) => ({ inlineData: { mimeType: i.mimeType, data: i.data.toString("base64") } })), { text: request.prompt }],
+          },
+        ],
         config: {
           systemInstruction: request.system,
+          ...(request.timeoutMs ? { httpOptions: { timeout: request.timeoutMs } } : {}),
           maxOutputTokens: request.maxOutputTokens,
           // A caller's schema is JSON Schema, which responseJsonSchema takes as it is.
           ...(request.json ? { responseMimeType: "application/json", responseJsonSchema: request.json } : {}),
@@ -95,7 +105,7 @@ export function createGeminiTextProvider(config: GeminiTextConfig): TextProvider
       };
     } catch (err) {
       if (signal?.aborted) throw new AiError("transient", "Gemini request was cancelled", undefined, { cause: err });
-      throw classifyGeminiError(err, { apiKey: config.apiKey, timeoutMs: config.timeoutMs });
+      throw classifyGeminiError(err, { apiKey: config.apiKey, timeoutMs: request.timeoutMs ?? config.timeoutMs });
     }
   }
 

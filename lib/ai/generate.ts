@@ -10,12 +10,22 @@ export type RemoteProviderName = Exclude<ProviderName, "local">;
 /** A JSON Schema object (draft 2020-12 subset every provider accepts: type, properties, items, required, enum). */
 export type JsonSchema = Record<string, unknown>;
 
+/** A picture sent with the prompt (photo captions send the downscaled JPEG). */
+export interface ImageInput {
+  mimeType: string;
+  data: Buffer;
+}
+
 export interface GenerateRequest {
   system?: string;
   prompt: string;
+  /** Pictures the prompt is about; each provider sends them the way its API takes images. */
+  images?: ImageInput[];
   /** Ask for JSON that follows this schema; the reply text is then a JSON document. */
   json?: JsonSchema;
   maxOutputTokens?: number;
+  /** This request's timeout instead of the provider's (AI_REQUEST_TIMEOUT); photo captions use AI_TIMEOUT_MS. */
+  timeoutMs?: number;
   /** Aborting it closes the HTTP request to the provider. */
   signal?: AbortSignal;
 }

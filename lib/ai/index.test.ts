@@ -1,15 +1,25 @@
-import { describe, expect, it } from "vitest";
-import { createAiProvider } from "./index";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseEnv } from "../env";
+import { createAiChainFromEnv, createAiProvider } from "./index";
 
-const base = { GEMINI_MODEL: "gemini-2.5-flash", GEMINI_BASE_URL: undefined, AI_TIMEOUT_MS: 30_000 };
+// Never connects: building the chain only keeps the client.
+const redis = new Redis({ lazyConnect: true });
+afterAll(() => redis.disconnect());
+
+function captions(vars: Record<string, string>) {
+  const config = parseEnv({ DATABASE_URL: "postgresql://x@127.0.0.1/x", ...vars });
+  return createAiProvider(config, { chain: createAiChainFromEnv(config, redis) }).name;
+}
 
 describe("createAiProvider", () => {
-  it("uses Gemini when an API key is set", () => {
-    expect(createAiProvider({ ...base, GEMINI_API_KEY: "k" }).name).toBe("gemini:gemini-2.5-flash");
+  it("describes photos through the AI_PROVIDERS chain: the configured providers, in order", () => {
+    expect(captions({ GEMINI_API_KEY: "k" })).toBe("gemini,local");
+    expect(captions({ AI_PROVIDERS: "openai,anthropic,local", OPENAI_API_KEY: "o", ANTHROPIC_API_KEY: "a" })).toBe("openai,anthropic,local");
   });
 
-  it("falls back to the local describer without a key, or with a blank one", () => {
-    expect(createAiProvider({ ...base, GEMINI_API_KEY: undefined }).name).toBe("local");
-    expect(createAiProvider({ ...base, GEMINI_API_KEY: "  " }).name).toBe("local");
+  it("is the local describer itself when no remote provider is configured (a blank key counts as none)", () => {
+    expect(captions({})).toBe("local");
+    expect(captions({ GEMINI_API_KEY: "  " })).toBe("local");
   });
 });

@@ -39,7 +39,17 @@ export function createOpenAiTextProvider(config: OpenAiTextConfig): TextProvider
       model: config.model,
       messages: [
         ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-        { role: "user" as const, content: request.prompt },
+        {
+          role: "user" as const,
+          // Text alone stays a plain string (what every compatible server takes); pictures
+          // go as data: URLs, which OpenAI and the vision models of Ollama/vLLM accept.
+          content: request.images?.length
+            ? [
+                ...request.images.map((i) => ({ type: "image_url" as const, image_url: { url: `data:${i.mimeType};base64,${i.data.toString("base64")}` } })),
+                { type: "text" as const, text: request.prompt },
+              ]
+            : request.prompt,
+        },
       ],
     };
     if (request.maxOutputTokens) {
@@ -48,7 +58,7 @@ export function createOpenAiTextProvider(config: OpenAiTextConfig): TextProvider
     }
     if (request.json) body.response_format = { type: "json_schema", json_schema: { name: "reply", schema: request.json } };
     try {
-      const completion = await client.chat.completions.create(body, { signal });
+      const completion = await client.chat.completions.create(body, { signal, ...(request.timeoutMs ? { timeout: request.timeoutMs } : {}) });
       const choice = completion.choices?.[0];
       if (choice?.finish_reason === "content_filter" || choice?.message?.refusal) {
         const why = choice.message?.refusal ? `: ${clip(choice.message.refusal)}` : " (content filter)";
@@ -67,7 +77,7 @@ export function createOpenAiTextProvider(config: OpenAiTextConfig): TextProvider
         usage: { inputTokens, outputTokens, costUsd: costUsd(config.prices, [model, config.model], inputTokens, outputTokens) },
       };
     } catch (err) {
-      throw classifyOpenAiError(err, { ...ctx, timeoutMs: config.timeoutMs }, signal);
+      throw classifyOpenAiError(err, { ...ctx, timeoutMs: request.timeoutMs ?? config.timeoutMs }, signal);
     }
   }
 

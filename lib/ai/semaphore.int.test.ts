@@ -1,4 +1,5 @@
-// The cross-process cap against real Redis: two clients stand for two worker processes.
+// The cross-process cap against real Redis: two clients stand for two worker processes
+// (two real ones share it in worker/ai-cap-processes.int.test.ts).
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAiStub, success, type AiStub } from "@/test/ai-stubs";

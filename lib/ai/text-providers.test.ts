@@ -84,6 +84,39 @@ function sent(kind: StubKind, body: unknown) {
   return { system: b.system, prompt: b.messages[0].content, schema: b.output_config?.format?.schema, maxTokens: b.max_tokens };
 }
 
+/** The pictures and the text of a request's user turn, read back in each API's own format. */
+function imagesSent(kind: StubKind, body: unknown): { images: Array<{ mimeType: string; data: string }>; prompt: string } {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each API's content parts, read loosely
+  type Part = any;
+  if (kind === "gemini") {
+    // Gemini: inlineData parts, then the text.
+    const parts = (body as { contents: Array<{ parts: Part[] }> }).contents[0].parts;
+    return {
+      images: parts.filter((p) => p.inlineData).map((p) => ({ mimeType: p.inlineData.mimeType, data: p.inlineData.data })),
+      prompt: parts.filter((p) => p.text).map((p) => p.text).join(""),
+    };
+  }
+  if (kind === "openai") {
+    // OpenAI chat: image_url parts holding data: URLs, then a text part.
+    const parts = (body as { messages: Array<{ role: string; content: Part[] }> }).messages.find((m) => m.role === "user")!.content;
+    return {
+      images: parts
+        .filter((p) => p.type === "image_url")
+        .map((p) => {
+          const m = /^data:([^;]+);base64,(.*)$/.exec(p.image_url.url)!;
+          return { mimeType: m[1], data: m[2] };
+        }),
+      prompt: parts.filter((p) => p.type === "text").map((p) => p.text).join(""),
+    };
+  }
+  // Anthropic: image blocks with a base64 source, then a text block.
+  const parts = (body as { messages: Array<{ content: Part[] }> }).messages[0].content;
+  return {
+    images: parts.filter((p) => p.type === "image").map((p) => ({ mimeType: p.source.media_type, data: p.source.type === "base64" ? p.source.data : undefined })),
+    prompt: parts.filter((p) => p.type === "text").map((p) => p.text).join(""),
+  };
+}
+
 const SCHEMA = { type: "object", properties: { summary: { type: "string" } }, required: ["summary"] };
 
 describe.each(KINDS)("%s text provider", (kind) => {
@@ -106,6 +139,16 @@ describe.each(KINDS)("%s text provider", (kind) => {
     // Anthropic's SDK 1.x sends the key as a bearer token (older ones used x-api-key).
     const auth = kind === "gemini" ? req.headers["x-goog-api-key"] : (req.headers["x-api-key"] ?? req.headers.authorization);
     expect(auth).toContain(KEY);
+  });
+
+  it("sends a picture with the prompt in its API's image format (photo captions)", async () => {
+    stubs[kind].reply(success(kind, JSON.stringify({ caption: "A kite.", tags: ["kite"] })));
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+
+    const result = await provider(kind).generate({ prompt: "Describe this photo.", json: SCHEMA, images: [{ mimeType: "image/jpeg", data: jpeg }] });
+
+    expect(JSON.parse(result.text)).toEqual({ caption: "A kite.", tags: ["kite"] });
+    expect(imagesSent(kind, stubs[kind].requests[0].body)).toEqual({ images: [{ mimeType: "image/jpeg", data: jpeg.toString("base64") }], prompt: "Describe this photo." });
   });
 
   it("classifies a 429 with a retry delay as rate limited with that delay, without retrying by itself", async () => {

@@ -43,7 +43,8 @@ export interface Description {
   tags: string[];
   /**
    * "local" (colours and EXIF only), "local:centernet" (plus the local vision model) or
-   * "gemini:<model>" — shown to the user so they know who wrote it.
+   * "<provider>:<model>" of the chain's provider that answered ("gemini:gemini-2.5-flash",
+   * "openai:…", "anthropic:…") — shown to the user so they know who wrote it.
    */
   provider: string;
 }

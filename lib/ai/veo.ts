@@ -44,7 +44,7 @@ export function createVeoClient(config: VeoConfig): VeoClient {
   const ai = new GoogleGenAI({
     apiKey: config.apiKey,
     vertexai: false,
-    // BullMQ owns retries; see lib/ai/gemini.ts.
+    // BullMQ owns retries; see lib/ai/gemini-text.ts.
     httpOptions: { baseUrl: config.baseUrl, timeout: config.timeoutMs, retryOptions: { attempts: 1 }, ...(config.fetch ? { fetch: config.fetch } : {}) },
   });
   const classify = (err: unknown, signal?: AbortSignal) => {

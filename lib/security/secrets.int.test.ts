@@ -61,6 +61,10 @@ beforeAll(async () => {
     GEMINI_API_KEY: GEMINI_KEY,
     GEMINI_BASE_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
     GEMINI_MODEL: "gemini-test",
+    // Gemini alone captions, so its 400 fails the photo (with local after it, the local
+    // describer would answer instead); it rests no longer than a retry's backoff.
+    AI_PROVIDERS: "gemini",
+    AI_CIRCUIT_OPEN_MS: "0",
   });
   // Everything the route handlers log in this process: the JSON logger (lib/log.ts keeps
   // its root logger as a process singleton; replaced here by one at debug level writing

@@ -70,7 +70,7 @@ export default async function MediaPage({ params }: { params: Promise<{ id: stri
                 ? "Described by the local analyser: impressions from colours, brightness and EXIF, not an AI model."
                 : a.provider === "local:centernet"
                   ? "Described on this server: objects and faces by a local model (CenterNet and BlazeFace, which know 80 kinds of everyday things, not landscapes or plants); colours and EXIF by the local analyser."
-                  : `Described by ${a.provider.replace(/^gemini:/, "Gemini ")}.`}
+                  : `Described by ${a.provider.replace(/^gemini:/, "Gemini ").replace(/^openai:/, "the OpenAI-compatible model ").replace(/^anthropic:/, "Anthropic ")}.`}
             </p>
           </figure>
           <div className="space-y-6">

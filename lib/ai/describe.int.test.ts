@@ -1,10 +1,18 @@
-// Runs the real @google/genai SDK against a stub Gemini endpoint on 127.0.0.1, so the
-// request we send and the errors the SDK raises are the real ones, with no network.
+// Photo descriptions through the chain (lib/ai/describe.ts) with Gemini's real
+// @google/genai SDK against a stub endpoint on 127.0.0.1, so the request we send and the
+// errors the SDK raises are the real ones, with no network; the chain's circuits and cap
+// live in Redis. The other providers' image requests: lib/ai/text-providers.test.ts.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isolate, type IsolatedEnv } from "@/test/integration";
+import { createAiChain, type Skip } from "./chain";
+import { createPhotoDescriber } from "./describe";
 import { AiError } from "./errors";
-import { createGeminiProvider } from "./gemini";
+import { createGeminiTextProvider } from "./gemini-text";
+import { createLocalProvider } from "./local";
+import { DEFAULT_AI_PRICES } from "./prices";
 import type { DescribeInput } from "./types";
 
 const MODEL = "gemini-test";
@@ -38,8 +46,13 @@ let server: http.Server;
 let baseUrl: string;
 let requests: Captured[] = [];
 let replies: Reply[] = [];
+let iso: IsolatedEnv;
+let redis: Redis;
+let chains = 0;
 
 beforeAll(async () => {
+  iso = await isolate();
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -62,6 +75,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await redis?.quit();
+  await iso?.teardown();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
@@ -71,8 +86,22 @@ beforeEach(() => {
   replies = [];
 });
 
-function provider(timeoutMs = 5_000) {
-  return createGeminiProvider({ apiKey: API_KEY, model: MODEL, baseUrl, timeoutMs });
+/**
+ * A describer whose chain is Gemini alone (its errors are then the photo's), or Gemini then
+ * local; each gets its own circuits, so one test's 429 does not rest Gemini for the next.
+ */
+function provider(timeoutMs = 5_000, options: { url?: string; local?: boolean; onPassedOver?: (skipped: Skip[]) => void } = {}) {
+  const gemini = createGeminiTextProvider({ apiKey: API_KEY, model: MODEL, baseUrl: options.url ?? baseUrl, timeoutMs: 60_000, prices: DEFAULT_AI_PRICES });
+  chains += 1;
+  const chain = createAiChain({
+    providers: options.local ? [gemini, "local"] : [gemini],
+    redis,
+    prefix: `${iso.prefix}:${chains}`,
+    fallbackEnabled: true,
+    circuitOpenMs: 0,
+    maxConcurrent: 4,
+  });
+  return createPhotoDescriber({ chain, local: createLocalProvider(), timeoutMs, onPassedOver: options.onPassedOver });
 }
 
 /** The smallest generateContent reply whose `response.text` is `text`. */
@@ -94,7 +123,7 @@ async function failure(promise: Promise<unknown>): Promise<AiError> {
   return err as AiError;
 }
 
-describe("Gemini provider against a stub server", () => {
+describe("photo descriptions from Gemini, through the chain", () => {
   it("sends the image inline with a JSON response schema and parses the reply", async () => {
     replies.push(
       modelSays(JSON.stringify({ caption: "  A dog runs along\n a sandy beach.  ", tags: ["Dog", "beach", " dog ", "Sea"] })),
@@ -116,11 +145,11 @@ describe("Gemini provider against a stub server", () => {
     expect(parts[0].inlineData).toEqual({ mimeType: "image/jpeg", data: IMAGE.toString("base64") });
     expect(parts[1].text).toMatch(/caption/);
     expect(req.body.generationConfig.responseMimeType).toBe("application/json");
-    const schema = req.body.generationConfig.responseSchema;
-    expect(schema.type).toBe("OBJECT");
+    const schema = req.body.generationConfig.responseJsonSchema;
+    expect(schema.type).toBe("object");
     expect(schema.required).toEqual(["caption", "tags"]);
-    expect(schema.properties.caption.type).toBe("STRING");
-    expect(schema.properties.tags).toMatchObject({ type: "ARRAY", items: { type: "STRING" } });
+    expect(schema.properties.caption.type).toBe("string");
+    expect(schema.properties.tags).toMatchObject({ type: "array", items: { type: "string" } });
   });
 
   it("clips a long caption and keeps at most 12 tags", async () => {
@@ -232,8 +261,8 @@ describe("Gemini provider against a stub server", () => {
     expect(err.message).toMatch(/^Gemini rejected the API key/);
     expect(err.message).not.toContain(API_KEY);
     expect(String(err.stack)).not.toContain(API_KEY);
-    const cause = err.cause as Error;
-    expect(`${cause.message} ${cause.stack}`).not.toContain(API_KEY);
+    // The chain's record of why Gemini was passed over (a job's provider notes) neither.
+    expect(JSON.stringify((err as AiError & { skipped?: unknown }).skipped)).not.toContain(API_KEY);
   });
 
   it("recognises Google's 400 API_KEY_INVALID as a rejected key", async () => {
@@ -295,9 +324,36 @@ describe("Gemini provider against a stub server", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
-    const gemini = createGeminiProvider({ apiKey: API_KEY, model: MODEL, baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2_000 });
+    const gemini = provider(2_000, { url: `http://127.0.0.1:${port}` });
     const err = await failure(gemini.describe(INPUT));
     expect(err.kind).toBe("transient");
     expect(err.message).toMatch(/Could not reach Gemini/);
+  });
+});
+
+describe("with local after Gemini", () => {
+  it("describes locally a photo Gemini refused: another attempt would be refused too", async () => {
+    replies.push({ status: 200, json: { promptFeedback: { blockReason: "SAFETY" } } });
+    const passedOver: Skip[][] = [];
+    const result = await provider(5_000, { local: true, onPassedOver: (s) => passedOver.push(s) }).describe(INPUT);
+    expect(result.provider).toBe("local");
+    // The worker logs why the caption is a local one.
+    expect(passedOver).toEqual([[expect.objectContaining({ provider: "gemini", kind: "permanent", reason: expect.stringMatching(/declined/) })]]);
+    expect(result.caption.length).toBeGreaterThan(0);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("waits for a rate-limited or failing Gemini rather than keep a local caption for good", async () => {
+    replies.push({
+      status: 429,
+      json: { error: { code: 429, status: "RESOURCE_EXHAUSTED", message: "Slow down.", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "2s" }] } },
+    });
+    const limited = await failure(provider(5_000, { local: true }).describe(INPUT));
+    expect(limited).toMatchObject({ kind: "rate_limited", retryAfterMs: 2_000 });
+
+    replies.push({ status: 500, json: { error: { code: 500, status: "INTERNAL", message: "An internal error has occurred." } } });
+    const failed = await failure(provider(5_000, { local: true }).describe(INPUT));
+    expect(failed.kind).toBe("transient");
+    expect(requests).toHaveLength(2);
   });
 });
