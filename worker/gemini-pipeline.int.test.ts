@@ -42,7 +42,8 @@ beforeAll(async () => {
     GEMINI_API_KEY: FAKE_KEY,
     GEMINI_MODEL: "gemini-stub",
     GEMINI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    // Gemini rests only as long as its 429 asks (1 s), not the default minute.
+    // A 500 rests Gemini for every worker for AI_CIRCUIT_OPEN_MS (a minute by default);
+    // 0 here, so the retry after the 500 is sent at once. (The 429 rests its own delay.)
     AI_CIRCUIT_OPEN_MS: "0",
   });
   lockRedis = createRedis("lock");

@@ -46,9 +46,7 @@ function answer(req: StubRequest) {
 beforeAll(async () => {
   stub = await startAiStub("gemini");
   stub.fallback = answer;
-  // AI_CIRCUIT_OPEN_MS=0: Gemini rests exactly the delay its 429 asks for (photo captions
-  // now wait out the chain's circuit, which otherwise rests at least a minute).
-  iso = await isolate({ GEMINI_API_KEY: "AIzaSy-stub-key-for-tests", GEMINI_MODEL: "gemini-stub", GEMINI_BASE_URL: stub.baseUrl, AI_CIRCUIT_OPEN_MS: "0" });
+  iso = await isolate({ GEMINI_API_KEY: "AIzaSy-stub-key-for-tests", GEMINI_MODEL: "gemini-stub", GEMINI_BASE_URL: stub.baseUrl });
   for (const i of [0, 1]) {
     // Its own connections and clients, as a second worker process has: only Redis is shared.
     const lockRedis = createRedis("lock");

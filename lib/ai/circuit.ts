@@ -25,8 +25,8 @@ export interface Circuit {
   state(provider: string): Promise<CircuitState>;
   /**
    * Opens the circuit for a failure, if the failure says anything about the provider's
-   * health; returns how long it rests (0: not opened). Rate limits rest at least the
-   * provider's delay, other failures `openMs`.
+   * health; returns how long it rests (0: not opened). A rate limit rests the delay the
+   * provider asked for (`openMs` when it named none), other failures `openMs`.
    */
   trip(provider: string, err: AiError): Promise<number>;
   /** Closes it at once (an operator's "try again now"; tests). */
@@ -85,8 +85,11 @@ export function createCircuit(config: CircuitConfig): Circuit {
 export function restFor(err: AiError, openMs: number): { openMs: number; waitMs: number } {
   switch (err.kind) {
     case "rate_limited": {
+      // The provider said when it will answer again: rest exactly that long, so a photo
+      // waiting for its caption (lib/ai/describe.ts) is held 3 s by a 429 asking for 3 s,
+      // not AI_CIRCUIT_OPEN_MS. Without a stated delay, the configured rest.
       const wait = err.retryAfterMs ?? 0;
-      return { openMs: Math.max(openMs, wait), waitMs: wait };
+      return wait > 0 ? { openMs: wait, waitMs: wait } : { openMs, waitMs: 0 };
     }
     case "quota_exhausted":
       return { openMs, waitMs: 0 };
