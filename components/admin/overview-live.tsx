@@ -233,41 +233,45 @@ function WorkersSection({ workers, at }: { workers: WorkerView[]; at: string }) 
                 </dl>
               )}
             </header>
-            <table className="w-full text-sm">
-              <thead className="text-left text-xs text-slate-500">
-                <tr>
-                  <th scope="col" className="px-5 py-2 font-medium">Queue</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Concurrency</th>
-                  <th scope="col" className="px-3 py-2 font-medium">Running</th>
-                  <th scope="col" className="px-5 py-2 font-medium">Last change</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {w.queues.map((q) => (
-                  <tr key={q.queue} data-testid="worker-queue" data-queue={q.queue}>
-                    <td className="px-5 py-2 font-mono text-xs">{q.queue}</td>
-                    <td className="px-3 py-2">
-                      <span data-testid="concurrency" className="font-semibold tabular-nums">{q.concurrency}</span>{" "}
-                      <span className="text-xs text-slate-500">{q.autoscaled ? "auto" : "fixed"}</span>
-                    </td>
-                    <td className="px-3 py-2 tabular-nums">{q.running}</td>
-                    <td className="px-5 py-2 text-slate-600" data-testid="last-change">
-                      {q.lastChange ? (
-                        <>
-                          {q.lastChange.from} → {q.lastChange.to}{" "}
-                          <span className={`rounded px-1.5 py-0.5 text-xs ${q.lastChange.to < q.lastChange.from ? "bg-amber-50 text-amber-900" : "bg-emerald-50 text-emerald-900"}`}>
-                            {REASONS[q.lastChange.reason] ?? q.lastChange.reason}
-                          </span>{" "}
-                          <span className="text-xs text-slate-500">{ago(q.lastChange.at, at)}</span>
-                        </>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
+            {/* On the narrowest phones the four columns are wider than the screen: the table
+                scrolls inside its own box (focusable, so a keyboard can scroll it too). */}
+            <div role="region" aria-label={`Queues of ${w.host}, pid ${w.pid}`} tabIndex={0} className="overflow-x-auto">
+              <table className="w-full text-sm">
+                <thead className="text-left text-xs text-slate-500">
+                  <tr>
+                    <th scope="col" className="px-5 py-2 font-medium">Queue</th>
+                    <th scope="col" className="px-3 py-2 font-medium">Concurrency</th>
+                    <th scope="col" className="px-3 py-2 font-medium">Running</th>
+                    <th scope="col" className="px-5 py-2 font-medium">Last change</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {w.queues.map((q) => (
+                    <tr key={q.queue} data-testid="worker-queue" data-queue={q.queue}>
+                      <td className="px-5 py-2 font-mono text-xs">{q.queue}</td>
+                      <td className="px-3 py-2">
+                        <span data-testid="concurrency" className="font-semibold tabular-nums">{q.concurrency}</span>{" "}
+                        <span className="text-xs text-slate-500">{q.autoscaled ? "auto" : "fixed"}</span>
+                      </td>
+                      <td className="px-3 py-2 tabular-nums">{q.running}</td>
+                      <td className="px-5 py-2 text-slate-600" data-testid="last-change">
+                        {q.lastChange ? (
+                          <>
+                            {q.lastChange.from} → {q.lastChange.to}{" "}
+                            <span className={`rounded px-1.5 py-0.5 text-xs ${q.lastChange.to < q.lastChange.from ? "bg-amber-50 text-amber-900" : "bg-emerald-50 text-emerald-900"}`}>
+                              {REASONS[q.lastChange.reason] ?? q.lastChange.reason}
+                            </span>{" "}
+                            <span className="text-xs text-slate-500">{ago(q.lastChange.at, at)}</span>
+                          </>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </article>
         ))
       )}
