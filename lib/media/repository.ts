@@ -71,19 +71,21 @@ export async function updateMediaState(
   id: string,
   state: { status: MediaStatus; stage?: string | null; progress?: number; error?: string | null; analysisSha?: string },
 ) {
-  // Two plain statements rather than update() with the extra filter: with that, each stage
-  // report took long enough that a read issued during it came back two stages late
-  // (worker/analyze-overlap.int.test.ts saw the provider's call land at "exif").
-  await db.media.updateMany({
-    where: { id, status: { not: "done" } },
-    data: {
-      ...state,
-      version: { increment: 1 },
-      completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
-    },
-  });
-  // Deleted meanwhile: P2025, as update() would throw.
-  return db.media.findUniqueOrThrow({ where: { id } });
+  try {
+    return await db.media.update({
+      where: { id, status: { not: "done" } },
+      data: {
+        ...state,
+        version: { increment: 1 },
+        completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
+      },
+    });
+  } catch (err) {
+    // P2025: no such row in a state that may change. Deleted meanwhile: the error stands.
+    const done = (err as { code?: unknown }).code === "P2025" ? await db.media.findUnique({ where: { id } }) : null;
+    if (!done) throw err;
+    return done;
+  }
 }
 
 export function findAnalysis(db: Db, sha256: string) {
