@@ -59,33 +59,20 @@ export function getMediaForJob(db: Db, id: string) {
   return db.media.findUnique({ where: { id } });
 }
 
-/**
- * Moves a photo to a new state; every change bumps `version` so clients can order events.
- * "done" is final: a second run of the same job that went on beside the first (its worker,
- * starved on a busy machine, lost the job's lock and the job was handed out again) cannot
- * move a done photo back to analysing, to failed, or to done a second time. It gets the row
- * as it stands, whose version every stream has already sent, so nobody sees it twice.
- */
-export async function updateMediaState(
+/** Moves a photo to a new state; every change bumps `version` so clients can order events. */
+export function updateMediaState(
   db: Db,
   id: string,
   state: { status: MediaStatus; stage?: string | null; progress?: number; error?: string | null; analysisSha?: string },
 ) {
-  try {
-    return await db.media.update({
-      where: { id, status: { not: "done" } },
-      data: {
-        ...state,
-        version: { increment: 1 },
-        completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
-      },
-    });
-  } catch (err) {
-    // P2025: no such row in a state that may change. Deleted meanwhile: the error stands.
-    const done = (err as { code?: unknown }).code === "P2025" ? await db.media.findUnique({ where: { id } }) : null;
-    if (!done) throw err;
-    return done;
-  }
+  return db.media.update({
+    where: { id },
+    data: {
+      ...state,
+      version: { increment: 1 },
+      completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
+    },
+  });
 }
 
 export function findAnalysis(db: Db, sha256: string) {
