@@ -10,6 +10,7 @@ import type { AiProvider, DescribeInput, Description } from "@/lib/ai/types";
 import { AiError } from "@/lib/ai/errors";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { eventsKey, type LiveEvent } from "@/lib/events";
 import { keepAnswer, keptAnswer } from "@/lib/media/answer-cache";
 import { stageProgress } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
@@ -28,7 +29,10 @@ let cookie: string;
 
 /** What the provider saw when each call arrived, and what it answers. */
 interface CallRecord {
-  mediaStage: string | null;
+  /** When the call arrived and when it answered (this process's clock, as Redis's). */
+  calledAt: number;
+  answeredAt: number;
+  /** The stages the photo was seen in while the answer was held (polled, so fast ones may be missed). */
   stagesWhilePending: string[];
 }
 let calls: CallRecord[] = [];
@@ -46,7 +50,7 @@ const recording: AiProvider = {
   name: "recording",
   async describe(input, signal) {
     const sha = current!;
-    const record: CallRecord = { mediaStage: await stageOf(sha), stagesWhilePending: [] };
+    const record: CallRecord = { calledAt: Date.now(), answeredAt: 0, stagesWhilePending: [] };
     calls.push(record);
     for (;;) {
       const stage = await stageOf(sha);
@@ -55,6 +59,7 @@ const recording: AiProvider = {
       await new Promise((r) => setTimeout(r, 2));
     }
     signal?.throwIfAborted();
+    record.answeredAt = Date.now();
     return answer(input);
   },
 };
@@ -103,14 +108,25 @@ describe("analysis with the provider call overlapping the image stages", () => {
     const row = await finished(id);
     expect(row.status).toBe("done");
     expect(calls).toHaveLength(1);
-    // Asked before the thumbnail stage was done…
-    expect(["decoding", "thumbnail"]).toContain(calls[0].mediaStage);
-    // …and the remaining stages went by, in order, while the answer was pending.
+    // When each stage was announced, from the live events' own stream (entry ids are the
+    // Redis clock in ms): polling the row would miss a stage that passes in a millisecond.
+    const announced = new Map<string, number>();
+    for (const [entryId, fields] of await lockRedis.xrange(eventsKey(env().QUEUE_PREFIX), "-", "+")) {
+      const event = JSON.parse(fields[fields.indexOf("e") + 1]) as LiveEvent;
+      const view = event.view as MediaView;
+      if (event.kind === "media" && view.id === id && view.stage && !announced.has(view.stage)) announced.set(view.stage, Number(entryId.split("-")[0]));
+    }
     const order = ["decoding", "thumbnail", "exif", "colours", "fingerprint", "describing"];
-    const seen = calls[0].stagesWhilePending;
-    expect(seen.at(-1)).toBe("describing");
-    expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort((a, b) => a - b));
-    expect(seen).toContain("fingerprint");
+    expect([...announced.keys()].filter((stage) => order.includes(stage))).toEqual(order);
+    const { calledAt, answeredAt } = calls[0];
+    // Asked once the photo was decoded, before its later image stages…
+    expect(announced.get("decoding")!).toBeLessThanOrEqual(calledAt);
+    // …which all went by while the answer was pending; it answered only at "describing".
+    for (const stage of ["exif", "colours", "fingerprint", "describing"]) {
+      expect(announced.get(stage)!, `${stage} announced after the call began`).toBeGreaterThanOrEqual(calledAt);
+      expect(announced.get(stage)!, `${stage} announced before the answer`).toBeLessThanOrEqual(answeredAt);
+    }
+    expect(calls[0].stagesWhilePending.at(-1)).toBe("describing");
     expect(row.analysis?.provider).toBe("local");
     // The kept answer is gone once the result is saved.
     expect(await keptAnswer(lockRedis, env().QUEUE_PREFIX, sha)).toBeNull();
