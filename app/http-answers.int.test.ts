@@ -292,7 +292,7 @@ describe("the Origin check", () => {
   });
 });
 
-describe("live streams (answered by the live front, lib/http/live-front.ts)", () => {
+describe("live streams (answered by the front, lib/http/front.ts)", () => {
   it("refuse like Next's routes do, with the same headers", async () => {
     const viaNext = await request("GET", "/api/v1/media", { headers: { cookie: "" } });
     const viaFront = await request("GET", "/api/v1/media/stream?ids=00000000-0000-4000-8000-000000000001", { headers: { cookie: "" } });

@@ -1,6 +1,6 @@
 // GET /api/admin/overview/stream (admins only): the queue overview as SSE, pushed whenever
 // it changes. All admin streams of this process share one feed (feed.ts). Served by the
-// live front (lib/http/live-front.ts) and, for a request that reaches Next, by its route.
+// front (lib/http/front.ts) and, for a request that reaches Next, by its route.
 import { sessionToken } from "@/lib/auth";
 import { requireAdmin } from "@/lib/auth/admin";
 import { userForToken } from "@/lib/auth/session";

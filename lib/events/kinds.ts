@@ -8,9 +8,9 @@
 //  2. lib/<domain>/live.ts: `export const episodeLive = defineLive("episode", { load, idOf, isTerminal })`.
 //  3. After every change of one (worker or web): `publish(episodeLive, ownerId, toEpisodeView(row))`
 //     (lib/events/publish.ts; in the worker it waits out a Redis restart by itself).
-//  4. Its stream: `[streamPath(episodeLive)]: liveStreamRoute(episodeLive)` in lib/http/stream-routes.ts
-//     (the live front serves it before Next), and `<path>/stream/route.ts` exporting the same
-//     handler for a request that reaches Next: `export const GET = streamRoute("<path>/stream")`
+//  4. Its stream: `[streamKey(episodeLive)]: liveStreamRoute(episodeLive)` in lib/http/front-routes.ts
+//     (the front serves it before Next), and `<path>/stream/route.ts` exporting the same
+//     handler for a request that reaches Next: `export const GET = frontRoute("GET <path>/stream")`
 //     plus runtime/dynamic.
 //  5. The list route (`GET <path>`) answers the polling fallback first:
 //     `if (url.searchParams.has("ids")) return livePoll(episodeLive, user.id, url)`.

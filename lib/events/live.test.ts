@@ -52,11 +52,12 @@ describe("the live kinds registry", () => {
       const { path: base } = LIVE_KINDS[kind];
       const stream = readFileSync(path.join(ROOT, "app", base, "stream/route.ts"), "utf8");
       expect(exportedMethods(stream), `${base}/stream`).toContain("GET");
-      // The handler the live front serves the path with (lib/http/stream-routes.ts), so
-      // the front and Next answer it alike.
-      expect(stream, `${base}/stream`).toContain(`streamRoute("${base}/stream")`);
+      // The handler the front serves the path with (lib/http/front-routes.ts), so the
+      // front and Next answer it alike.
+      expect(stream, `${base}/stream`).toContain(`frontRoute("GET ${base}/stream")`);
+      // The list route answers ?ids= with livePoll, itself or through the front's handler.
       const list = readFileSync(path.join(ROOT, "app", base, "route.ts"), "utf8");
-      expect(list, base).toMatch(/livePoll\(/);
+      expect(list, base).toMatch(/livePoll\(|frontRoute\("GET /);
     }
   });
 });

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { RejectedInputError } from "@/lib/errors";
 import { badRequest } from "./errors";
+import { bodyStream } from "./request-body";
 
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   let body: unknown;
@@ -38,20 +39,15 @@ export async function readBoundedBody(request: Request, maxBytes: number): Promi
 async function readAtMost(request: Request, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
+  const body = bodyStream(request);
+  // Leaving the loop early (too large) destroys the stream: reading stops there.
+  if (body)
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
     }
-  }
   return Buffer.concat(chunks);
 }

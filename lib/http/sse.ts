@@ -1,8 +1,8 @@
 // A small Server-Sent Events helper: framing, heartbeats, and cleanup that runs exactly
 // once whether the server closes the stream, the client goes away, or the reader cancels.
 // A stream is written either into a web ReadableStream (the Response a route handler
-// returns, when Next serves it) or straight into Node's response (the live front,
-// live-front.ts, which takes the stream's source from that Response and never reads it).
+// returns, when Next serves it) or straight into Node's response (the front,
+// front.ts, which takes the stream's source from that Response and never reads it).
 import type { ServerResponse } from "node:http";
 import { log } from "@/lib/log";
 
@@ -132,14 +132,14 @@ function openChannel(sink: SseSink, source: SseSource): () => void {
   return finish;
 }
 
-// The source of each SSE Response a handler made, for the live front to take.
+// The source of each SSE Response a handler made, for the front to take.
 const sources = new WeakMap<Response, SseSource>();
 const encoder = new TextEncoder();
 const DISCARD: SseSink = { write() {}, end() {} };
 
 /**
  * An SSE answer. Nothing runs until someone reads the body: Next does when it serves the
- * request; the live front takes the source instead (takeSseSource) and never reads it.
+ * request; the front takes the source instead (takeSseSource) and never reads it.
  */
 export function sseResponse(signal: AbortSignal, run: Run): Response {
   const source: SseSource = { run };

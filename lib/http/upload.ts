@@ -10,15 +10,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, unlink } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform, Writable, type TransformCallback } from "node:stream";
+import { Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { RejectedInputError } from "@/lib/errors";
 import type { ReceivedFile, ReceivedUpload, RejectedFile } from "@/lib/media/service";
 import { webMetrics } from "@/lib/metrics/web";
 import { HttpError } from "./errors";
 import { cleanFileName } from "./file-names";
+import { bodyStream } from "./request-body";
 
 /** What kind of file an upload takes, decided from each file's first bytes. */
 export interface Acceptance {
@@ -175,7 +175,8 @@ export async function withUpload<T>(request: Request, policy: UploadPolicy, keep
 
 async function receiveUpload(request: Request, { tempDir, limits, accept, inspect }: UploadPolicy): Promise<ReceivedUpload> {
   const contentType = request.headers.get("content-type") ?? "";
-  if (!contentType.toLowerCase().startsWith("multipart/form-data") || !request.body) {
+  const body = contentType.toLowerCase().startsWith("multipart/form-data") ? bodyStream(request) : null;
+  if (!body) {
     throw new RejectedInputError("wrong_type", `Send ${accept.plural} as multipart/form-data, in a field named "${accept.field}".`);
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
@@ -255,7 +256,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
 
   let outcomes: Outcome[];
   try {
-    await pipeline(Readable.fromWeb(request.body as unknown as WebReadableStream), counted, parser);
+    await pipeline(body, counted, parser);
     outcomes = await Promise.all(work);
   } catch (err) {
     const settled = await Promise.allSettled(work);

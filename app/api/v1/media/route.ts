@@ -1,46 +1,11 @@
-// POST: upload photos (multipart, field "files") → 202 with their ids; rate-limited per
-// user. With an Idempotency-Key, a repeat (the answer was lost) gets the first 202 again and
-// stores nothing (lib/http/idempotency.ts). GET: your photos, newest first (?before=<iso>&limit=), or just the ones named by
-// ?ids= (polling fallback).
-import { requireUser } from "@/lib/auth";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { livePoll } from "@/lib/events/live";
-import { badRequest } from "@/lib/http/errors";
-import { answerOnce, parseIdempotencyKey } from "@/lib/http/idempotency";
-import { route } from "@/lib/http/route";
-import { REJECTION_STATUS } from "@/lib/http/status";
-import { withUpload } from "@/lib/http/upload";
-import { mediaLive } from "@/lib/media/live";
-import { listOwnedMedia } from "@/lib/media/repository";
-import { acceptUpload, uploadPolicy } from "@/lib/media/service";
-import { toMediaView } from "@/lib/media/view";
-import { enforce } from "@/lib/security/rate-limit";
+// POST: upload photos → 202 with their ids. GET: your photos, newest first, or the ones
+// named by ?ids= (polling fallback). Both defined in lib/media/routes.ts and answered by the
+// front (lib/http/front.ts) before Next sees them; these exports serve a request that
+// reaches Next.
+import { frontRoute } from "@/lib/http/front-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = route(async (request) => {
-  const user = await requireUser(request);
-  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
-  return answerOnce("media", user.id, key, async () => {
-    await enforce("upload-user", user.id, env().RATE_LIMIT_UPLOAD_USER, "Too many uploads in a short time.");
-    const { media, rejected } = await withUpload(request, uploadPolicy(), (upload) => acceptUpload(user, upload));
-    // Each refused file carries the status it would have had on its own.
-    const refused = rejected.map(({ name, reason, error, details }) => ({ name, status: REJECTION_STATUS[reason], error, ...(details ? { details } : {}) }));
-    return { status: 202, body: { media, rejected: refused } };
-  });
-});
-
-export const GET = route(async (request) => {
-  const user = await requireUser(request);
-  const url = new URL(request.url);
-  if (url.searchParams.has("ids")) return livePoll(mediaLive, user.id, url);
-  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 60) || 60, 1), 200);
-  const beforeRaw = url.searchParams.get("before");
-  const before = beforeRaw ? new Date(beforeRaw) : undefined;
-  if (before && Number.isNaN(before.getTime())) throw badRequest("before must be an ISO date.");
-  const rows = await listOwnedMedia(db(), user.id, { limit, before });
-  const next = rows.length === limit ? rows[rows.length - 1].createdAt.toISOString() : null;
-  return Response.json({ media: rows.map(toMediaView), next });
-});
+export const POST = frontRoute("POST /api/v1/media");
+export const GET = frontRoute("GET /api/v1/media");

@@ -1,8 +1,8 @@
 // GET ?ids=: SSE of your exports' progress until each is ready or failed.
-// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// Defined once in lib/http/front-routes.ts, which the front (lib/http/front.ts)
 // answers this path with before Next sees it; this route serves a request that reaches Next.
-import { streamRoute } from "@/lib/http/stream-routes";
+import { frontRoute } from "@/lib/http/front-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-export const GET = streamRoute("/api/account/exports/stream");
+export const GET = frontRoute("GET /api/account/exports/stream");

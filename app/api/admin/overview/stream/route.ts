@@ -1,9 +1,9 @@
 // GET (admins only): SSE stream of the queue overview, pushed whenever it changes. All
 // admin streams of this process share one feed (lib/admin/feed.ts).
-// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// Defined once in lib/http/front-routes.ts, which the front (lib/http/front.ts)
 // answers this path with before Next sees it; this route serves a request that reaches Next.
-import { streamRoute } from "@/lib/http/stream-routes";
+import { frontRoute } from "@/lib/http/front-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-export const GET = streamRoute("/api/admin/overview/stream");
+export const GET = frontRoute("GET /api/admin/overview/stream");

@@ -2,10 +2,10 @@
 // then every step by name, percent, review, publishing, done or a readable error). A
 // snapshot from Postgres first, then live `episode` events; ends once every episode is
 // waiting for a person (review), published, or failed.
-// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// Defined once in lib/http/front-routes.ts, which the front (lib/http/front.ts)
 // answers this path with before Next sees it; this route serves a request that reaches Next.
-import { streamRoute } from "@/lib/http/stream-routes";
+import { frontRoute } from "@/lib/http/front-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-export const GET = streamRoute("/api/v1/episodes/stream");
+export const GET = frontRoute("GET /api/v1/episodes/stream");

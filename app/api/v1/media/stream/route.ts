@@ -1,9 +1,9 @@
 // GET ?ids=a,b,c: one SSE stream of live progress for many of your photos. Sends a
 // snapshot from Postgres, then live `media` events, and `end` when every photo is done or failed.
-// Defined once in lib/http/stream-routes.ts, which the live front (lib/http/live-front.ts)
+// Defined once in lib/http/front-routes.ts, which the front (lib/http/front.ts)
 // answers this path with before Next sees it; this route serves a request that reaches Next.
-import { streamRoute } from "@/lib/http/stream-routes";
+import { frontRoute } from "@/lib/http/front-routes";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-export const GET = streamRoute("/api/v1/media/stream");
+export const GET = frontRoute("GET /api/v1/media/stream");
