@@ -20,3 +20,17 @@ export function createDb(connectionString: string, schema?: string): Db {
 export function db(): Db {
   return singleton("db", () => createDb(env().DATABASE_URL, env().DATABASE_SCHEMA));
 }
+
+/**
+ * The rows of `rows` that belong to `ownerId`, for a lookup of someone's things by a list
+ * of ids. Such lookups ask Postgres by primary key alone (`id IN (…)`) and check the owner
+ * here: given `ownerId = $1 AND id IN (…)`, Postgres may read every row of the owner
+ * through the (ownerId, createdAt) index and filter the ids, and it did whenever the
+ * table's statistics were older than the owner's latest uploads — a poll of 20 photos then
+ * cost in proportion to the library (docs/performance.md, "The front"). By primary key it
+ * is one probe per id, whatever the library's size. Someone else's id drops out, exactly
+ * like a missing one.
+ */
+export function keepOwned<T extends { ownerId: string }>(rows: T[], ownerId: string): T[] {
+  return rows.filter((row) => row.ownerId === ownerId);
+}

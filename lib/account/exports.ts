@@ -1,6 +1,6 @@
 // "Download all my data": one ZIP per request, built by the export-data job and kept for
 // EXPORT_TTL_MS. This module owns the DataExport table, its public view and live kind.
-import type { Db } from "@/lib/db";
+import { keepOwned, type Db } from "@/lib/db";
 import { defineLive } from "@/lib/events/kinds";
 import { publish } from "@/lib/events/publish";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -48,7 +48,7 @@ export function toExportView(row: ExportRow, now = new Date()): ExportView {
 }
 
 export const exportLive = defineLive("export", {
-  load: async (db, ownerId, ids) => (await db.dataExport.findMany({ where: { ownerId, id: { in: [...ids] } } })).map((r) => toExportView(r)),
+  load: async (db, ownerId, ids) => keepOwned(await db.dataExport.findMany({ where: { id: { in: [...ids] } } }), ownerId).map((r) => toExportView(r)),
   idOf: (view) => view.id,
   isTerminal: (view) => view.status === "ready" || view.status === "failed",
 });

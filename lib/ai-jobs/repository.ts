@@ -1,6 +1,6 @@
 // The only module that touches the Job and WebhookDelivery tables: the durable record of
 // every AI job (BullMQ holds only the work, and trims it; this outlives that).
-import type { Db, Tx } from "@/lib/db";
+import { keepOwned, type Db, type Tx } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { Prisma, type JobStatus } from "@/lib/generated/prisma/client";
 
@@ -26,7 +26,7 @@ export async function getOwnedJob(db: Tx, ownerId: string, id: string): Promise<
 }
 
 export function findOwnedJobs(db: Db, ownerId: string, ids: readonly string[]) {
-  return db.job.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withChildren });
+  return db.job.findMany({ where: { id: { in: [...ids] } }, include: withChildren }).then((rows) => keepOwned(rows, ownerId));
 }
 
 export function getJob(db: Tx, id: string) {

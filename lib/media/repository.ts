@@ -1,5 +1,5 @@
 // The only module that touches the Media and Analysis tables.
-import type { Db, Tx } from "@/lib/db";
+import { keepOwned, type Db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
 import type { MediaStatus } from "./progress";
@@ -29,12 +29,12 @@ export async function getOwnedMedia(db: Db, ownerId: string, id: string) {
 }
 
 export function findOwnedMedia(db: Db, ownerId: string, ids: readonly string[]) {
-  return db.media.findMany({ where: { ownerId, id: { in: [...ids] } } });
+  return db.media.findMany({ where: { id: { in: [...ids] } } }).then((rows) => keepOwned(rows, ownerId));
 }
 
 /** Photos of this owner with their analysis (vlogs read captions, EXIF and thumbnails). */
 export function findOwnedMediaWithAnalysis(db: Db, ownerId: string, ids: readonly string[]) {
-  return db.media.findMany({ where: { ownerId, id: { in: [...ids] } }, include: { analysis: true } });
+  return db.media.findMany({ where: { id: { in: [...ids] } }, include: { analysis: true } }).then((rows) => keepOwned(rows, ownerId));
 }
 
 export function listOwnedMedia(db: Db, ownerId: string, opts: { limit: number; before?: Date }) {

@@ -1,6 +1,6 @@
 // The only module that touches the Show and Episode tables (an episode's workflow run is
 // lib/workflow's). Someone else's id is answered exactly like a missing one.
-import type { Db, Tx } from "@/lib/db";
+import { keepOwned, type Db, type Tx } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
@@ -68,7 +68,7 @@ export async function getOwnedEpisode(db: Tx, ownerId: string, id: string): Prom
 }
 
 export function findOwnedEpisodes(db: Db, ownerId: string, ids: readonly string[]): Promise<EpisodeSummaryRow[]> {
-  return db.episode.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withRun, omit: light });
+  return db.episode.findMany({ where: { id: { in: [...ids] } }, include: withRun, omit: light }).then((rows) => keepOwned(rows, ownerId));
 }
 
 export function listOwnedEpisodes(db: Db, ownerId: string, opts: { limit: number; showId?: string }) {

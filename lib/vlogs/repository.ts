@@ -1,5 +1,5 @@
 // The only module that touches the Vlog table (its workflow run is lib/workflow's).
-import type { Db, Tx } from "@/lib/db";
+import { keepOwned, type Db, type Tx } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/errors";
 import { markPhotoDeleted, type StoryboardDoc } from "./storyboard";
@@ -23,7 +23,7 @@ export async function getOwnedVlog(db: Db, ownerId: string, id: string): Promise
 }
 
 export function findOwnedVlogs(db: Db, ownerId: string, ids: readonly string[]) {
-  return db.vlog.findMany({ where: { ownerId, id: { in: [...ids] } }, include: withRun });
+  return db.vlog.findMany({ where: { id: { in: [...ids] } }, include: withRun }).then((rows) => keepOwned(rows, ownerId));
 }
 
 export function listOwnedVlogs(db: Db, ownerId: string, opts: { limit: number }) {
