@@ -215,10 +215,19 @@ async function status(res: http.ServerResponse, owner: string, id: string) {
   json(res, 200, rows[0]);
 }
 
-/** The polling fallback (`?ids=`): the owner's photos among those ids, one SELECT. */
+/**
+ * The owner's photos among `ids`: one SELECT by primary key, the owner checked in code, as
+ * the app does (lib/db.ts keepOwned: with `"ownerId" = $1 AND id = ANY(…)` Postgres may
+ * read every photo of the owner when its statistics are stale).
+ */
+async function ownedPhotos(owner: string, ids: string[]): Promise<Record<string, unknown>[]> {
+  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows.filter((row) => row.ownerId === owner);
+}
+
+/** The polling fallback (`?ids=`): the owner's photos among those ids. */
 async function statusOf(res: http.ServerResponse, owner: string, ids: string[]) {
-  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE "ownerId" = $1 AND id = ANY($2::uuid[])`, [owner, ids]);
-  json(res, 200, { media: rows });
+  json(res, 200, { media: await ownedPhotos(owner, ids) });
 }
 
 // One blocking connection reads the event stream for the whole process, as the app's hub does.
@@ -245,7 +254,7 @@ function startReading() {
 
 async function stream(req: http.IncomingMessage, res: http.ServerResponse, owner: string, ids: string[]) {
   startReading();
-  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE "ownerId" = $1 AND id = ANY($2::uuid[])`, [owner, ids]);
+  const rows = await ownedPhotos(owner, ids);
   if (rows.length !== ids.length) return json(res, 404, { error: { message: "not found" } });
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   res.write("retry: 3000\n\n");
