@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { envSchema, parseEnv } from "./env";
 import { resumableRoot } from "./http/resumable";
 import { createStorage } from "./storage";
+import { WEB_NODE_FLAGS } from "@/scripts/web-node-flags.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -188,6 +189,14 @@ describe("Dockerfile", () => {
     expect(read(".ci/run")).toContain('!= "$NODE_MAJOR" ]; then');
     const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
     expect(engines.split("||").map((range) => range.trim())).toContain(`^${major}`);
+  });
+
+  it("starts the web process with the V8 flags npm start and npm run web use", () => {
+    const flags = WEB_NODE_FLAGS.map((flag) => `"${flag}"`).join(", ");
+    expect(/^CMD \[(.*)\]$/m.exec(finalStage)?.[1]).toBe(`"node", ${flags}, "node_modules/next/dist/bin/next", "start", "-p", "3000"`);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.web).toBe(`node ${WEB_NODE_FLAGS.join(" ")} node_modules/next/dist/bin/next start`);
+    expect(read("scripts/start.mjs")).toContain("[...WEB_NODE_FLAGS, \"node_modules/next/dist/bin/next\", \"start\"");
   });
 
   it("ships ffmpeg and espeak-ng, runs as a user other than root, and starts node itself", () => {

@@ -11,6 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
+import { WEB_NODE_FLAGS } from "./web-node-flags.mjs";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(`Usage: npm start   (node scripts/start.mjs)
@@ -163,7 +164,7 @@ const childEnv = {
 };
 // Started with node directly (not through npx) so signals reach the processes themselves.
 say(`Starting the web app on port ${port}…`);
-const web = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env: childEnv });
+const web = spawn(process.execPath, [...WEB_NODE_FLAGS, "node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env: childEnv });
 say("Starting the worker…");
 // MALLOC_ARENA_MAX=2: glibc's default of 8 arenas per core, touched by libvips's threads,
 // fragments the worker's memory far past what it uses (docs/performance.md, worker memory).
