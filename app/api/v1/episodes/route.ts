@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { readJson } from "@/lib/http/body";
 import { livePoll } from "@/lib/events/live";
-import { uuidParam } from "@/lib/http/params";
+import { limitParam, uuidParam } from "@/lib/http/params";
 import { answerOnce, parseIdempotencyKey } from "@/lib/http/idempotency";
 import { route } from "@/lib/http/route";
 import { REJECTION_STATUS } from "@/lib/http/status";
@@ -54,7 +54,7 @@ export const GET = route(async (request) => {
   const user = await requireUser(request);
   const url = new URL(request.url);
   if (url.searchParams.has("ids")) return livePoll(episodeLive, user.id, url);
-  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 200);
+  const limit = limitParam(url, 50);
   const showId = url.searchParams.get("showId");
   const rows = await listOwnedEpisodes(db(), user.id, { limit, showId: showId ? uuidParam(showId, "That show") : undefined });
   return Response.json({ episodes: rows.map(toEpisodeView) });

@@ -4,6 +4,7 @@ import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { livePoll } from "@/lib/events/live";
 import { readJson } from "@/lib/http/body";
+import { limitParam } from "@/lib/http/params";
 import { route } from "@/lib/http/route";
 import { vlogLive } from "@/lib/vlogs/live";
 import { listOwnedVlogs } from "@/lib/vlogs/repository";
@@ -24,7 +25,7 @@ export const GET = route(async (request) => {
   const user = await requireUser(request);
   const url = new URL(request.url);
   if (url.searchParams.has("ids")) return livePoll(vlogLive, user.id, url);
-  const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 200);
+  const limit = limitParam(url, 50);
   const rows = await listOwnedVlogs(db(), user.id, { limit });
   return Response.json({ vlogs: rows.map(toVlogView) });
 });
