@@ -1,5 +1,5 @@
 // The one `?ids=` parser every live stream and polling fallback uses.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportedMethods } from "@/test/routes";
@@ -55,9 +55,17 @@ describe("the live kinds registry", () => {
       // The handler the front serves the path with (lib/http/front-routes.ts), so the
       // front and Next answer it alike.
       expect(stream, `${base}/stream`).toContain(`frontRoute("GET ${base}/stream")`);
-      // The list route answers ?ids= with livePoll, itself or through the front's handler.
+      // The list route answers ?ids= with livePoll: itself, or (a route the front answers)
+      // through its handler in lib/<domain>/routes.ts.
       const list = readFileSync(path.join(ROOT, "app", base, "route.ts"), "utf8");
-      expect(list, base).toMatch(/livePoll\(|frontRoute\("GET /);
+      const served = list.includes(`export const GET = frontRoute("GET ${base}");`)
+        ? readdirSync(path.join(ROOT, "lib"))
+            .map((dir) => path.join(ROOT, "lib", dir, "routes.ts"))
+            .filter((file) => existsSync(file))
+            .map((file) => readFileSync(file, "utf8"))
+            .join("\n")
+        : list;
+      expect(served, base).toContain(`livePoll(${kind}Live, `);
     }
   });
 });
