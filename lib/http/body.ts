@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import { RejectedInputError } from "@/lib/errors";
 import { badRequest } from "./errors";
-import { bodyStream } from "./request-body";
+import { bodyStream, hasBody } from "./request-body";
 
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   let body: unknown;
@@ -32,7 +32,7 @@ export async function readJsonBounded(request: Request, maxBytes: number): Promi
 
 /** A raw request body (an uploaded file) of at most `maxBytes` (413 past it, whatever Content-Length claimed). */
 export async function readBoundedBody(request: Request, maxBytes: number): Promise<Buffer> {
-  if (!request.body) throw new RejectedInputError("empty", "The request has no file in its body.");
+  if (!hasBody(request)) throw new RejectedInputError("empty", "The request has no file in its body.");
   return readAtMost(request, maxBytes, () => new RejectedInputError("too_large", `The file may be at most ${Math.round(maxBytes / (1024 * 1024))} MB.`));
 }
 

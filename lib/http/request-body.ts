@@ -14,6 +14,11 @@ export function readBodyFrom(request: Request, incoming: IncomingMessage): Reque
   return request;
 }
 
+/** Whether the request carries a body, whoever built it. */
+export function hasBody(request: Request): boolean {
+  return nodeBodies.has(request) || request.body !== null;
+}
+
 /**
  * The body as a Node stream, or null when the request has none. Destroying it (a refusal
  * halfway through the body) stops reading but leaves the connection open, so the refusal
