@@ -145,8 +145,11 @@ export const envSchema = z.object({
   AI_FALLBACK_ENABLED: bool.default(true),
   /** How long a provider that failed (outage, rate limit, quota) rests, for every worker. */
   AI_CIRCUIT_OPEN_MS: z.coerce.number().int().min(0).default(60_000),
-  /** Calls in flight to each provider across all worker processes. */
-  AI_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1_000).default(4),
+  /**
+   * Calls in flight to each provider across all worker processes, photo captions and AI jobs
+   * together. Seed 003's 10: one worker's 5 photos (WORKER_CONCURRENCY) and 5 AI jobs at once.
+   */
+  AI_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(1_000).default(10),
   /** Timeout of one text-generation request, in ms (photo captions use AI_TIMEOUT_MS). */
   AI_REQUEST_TIMEOUT: durationMs.prefault("60000"),
   /** USD per million tokens per model, merged over lib/ai/prices.ts's defaults. */
