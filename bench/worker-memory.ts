@@ -37,6 +37,8 @@ const VARIANTS: Variant[] = [
   { id: "both", label: "MALLOC_ARENA_MAX=2 + cache off", env: { MALLOC_ARENA_MAX: "2", SHARP_CACHE_MB: "0" } },
   // No overrides: what `npm start` / `npm run worker` run (test/processes.ts sets the same MALLOC_ARENA_MAX).
   { id: "shipped", label: "shipped (MALLOC_ARENA_MAX=2)", env: {} },
+  // What the local vision model (lib/ai/vision, on by default without a provider key) holds.
+  { id: "no-vision", label: "shipped, local vision model off (LOCAL_VISION=false)", env: { LOCAL_VISION: "false" } },
 ];
 
 /**

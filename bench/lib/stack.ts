@@ -80,7 +80,7 @@ export interface Stack {
   waitUntilFinished(ids: string[], timeoutMs?: number): Promise<Map<string, MediaView>>;
   /** A worker process (tsx worker/index.ts) with extra environment; resolves once it is consuming. */
   startWorker(extraEnv?: Record<string, string>): Promise<Child>;
-  /** Removes every waiting job of the app's queues, so a worker started next sees only new work. */
+  /** Removes every waiting job of the app's queues and fails the photos left waiting for them, so a worker started next sees only new work. */
   clearQueues(): Promise<void>;
   /** Fresh web and baseline processes (same ports, data and user): memory figures start from the same state. */
   restartServers(): Promise<void>;
@@ -293,6 +293,14 @@ export class Resources {
           await queue.obliterate({ force: true });
           await queue.close();
         }
+        // The photos those jobs were for would stay "queued" with no job, and a worker's
+        // reconciler puts such photos back in the queue once they are RECONCILE_STALE_MS old:
+        // a later scenario's worker then analysed an earlier scenario's photos (scenario 8
+        // counted an 11th AI request for its 10 photos). Failed, they are out of its reach.
+        await stack.sql().query(
+          `UPDATE "Media" SET status = 'failed', stage = NULL, error = 'Discarded by the bench between scenarios.', "completedAt" = now()
+            WHERE status IN ('queued', 'analysing')`,
+        );
       },
     };
     return stack;
