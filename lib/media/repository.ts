@@ -59,20 +59,29 @@ export function getMediaForJob(db: Db, id: string) {
   return db.media.findUnique({ where: { id } });
 }
 
-/** Moves a photo to a new state; every change bumps `version` so clients can order events. */
-export function updateMediaState(
+/**
+ * Moves a photo to a new state; every change bumps `version` so clients can order events.
+ * "done" is final: null when the photo is done already (or gone), and nothing is written.
+ * Two runs of one job can overlap (a worker starved of CPU loses its job's lock and BullMQ
+ * hands the job out again); the first to finish wins, and the other's later writes cannot
+ * take the photo back to "analysing" or announce it done a second time. One statement
+ * (`UPDATE … WHERE status <> 'done' RETURNING`), so no second run slips in between a check and
+ * the write.
+ */
+export async function updateMediaState(
   db: Db,
   id: string,
   state: { status: MediaStatus; stage?: string | null; progress?: number; error?: string | null; analysisSha?: string },
 ) {
-  return db.media.update({
-    where: { id },
+  const [row] = await db.media.updateManyAndReturn({
+    where: { id, status: { not: "done" } },
     data: {
       ...state,
       version: { increment: 1 },
       completedAt: state.status === "done" || state.status === "failed" ? new Date() : null,
     },
   });
+  return row ?? null;
 }
 
 export function findAnalysis(db: Db, sha256: string) {

@@ -165,6 +165,7 @@ export async function retryMedia(user: SessionUser, id: string): Promise<MediaVi
     throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
   }
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
+  if (!queued) throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
   const job = await findJob("analyze-media", { mediaId: id });
   if (job && (await job.isFailed())) await job.retry("failed");
   else if (!job) await enqueue("analyze-media", { mediaId: id });
@@ -180,7 +181,7 @@ export async function markMediaRequeued(id: string): Promise<void> {
   const row = await getMediaForJob(db(), id);
   if (!row || row.status !== "failed") return;
   const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
-  await publishMedia(queued);
+  if (queued) await publishMedia(queued);
 }
 
 /**

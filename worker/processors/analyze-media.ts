@@ -58,8 +58,33 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   const report = async (stage: AnalysisStage) => {
     const progress = Math.max(stageProgress(stage), floor);
     const row = await updateMediaState(db, media.id, { status: "analysing", stage, progress, error: null });
+    if (!row) throw new FinishedElsewhere();
     await publishMedia(row);
   };
+
+  try {
+    return await analyzeAndFinish(job, deps, media, report, token);
+  } catch (error) {
+    // Another run of this job finished the photo (or it was deleted) while this one worked.
+    if (error instanceof FinishedElsewhere) return { skipped: "finished by another run or deleted" };
+    throw error;
+  }
+}
+
+/**
+ * The photo was done (or deleted) by the time this run wrote to it: a second run of the same
+ * job, after the first lost its lock, can overlap the first. Ends this run without a write.
+ */
+class FinishedElsewhere extends Error {}
+
+async function analyzeAndFinish(
+  job: Job<JobPayload<"analyze-media">>,
+  deps: AnalyzeDeps,
+  media: { id: string; sha256: string; storageKey: string },
+  report: (stage: AnalysisStage) => Promise<void>,
+  token: string | undefined,
+) {
+  const { db } = deps;
 
   let analysis = await findAnalysis(db, media.sha256);
   if (!analysis) {
@@ -91,6 +116,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
     error: null,
     analysisSha: analysis.sha256,
   });
+  if (!done) throw new FinishedElsewhere();
   await publishMedia(done);
   return { analyzed: analysis.sha256 };
 }

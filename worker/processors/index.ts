@@ -74,7 +74,8 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
               stage: failure.kind === "rate_limited" ? "rate-limited" : "retrying",
               error: null,
             });
-        await publishMedia(row);
+        // null: the photo is done (another run of the job finished it) or deleted.
+        if (row) await publishMedia(row);
       },
     },
     "reconcile-media": {
