@@ -7,7 +7,6 @@ import { classifyDecodeError } from "../image-header";
 import type { ImageMime } from "../sniff";
 
 export const PREVIEW_SIZE = 1024;
-export const THUMBNAIL_SIZE = 512;
 
 /** Decoded pixels: 8-bit sRGB, 3 channels, no alpha. */
 export interface Pixels {
@@ -50,32 +49,41 @@ export function encodePreview(pixels: Pixels): Promise<Buffer> {
   return sharp(pixels.data, raw(pixels)).jpeg({ quality: 85 }).toBuffer();
 }
 
-/** The WebP thumbnail, long side 512 px (never enlarged). */
-export function encodeThumbnail(pixels: Pixels): Promise<Buffer> {
+/**
+ * Long side of the small copy: the WebP thumbnail, and what a local vision model sees
+ * (CenterNet works at 512 × 512).
+ */
+export const SMALL_SIZE = 512;
+
+/**
+ * The small copy (RGB, long side ≤ SMALL_SIZE, aspect kept), shrunk once from the decode.
+ * The thumbnail, the model's pixels and the colour and fingerprint samples are all made
+ * from it: a quarter of the preview's pixels to resample for each (docs/performance.md,
+ * "Analysis").
+ */
+export async function smallCopy(pixels: Pixels): Promise<Pixels> {
   return sharp(pixels.data, raw(pixels))
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 80 })
-    .toBuffer();
-}
-
-/** Long side of the copy a local vision model sees (CenterNet works at 512 × 512). */
-export const MODEL_SIZE = 512;
-
-/** RGB pixels, long side ≤ MODEL_SIZE, aspect kept: the local vision model's input. */
-export async function modelSample(pixels: Pixels): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const { data, info } = await sharp(pixels.data, raw(pixels))
-    .resize(MODEL_SIZE, MODEL_SIZE, { fit: "inside", withoutEnlargement: true })
+    .resize(SMALL_SIZE, SMALL_SIZE, { fit: "inside", withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** The WebP thumbnail: the small copy, encoded. */
+export function encodeThumbnail(small: Pixels): Promise<Buffer> {
+  return sharp(small.data, raw(small)).webp({ quality: 80 }).toBuffer();
+}
+
+/** The local vision model's input: the small copy's pixels as they are. */
+export function modelPixels(small: Pixels): { data: Uint8Array; width: number; height: number } {
+  return { data: new Uint8Array(small.data.buffer, small.data.byteOffset, small.data.byteLength), width: small.info.width, height: small.info.height };
 }
 
 /** RGB samples of the whole picture, squeezed to size × size, for colour statistics. */
-export function colourSample(pixels: Pixels, size: number): Promise<Buffer> {
-  return sharp(pixels.data, raw(pixels)).resize(size, size, { fit: "fill" }).raw().toBuffer();
+export function colourSample(small: Pixels, size: number): Promise<Buffer> {
+  return sharp(small.data, raw(small)).resize(size, size, { fit: "fill" }).raw().toBuffer();
 }
 
 /** The 32×32 greyscale copy the perceptual hash is computed from. */
-export function hashSample(pixels: Pixels): Promise<Buffer> {
-  return sharp(pixels.data, raw(pixels)).greyscale().resize(32, 32, { fit: "fill" }).raw().toBuffer();
+export function hashSample(small: Pixels): Promise<Buffer> {
+  return sharp(small.data, raw(small)).greyscale().resize(32, 32, { fit: "fill" }).raw().toBuffer();
 }

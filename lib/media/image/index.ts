@@ -12,7 +12,7 @@ import { RejectedInputError } from "@/lib/errors";
 import { notAPhotoError } from "../errors";
 import { checkImageHeader, type HeaderLimits } from "../image-header";
 import { describeNonImage, sniffImageType, SNIFF_BYTES, type ImageMime } from "../sniff";
-import { colourSample, decodeToPreviewSize, encodePreview, encodeThumbnail, hashSample, modelSample } from "./decode";
+import { colourSample, decodeToPreviewSize, encodePreview, encodeThumbnail, hashSample, modelPixels, smallCopy } from "./decode";
 import { readExif } from "./exif";
 import { dctHash } from "./phash";
 import { dominantColours, lumaAndSaturation, orientationOf } from "./pixels";
@@ -85,26 +85,28 @@ export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Pr
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
 
-  // Every copy is made from the one decode, all at once. What a caption provider needs is
-  // queued first (sharp's thread pool is first come, first served) and handed over as soon
-  // as it exists, so the provider's wait — the longest step by far — overlaps the slowest
-  // CPU step, the WebP thumbnail, instead of following it. The stages below still report
-  // in their order; each awaits its own piece.
+  // Every copy comes from the one decode: the preview at its size, the rest from one small
+  // copy of it (the thumbnail's size), a quarter of the pixels to shrink again. What a
+  // caption provider needs is queued first (sharp's thread pool is first come, first
+  // served) and handed over as soon as it exists, so the provider's wait — the longest step
+  // by far — overlaps the slowest CPU step, the WebP thumbnail, instead of following it.
+  // The stages below still report in their order; each awaits its own piece.
   const preview = encodePreview(base);
-  const pixels = modelSample(base);
-  const features = Promise.all([readExif(meta.exif), colourSample(base, COLOUR_SAMPLE)]).then(([exif, sample]): ImageFeatures => {
+  const small = smallCopy(base);
+  const pixels = small.then(modelPixels);
+  const features = Promise.all([readExif(meta.exif), small.then((s) => colourSample(s, COLOUR_SAMPLE))]).then(([exif, sample]): ImageFeatures => {
     const { brightness, saturation } = lumaAndSaturation(sample);
     return { width, height, orientation: orientationOf(width, height), brightness, saturation, colours: dominantColours(sample), exif };
   });
-  const thumbnail = encodeThumbnail(base);
-  const phash = hashSample(base).then(dctHash);
+  const thumbnail = small.then(encodeThumbnail);
+  const phash = small.then(hashSample).then(dctHash);
   // Called before this function returns (awaited below), so the caller can rely on it.
   const handedOver = Promise.all([preview, features, pixels]).then(([image, f, px]) =>
     opts.onDescribable?.({ image, mime: "image/jpeg", features: f, pixels: px }),
   );
   // A stage callback that throws (cancellation) leaves these running: their failures are
   // not news then, and must not surface as unhandled rejections. Awaited, they still throw.
-  for (const p of [preview, pixels, features, thumbnail, phash, handedOver]) p.catch(() => {});
+  for (const p of [preview, small, pixels, features, thumbnail, phash, handedOver]) p.catch(() => {});
 
   await stage("thumbnail");
   await Promise.all([thumbnail, preview, pixels]);
