@@ -11,7 +11,7 @@
 // Runs last: the bulk rows stay in the run's schema (dropped when the bench ends).
 import { createDb } from "@/lib/db";
 import { reconcileMedia } from "@/lib/media/reconcile";
-import { toTsQuery } from "@/lib/media/search";
+import { searchSql, toTsQuery } from "@/lib/media/search";
 import type { Row } from "./lib/report";
 import { seedPhotos, withIndexesRebuilt } from "./lib/scale-seed";
 import type { Scenario } from "./lib/scenario";
@@ -95,10 +95,11 @@ export const scenario: Scenario = {
       const staleBefore = () => new Date(Date.now() - STALE_MS);
 
       const mediaColumns = `"id", "ownerId", "originalName", "mime", "size", "sha256", "storageKey", "status", "stage", "progress", "error", "version", "analysisSha", "createdAt", "updatedAt", "completedAt"`;
-      const searchSql = `SELECT m."id", m."originalName", m."status"::text AS "status", m."createdAt", a."caption", a."tags"
-          FROM "Analysis" a JOIN "Media" m ON m."analysisSha" = a."sha256"
-         WHERE a."search" @@ to_tsquery('english', $1) AND m."ownerId" = $2::uuid
-         ORDER BY m."createdAt" DESC LIMIT ${PAGE}`;
+      // The product's own search SQL (lib/media/search.ts), as the route sends it for page 1.
+      const searchFor = (q: string) => {
+        const sql = searchSql(userId, toTsQuery(q)!, { limit: PAGE });
+        return { text: sql.text, values: sql.values };
+      };
       const probes: Probe[] = [
         {
           id: "page-1",
@@ -158,13 +159,13 @@ export const scenario: Scenario = {
           id: "search-common",
           label: "search, a common word (“dog”)",
           call: async () => void (await get(`/api/v1/media/search?q=dog`)),
-          sql: [{ text: searchSql, values: [toTsQuery("dog"), userId] }],
+          sql: [searchFor("dog")],
         },
         {
           id: "search-rare",
           label: "search, two rare words (“zebra bridge”)",
           call: async () => void (await get(`/api/v1/media/search?q=zebra%20bridge`)),
-          sql: [{ text: searchSql, values: [toTsQuery("zebra bridge"), userId] }],
+          sql: [searchFor("zebra bridge")],
         },
         {
           id: "reconcile",

@@ -1,7 +1,8 @@
 // Scenario 15 — library search: 100,000 analysed photos of one person (seeded with COPY
-// into a schema of its own, the search documents built by the migration's trigger), then
-// lib/media/search.ts searchOwnedMedia (Prisma raw query, GIN index) for common, rare,
-// two-word, camera/date and plural queries, vs the same SQL sent with plain pg.
+// into a schema of its own, the search documents built by the migrations' triggers: on each
+// analysis, then copied onto its photo), then lib/media/search.ts searchOwnedMedia (Prisma
+// raw query, GIN index on the photos' owner and document) for common, rare, two-word,
+// camera/date and plural queries, vs the same SQL sent with plain pg.
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDb } from "@/lib/db";
-import { searchOwnedMedia, toTsQuery } from "@/lib/media/search";
+import { searchOwnedMedia, searchSql, toTsQuery } from "@/lib/media/search";
 import { applyMigrations, ensureDatabase } from "@/prisma/offline-migrate";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
@@ -93,10 +94,13 @@ export const scenario: Scenario = {
       await pool.query(`VACUUM ANALYZE "Media"`);
       log(`seeded ${count.toLocaleString("en-US")} photos with COPY in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
-      const bareSql = `SELECT m."id", m."originalName", a."caption", a."tags" FROM "Analysis" a JOIN "Media" m ON m."analysisSha" = a."sha256"
-        WHERE a."search" @@ to_tsquery('english', $1) AND m."ownerId" = $2::uuid ORDER BY m."createdAt" DESC LIMIT 60`;
+      // searchOwnedMedia's own SQL, sent with plain pg: what Prisma adds on top.
+      const bare = (q: string) => {
+        const sql = searchSql(ownerId, toTsQuery(q)!, { limit: 60 });
+        return pool.query(sql.text, sql.values);
+      };
       const ours: number[] = [];
-      const bare: number[] = [];
+      const bareMs: number[] = [];
       const perTerm: Record<string, { p50: number; hits: number }> = {};
       for (const q of QUERIES) await searchOwnedMedia(db, ownerId, q, { limit: 60 }); // warm caches and the plan
       for (const q of QUERIES) {
@@ -107,13 +111,13 @@ export const scenario: Scenario = {
           hits = (await searchOwnedMedia(db, ownerId, q, { limit: 60 })).length;
           mine.push(performance.now() - t);
           t = performance.now();
-          await pool.query(bareSql, [toTsQuery(q), ownerId]);
-          bare.push(performance.now() - t);
+          await bare(q);
+          bareMs.push(performance.now() - t);
         }
         ours.push(...mine);
         perTerm[q] = { p50: Math.round(median(mine) * 10) / 10, hits };
       }
-      const matching = await pool.query(`SELECT count(*)::int AS n FROM "Analysis" WHERE "search" @@ to_tsquery('english', 'person:*')`);
+      const matching = await pool.query(`SELECT count(*)::int AS n FROM "Media" WHERE "search" @@ to_tsquery('english', 'person')`);
       const p50 = median(ours);
       const rows: Row[] = [
         {
@@ -122,7 +126,7 @@ export const scenario: Scenario = {
           median: Math.round(p50 * 10) / 10,
           p99: Math.round(percentile(ours, 99) * 10) / 10,
           n: ours.length,
-          baseline: `same SQL with plain pg p50 ${median(bare).toFixed(1)} ms`,
+          baseline: `same SQL with plain pg p50 ${median(bareMs).toFixed(1)} ms`,
           target: "p50 ≤ 20 ms",
           pass: p50 <= 20,
         },
@@ -131,10 +135,10 @@ export const scenario: Scenario = {
         rows,
         notes: [
           `Per query (p50 ms / hits of 60): ${Object.entries(perTerm).map(([q, r]) => `“${q}” ${r.p50} / ${r.hits}`).join("; ")}.`,
-          `“person” matches ${matching.rows[0].n.toLocaleString("en-US")} of the photos (Postgres walks the newest photos and stops at 60); rare words go through the GIN index and the join on Media.analysisSha.`,
-          "Seeded with psql's \\copy into a schema of its own; the search documents are built by the migration's trigger on insert.",
+          `“person” matches ${matching.rows[0].n.toLocaleString("en-US")} of the photos (Postgres walks the newest photos and stops at 60); rare words go through the GIN index on the photos' (ownerId, search).`,
+          "Seeded with psql's \\copy into a schema of its own; the search documents are built by the migrations' triggers on insert (each analysis's, copied onto its photo).",
         ],
-        data: { count, perTerm, ours, bare },
+        data: { count, perTerm, ours, bare: bareMs },
       };
     } finally {
       await db.$disconnect();

@@ -40,6 +40,10 @@ const aiQueue = new Queue("baseline-ai-jobs", {
   connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: 1 },
 });
 const baseDir = path.join(dataDir, "baseline");
+// The photo's columns the app reads (Prisma never selects the search document, an
+// Unsupported column), so the baseline serialises the same row rather than `*`.
+const MEDIA_COLUMNS = ["id", "ownerId", "originalName", "mime", "size", "sha256", "storageKey", "status", "stage", "progress", "error", "version", "analysisSha", "createdAt", "updatedAt", "completedAt"];
+const mediaColumns = (alias = "") => MEDIA_COLUMNS.map((c) => `${alias}"${c}"`).join(", ");
 
 async function userFor(req: http.IncomingMessage): Promise<string | null> {
   const token = /(?:^|;\s*)fc_session=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
@@ -207,7 +211,7 @@ async function feed(req: http.IncomingMessage, res: http.ServerResponse, token: 
 
 async function status(res: http.ServerResponse, owner: string, id: string) {
   const { rows } = await pool.query(
-    `SELECT m.*, row_to_json(a) AS analysis FROM "Media" m LEFT JOIN "Analysis" a ON a.sha256 = m."analysisSha"
+    `SELECT ${mediaColumns("m.")}, row_to_json(a) AS analysis FROM "Media" m LEFT JOIN "Analysis" a ON a.sha256 = m."analysisSha"
      WHERE m.id = $1 AND m."ownerId" = $2`,
     [id, owner],
   );
@@ -221,7 +225,7 @@ async function status(res: http.ServerResponse, owner: string, id: string) {
  * read every photo of the owner when its statistics are stale).
  */
 async function ownedPhotos(owner: string, ids: string[]): Promise<Record<string, unknown>[]> {
-  const { rows } = await pool.query(`SELECT * FROM "Media" WHERE id = ANY($1::uuid[])`, [ids]);
+  const { rows } = await pool.query(`SELECT ${mediaColumns()} FROM "Media" WHERE id = ANY($1::uuid[])`, [ids]);
   return rows.filter((row) => row.ownerId === owner);
 }
 

@@ -3,7 +3,8 @@
 // so a million photos take a minute or two on a loaded 2-core machine (pg-copy-streams is
 // not a dependency, and COPY would only add the cost of making the text here). Ids are
 // md5-derived, so every run seeds the same library; the analyses' search documents are
-// built by the migration's own trigger, as for any writer.
+// built by the migration's own trigger, as for any writer, and copied onto the photos here
+// (the photo insert skips triggers, see below).
 import type pg from "pg";
 
 // What the describers write (the same vocabulary as scenario 15): COCO objects, scene
@@ -56,27 +57,30 @@ export async function seedPhotos(client: pg.ClientBase, plan: PhotoPlan, log: (l
   const owner = "id" in plan.owner ? `'${plan.owner.id.replace(/[^0-9a-f-]/gi, "")}'::uuid` : uuidOf("$1 || '-user-' || (g % $3::int)");
   await timed(`${photos} analyses`, analysisInsert(), [tag, photos]);
   // The rows are consistent by construction (their owners and analyses were just written):
-  // skip the per-row foreign-key triggers, as pg_restore does.
+  // skip the per-row foreign-key triggers, as pg_restore does. That skips the trigger that
+  // copies each analysis's search document onto its photo too (media_search_update), so
+  // the insert joins the analyses and writes the copy itself.
   await client.query(`SET session_replication_role = replica`);
   await timed(
     `${photos} photos`,
     `INSERT INTO "Media" ("id", "ownerId", "originalName", "mime", "size", "sha256", "storageKey", "status", "progress",
-                          "version", "analysisSha", "createdAt", "updatedAt", "completedAt")
+                          "version", "analysisSha", "search", "createdAt", "updatedAt", "completedAt")
      SELECT ${uuidOf("$1 || '-media-' || g")}, ${owner}, 'IMG_' || g || '.jpg', 'image/jpeg',
             3000000, s.sha, 'originals/' || $1 || '/' || g, s.status::"MediaStatus", CASE WHEN s.status = 'queued' THEN 0 ELSE 1 END,
-            3, CASE WHEN s.status = 'done' THEN s.sha END, s.at,
+            3, CASE WHEN s.status = 'done' THEN s.sha END, a."search", s.at,
             CASE WHEN g < $5::int THEN now() - interval '30 days' WHEN s.status = 'queued' THEN now() ELSE s.at END,
             CASE WHEN s.status = 'queued' THEN NULL ELSE s.at END
-       FROM generate_series(0, $2::int - 1) g,
-            LATERAL (SELECT md5($1 || '-a-' || g) || md5($1 || '-b-' || g) AS sha,
+       FROM generate_series(0, $2::int - 1) g
+            CROSS JOIN LATERAL (SELECT md5($1 || '-a-' || g) || md5($1 || '-b-' || g) AS sha,
                             timestamp '2019-01-01' + (g / $3::int) * interval '1 minute' + (g % $3::int) * interval '1 millisecond' AS at,
                             CASE WHEN g >= $2::int - $4::int OR g < $5::int THEN 'queued'
-                                 WHEN $6::int > 0 AND g % $6::int = 7 THEN 'failed' ELSE 'done' END AS status) s`,
+                                 WHEN $6::int > 0 AND g % $6::int = 7 THEN 'failed' ELSE 'done' END AS status) s
+            LEFT JOIN "Analysis" a ON s.status = 'done' AND a."sha256" = s.sha`,
     [tag, photos, users, plan.queued ?? 0, plan.stale ?? 0, plan.failedEvery ?? 0],
   ).finally(() => client.query(`RESET session_replication_role`));
 }
 
-/** One analysis per seeded photo (sha = md5‖md5 of its index), its search document built by the trigger. */
+/** One analysis per seeded photo (sha = md5‖md5 of its index), its search document built by its trigger. */
 function analysisInsert(): string {
   // Skew: index ⌊n·x^2.2⌋ for a pseudo-random x in [0,1) (a multiplicative hash of g).
   const skewed = (list: string[], salt: number, power: number) =>

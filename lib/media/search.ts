@@ -1,9 +1,12 @@
-// Search over a person's library: PostgreSQL full-text search on the analysis's search
-// document (tags, caption, camera, lens, year and month taken — kept by a trigger, see the
-// migration "search") through its GIN index. Every word must match, after English
-// stemming, so "dogs 2023" finds dogs photographed in 2023. Whole words, not prefixes: for
-// a prefix Postgres can only guess how many rows match (always 2 %), and with a wrong guess
-// it scans every photo of the person instead of the few that match (docs/local-ai.md).
+// Search over a person's library: PostgreSQL full-text search on each photo's copy of its
+// analysis's search document (tags, caption, camera, lens, year and month taken — built on
+// Analysis and copied to Media by triggers, see the migrations "search" and "media_search")
+// through the GIN index on (ownerId, search): the owner and the words are intersected inside
+// the index, so a rare word costs the same however many photos other people have. Every
+// word must match, after English stemming, so "dogs 2023" finds dogs photographed in 2023.
+// Whole words, not prefixes: for a prefix Postgres can only guess how many rows match
+// (always 2 %), and with a wrong guess it scans every photo of the person instead of the few
+// that match (docs/local-ai.md).
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db";
 import { InvalidInputError } from "@/lib/errors";
@@ -36,21 +39,30 @@ interface HitRow extends MediaRowLike {
   tags: string[];
 }
 
+/**
+ * The SQL of a search: this owner's photos whose document matches `query` (a toTsQuery
+ * text), newest first. Analysis is joined for the caption and tags of the hits only.
+ * Exported for the plan test (search.int.test.ts) and the benchmarks' EXPLAIN.
+ */
+export function searchSql(ownerId: string, query: string, opts: { limit: number; before?: Date }): Prisma.Sql {
+  const before = opts.before ? Prisma.sql`AND m."createdAt" < ${opts.before}` : Prisma.empty;
+  return Prisma.sql`
+    SELECT m."id", m."originalName", m."mime", m."size", m."status"::text AS "status", m."stage", m."progress",
+           m."error", m."version", m."createdAt", m."completedAt", m."analysisSha", a."caption", a."tags"
+      FROM "Media" m
+      JOIN "Analysis" a ON a."sha256" = m."analysisSha"
+     WHERE m."search" @@ to_tsquery('english', ${query})
+       AND m."ownerId" = ${ownerId}::uuid
+       ${before}
+     ORDER BY m."createdAt" DESC
+     LIMIT ${opts.limit}`;
+}
+
 /** This owner's analysed photos matching `q`, newest first, at most `limit`. */
 export async function searchOwnedMedia(db: Db, ownerId: string, q: string, opts: { limit: number; before?: Date }): Promise<SearchHit[]> {
   if (q.length > MAX_QUERY_CHARS) throw new InvalidInputError({ q: "too long" }, `A search is at most ${MAX_QUERY_CHARS} characters; shorten it.`);
   const query = toTsQuery(q);
   if (!query) return [];
-  const before = opts.before ? Prisma.sql`AND m."createdAt" < ${opts.before}` : Prisma.empty;
-  const rows = await db.$queryRaw<HitRow[]>(Prisma.sql`
-    SELECT m."id", m."originalName", m."mime", m."size", m."status"::text AS "status", m."stage", m."progress",
-           m."error", m."version", m."createdAt", m."completedAt", m."analysisSha", a."caption", a."tags"
-      FROM "Analysis" a
-      JOIN "Media" m ON m."analysisSha" = a."sha256"
-     WHERE a."search" @@ to_tsquery('english', ${query})
-       AND m."ownerId" = ${ownerId}::uuid
-       ${before}
-     ORDER BY m."createdAt" DESC
-     LIMIT ${opts.limit}`);
+  const rows = await db.$queryRaw<HitRow[]>(searchSql(ownerId, query, opts));
   return rows.map((r) => ({ ...toMediaView(r), caption: r.caption, tags: r.tags }));
 }

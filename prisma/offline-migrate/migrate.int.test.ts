@@ -86,6 +86,21 @@ describe("applyMigrations", () => {
     expect(await migrationStatus({ connectionString, schema })).toEqual([]);
   });
 
+  it("keeps btree_gin in public, so dropping another migrated schema leaves this one's search index", async () => {
+    // The extension exists once per database; had it been created in a test's schema,
+    // DROP SCHEMA … CASCADE would take it, and every schema's index using it, along.
+    const other = freshSchema();
+    await applyMigrations({ connectionString, schema: other });
+    await sql(`DROP SCHEMA "${other}" CASCADE`);
+    const ext = await sql<{ schema: string }>(`SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'btree_gin'`);
+    expect(ext).toEqual([{ schema: "public" }]);
+    const index = await sql<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND indexname = 'Media_ownerId_search_idx'`,
+      [schema],
+    );
+    expect(index).toHaveLength(1);
+  });
+
   it("finds schema.prisma in sync with the committed migrations", async () => {
     // Guards against editing schema.prisma without `npm run db:migrate:dev -- --name …`.
     const dir = await tmpDir();

@@ -1,5 +1,5 @@
 // GET: your analysed photos matching ?q= (tags, caption, camera, lens, year or month
-// taken; every word must match, as a prefix), newest first (?before=<iso>&limit=).
+// taken; every word must match, whole), newest first (?before=<iso>&limit=).
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { beforeParam, limitParam } from "@/lib/http/params";
