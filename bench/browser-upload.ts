@@ -1,6 +1,8 @@
 // Scenario 16 — the browser: 500 photos dropped at once on the library page in real
 // Chromium (Playwright's library API, /usr/bin/chromium), a worker analysing them. Measured
-// in the tab: how long until all 500 rows are in the DOM and painted, every long task
+// in the tab: how long until the list holds all 500 files and is painted (a long list is
+// windowed, components/upload-list.tsx: its totals line counts all 500, only the rows in
+// view are in the DOM; a short one has every row in the DOM), every long task
 // (PerformanceObserver "longtask"), the JS heap (CDP Performance.getMetrics, every 250 ms)
 // and how many uploads were in flight at once, from the drop until every photo is
 // analysed (or BENCH_BROWSER_WAIT_S, default 240 s, has passed).
@@ -127,17 +129,25 @@ export const scenario: Scenario = {
         await cdp.send("Profiler.enable");
         await cdp.send("Profiler.start");
       }
-      const { drawnMs, droppedAt } = await page.evaluate(async (count) => {
+      const { drawnMs, droppedAt, rowsInDom } = await page.evaluate(async (count) => {
         await new Promise((r) => setTimeout(r, 100));
         const zone = [...document.querySelectorAll("p")].find((p) => p.textContent === "Drop photos here")!.parentElement!;
         const began = performance.now();
         zone.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: window.__drop }));
-        // Until every row is in the DOM, then the frame that paints them.
-        while (document.querySelectorAll('[data-testid="upload-row"]').length < count) await new Promise((r) => requestAnimationFrame(r));
+        // Until the list holds every file (a windowed list: its totals say so and its first
+        // rows are in the DOM; a short one: every row is), then the frame that paints them.
+        // (No named function in here: tsx would wrap it in a helper the page does not have.)
+        for (;;) {
+          const rows = document.querySelectorAll('[data-testid="upload-row"]').length;
+          const totals = document.querySelector<HTMLElement>('[data-testid="upload-totals"]');
+          if (totals ? Number(totals.dataset.total) >= count && rows > 0 : rows >= count) break;
+          await new Promise((r) => requestAnimationFrame(r));
+        }
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-        return { drawnMs: performance.now() - began, droppedAt: began };
+        const rowsInDom = document.querySelectorAll('[data-testid="upload-row"]').length;
+        return { drawnMs: performance.now() - began, droppedAt: began, rowsInDom };
       }, count);
-      log(`  ${count} rows drawn in ${num(drawnMs)} ms; waiting for the uploads and the analyses…`);
+      log(`  ${count} rows drawn in ${num(drawnMs)} ms (${rowsInDom} of them in the DOM); waiting for the uploads and the analyses…`);
       if (profiling) {
         await sleep(Math.max(0, 15_000 - drawnMs));
         const { profile } = await cdp.send("Profiler.stop");
@@ -150,6 +160,12 @@ export const scenario: Scenario = {
       let statuses: Record<string, number> = {};
       for (;;) {
         statuses = await page.evaluate(() => {
+          // A windowed list counts all its rows in its totals line; a short one has them all in the DOM.
+          const totals = document.querySelector<HTMLElement>('[data-testid="upload-totals"]');
+          if (totals) {
+            const [total, done, failed] = ["total", "done", "failed"].map((k) => Number(totals.dataset[k]));
+            return { done, failed, going: total - done - failed };
+          }
           const by: Record<string, number> = {};
           for (const row of document.querySelectorAll('[data-testid="upload-row"]')) {
             const s = row.getAttribute("data-status") ?? "?";
@@ -174,7 +190,7 @@ export const scenario: Scenario = {
       log(`  after ${num(seconds)} s: ${summary}; ${sent} upload requests, at most ${maxInFlight} at once; heap peak ${num(peakHeapMB)} MB; longest task ${num(longest)} ms`);
 
       const rows: Row[] = [
-        { case: `${count} rows drawn after the drop`, unit: "ms", median: drawnMs, n: 1, target: "≤ 1,000 ms", pass: drawnMs <= 1000 },
+        { case: `${count} rows drawn after the drop`, unit: "ms", median: drawnMs, n: 1, target: "≤ 1,000 ms", pass: drawnMs <= 1000, note: rowsInDom < count ? `${rowsInDom} rows in the DOM, the rest windowed out` : "every row in the DOM" },
         {
           case: "uploads in flight at once",
           unit: "requests",
@@ -207,7 +223,7 @@ export const scenario: Scenario = {
         notes: [
           `${count} 640×480 JPEGs (distinct bytes) dropped at once on the library page of a fresh account, Chromium ${browser.version()} headless, viewport 1280×900; one worker at its default concurrency. Heap = CDP JSHeapUsedSize every 250 ms; long tasks from PerformanceObserver, from the drop until every row finished (or ${waitSeconds} s).`,
         ],
-        data: { count, drawnMs, maxInFlight, sent, heapMB: heap.map((h) => h / MB), longTasks, statuses, seconds },
+        data: { count, drawnMs, rowsInDom, maxInFlight, sent, heapMB: heap.map((h) => h / MB), longTasks, statuses, seconds },
       };
     } finally {
       await browser?.close();

@@ -16,9 +16,8 @@ import { DropZone } from "./drop-zone";
 import { sendResumable } from "./resumable-upload";
 import { takeSharedFiles } from "./shared-files";
 import { isRetryableStatus, PAUSED_TEXT, refusalMessage, sendForm, useUploadQueue, type UploadItem } from "./upload-queue";
-import { UploadRow } from "./upload-row";
+import { UploadList, type ListRow } from "./upload-list";
 import { useLive } from "./use-live";
-import { useRevealed } from "./use-revealed";
 
 const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,image/avif,.heic,.heif,.avif";
 
@@ -87,7 +86,6 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       .finally(() => router.replace("/", { scroll: false }));
   }, [sharedId, addFiles, router]);
 
-  const shown = useRevealed(items.length);
   const following = items.filter((i) => i.accepted && !isTerminal(i.accepted.status)).map((i) => i.accepted!.id);
   useLive("media", following, (media) => {
     // A transition, like the queue's own row changes: events of many photos render together.
@@ -115,6 +113,28 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
     }
   }
 
+  // Every row's figures, also for the rows a long list leaves out of the page: its totals
+  // count them all (components/upload-list.tsx).
+  const rows = items.map((item): ListRow => {
+    const phase = phaseOf(item);
+    const failed = phase === "failed" || phase === "rejected";
+    return {
+      key: item.key,
+      name: item.name,
+      href: phase === "done" ? `/media/${item.accepted!.id}` : null,
+      status: phase,
+      text: statusText(item),
+      tone: failed ? "failed" : phase === "done" ? "done" : "active",
+      value: overallProgress({ phase, uploadedFraction: item.uploaded, analysisProgress: item.accepted?.progress }),
+      action:
+        phase === "failed"
+          ? { label: "Retry", onClick: () => retry(item) }
+          : phase === "rejected" && item.retryable
+            ? { label: "Retry", onClick: () => reupload(item.key) }
+            : null,
+    };
+  });
+
   return (
     <section aria-labelledby="upload-heading" className="space-y-4">
       <h2 id="upload-heading" className="sr-only">Upload photos</h2>
@@ -128,32 +148,7 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
         onFiles={addFiles}
         capture={{ button: "Take photo…", inputLabel: "Take a photo to upload", accept: "image/*" }}
       />
-      {items.length > 0 && (
-        <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-          {items.slice(0, shown).map((item) => {
-            const phase = phaseOf(item);
-            const failed = phase === "failed" || phase === "rejected";
-            return (
-              <UploadRow
-                key={item.key}
-                name={item.name}
-                href={phase === "done" ? `/media/${item.accepted!.id}` : null}
-                status={phase}
-                text={statusText(item)}
-                tone={failed ? "failed" : phase === "done" ? "done" : "active"}
-                value={overallProgress({ phase, uploadedFraction: item.uploaded, analysisProgress: item.accepted?.progress })}
-                action={
-                  phase === "failed"
-                    ? { label: "Retry", onClick: () => retry(item) }
-                    : phase === "rejected" && item.retryable
-                      ? { label: "Retry", onClick: () => reupload(item.key) }
-                      : null
-                }
-              />
-            );
-          })}
-        </ul>
-      )}
+      <UploadList rows={rows} noun="photos" />
     </section>
   );
 }

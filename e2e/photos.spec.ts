@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Locator } from "@playwright/test";
+import { freshEmail, signUpInBrowser } from "./accounts";
+import { describe, runAxe } from "./axe";
 import { expect, test } from "./fixtures";
 import { corruptJpeg, makeJpeg, makePng } from "../test/test-images";
 
@@ -46,4 +49,77 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await expect(page.getByText("Described on this server")).toBeVisible();
   await expect(page.locator("figure img")).toBeVisible();
   await page.screenshot({ path: "test-results/photo-page.png", fullPage: true });
+});
+
+/** Rows drawn on top of each other: a windowed list placed one by a wrong (unmeasured) height. */
+function overlapping(list: Locator) {
+  return list.evaluate((ul) => {
+    const rows = [...ul.querySelectorAll<HTMLElement>('[data-testid="upload-row"]')]
+      .map((li) => ({ at: Number(li.getAttribute("aria-posinset")), box: li.getBoundingClientRect() }))
+      .sort((a, b) => a.at - b.at);
+    return rows.slice(1).filter((r, i) => r.at === rows[i].at + 1 && r.box.top < rows[i].box.bottom - 0.5).map((r) => r.at);
+  });
+}
+
+test("120 photos dropped at once: only the rows in view are in the page, the totals count all, and all finish", async ({ page }) => {
+  test.setTimeout(360_000);
+  await signUpInBrowser(page, freshEmail("drop120"));
+  const count = 120;
+  const names = Array.from({ length: count }, (_, i) => `drop-${String(i).padStart(3, "0")}.jpg`);
+  await page.getByTestId("file-input").setInputFiles(
+    await Promise.all(names.map(async (name, i) => ({ name, mimeType: "image/jpeg", buffer: await makeJpeg({ width: 320, height: 240, seed: 3000 + i }) }))),
+  );
+
+  const totals = page.getByTestId("upload-totals");
+  await expect(totals).toHaveAttribute("data-total", String(count));
+  const box = page.getByRole("region", { name: `${count} photos`, exact: false });
+  const list = box.getByRole("list", { name: "Uploads" });
+  const rows = list.getByTestId("upload-row");
+  const row = (name: string) => rows.filter({ hasText: name });
+  await expect(row(names[0])).toBeVisible();
+  // A screen reader hears "1 of 120" though only the rows in view (and a few either side) are in the page.
+  expect(await rows.count()).toBeLessThan(30);
+  await expect(row(names[0])).toHaveAttribute("aria-posinset", "1");
+  await expect(row(names[0])).toHaveAttribute("aria-setsize", String(count));
+  // The list scrolls in its own box, not the page.
+  expect((await box.boundingBox())!.height).toBeLessThanOrEqual(514);
+
+  // To the end, while the uploads go on: the last file's row.
+  await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(row(names[count - 1])).toBeVisible();
+  await expect(row(names[count - 1])).toHaveAttribute("aria-posinset", String(count));
+  expect(await rows.count()).toBeLessThan(30);
+  expect(await overlapping(list)).toEqual([]);
+
+  await expect(totals).toHaveAttribute("data-done", String(count), { timeout: 300_000 });
+  await expect(totals).toHaveText(`${count} photos · ${count} done`);
+  await expect(row(names[count - 1])).toHaveAttribute("data-status", "done");
+
+  // Back at the top, the first row shows what happened while it was out of the page.
+  await box.evaluate((el) => el.scrollTo(0, 0));
+  await expect(row(names[0])).toHaveAttribute("data-status", "done");
+  await expect(row(names[0]).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
+
+  // The windowed list (a focusable scroll box named by its totals, rows that say "1 of 120"):
+  // nothing serious or critical that axe-core finds (as e2e/a11y.spec.ts holds every page to).
+  const { violations } = await runAxe(page);
+  expect(describe(violations.filter((v) => v.impact === "serious" || v.impact === "critical"))).toEqual([]);
+
+  // A focused row stays in the page while it is scrolled away, and keeps the focus.
+  await row(names[0]).getByRole("link", { name: names[0] }).focus();
+  await box.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(row(names[count - 1])).toBeVisible();
+  await expect(row(names[0]).getByRole("link", { name: names[0] })).toBeFocused();
+
+  // On a phone, 390 and 360 px wide: the rows (measured anew) do not overlap, nothing scrolls sideways,
+  // and the box leaves room for the page around it.
+  for (const viewport of [{ width: 390, height: 844 }, { width: 360, height: 740 }]) {
+    await page.setViewportSize(viewport);
+    await box.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+    await expect(rows.first()).toBeAttached();
+    await expect.poll(() => overlapping(list)).toEqual([]);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(wide, `page wider than ${viewport.width} px`).toBeLessThanOrEqual(0);
+    expect((await box.boundingBox())!.height).toBeLessThanOrEqual(viewport.height * 0.6 + 2);
+  }
 });

@@ -10,7 +10,7 @@ import { apiFetch, errorMessage } from "../api-fetch";
 import { DropZone } from "../drop-zone";
 import { sendResumable } from "../resumable-upload";
 import { isRetryableStatus, PAUSED_TEXT, refusalMessage, sendForm, useUploadQueue, type UploadItem } from "../upload-queue";
-import { UploadRow } from "../upload-row";
+import { UploadList, type ListRow } from "../upload-list";
 import { isEpisodeMoving, type EpisodeDetail, type EpisodeStatus, type EpisodeView } from "./types";
 import { useLive } from "../use-live";
 
@@ -112,6 +112,27 @@ export function AudioUploader({ showId, onChange, resumableFrom = Infinity }: { 
     setBusy(null);
   }
 
+  const rows = items.map((item): ListRow => {
+    const status = rowStatus(item);
+    const failed = status === "failed" || status === "rejected";
+    const done = status === "ready_for_review" || status === "published" || status === "no_speech";
+    return {
+      key: item.key,
+      name: item.name,
+      href: item.accepted ? `/podcasts/episodes/${item.accepted.id}` : null,
+      status,
+      text: rowText(item),
+      tone: failed ? "failed" : done ? "done" : "active",
+      value: rowValue(item),
+      action:
+        status === "failed"
+          ? { label: "Retry", onClick: () => resume(item), busy: busy === item.key }
+          : status === "rejected" && item.retryable
+            ? { label: "Retry", onClick: () => reupload(item.key) }
+            : null,
+    };
+  });
+
   return (
     <section aria-labelledby="upload-audio-heading" className="space-y-4">
       <h2 id="upload-audio-heading" className="sr-only">Upload episodes</h2>
@@ -123,33 +144,7 @@ export function AudioUploader({ showId, onChange, resumableFrom = Infinity }: { 
         accept={ACCEPT}
         onFiles={addFiles}
       />
-      {items.length > 0 && (
-        <ul aria-label="Uploads" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-          {items.map((item) => {
-            const status = rowStatus(item);
-            const failed = status === "failed" || status === "rejected";
-            const done = status === "ready_for_review" || status === "published" || status === "no_speech";
-            const action =
-              status === "failed"
-                ? { label: "Retry", onClick: () => resume(item), busy: busy === item.key }
-                : status === "rejected" && item.retryable
-                  ? { label: "Retry", onClick: () => reupload(item.key) }
-                  : null;
-            return (
-              <UploadRow
-                key={item.key}
-                name={item.name}
-                href={item.accepted ? `/podcasts/episodes/${item.accepted.id}` : null}
-                status={status}
-                text={rowText(item)}
-                tone={failed ? "failed" : done ? "done" : "active"}
-                value={rowValue(item)}
-                action={action}
-              />
-            );
-          })}
-        </ul>
-      )}
+      <UploadList rows={rows} noun="files" />
     </section>
   );
 }
