@@ -9,12 +9,16 @@ const withChildren = { children: { select: { id: true, type: true, status: true 
 export type JobRow = Prisma.JobGetPayload<{ include: typeof withChildren }>;
 
 /**
- * Inserts one job in a single statement (INSERT … ON CONFLICT DO NOTHING RETURNING); null
- * when its (owner, Idempotency-Key) is taken. A new job has no children yet, so nothing is
- * read back. Under a race the unique index decides: a second INSERT with the same key waits
- * for the first to commit and then does nothing.
+ * Inserts one job in a single statement; null when its (owner, Idempotency-Key) is taken. A
+ * new job has no children yet, so nothing is read back. With a key it is INSERT … ON CONFLICT
+ * DO NOTHING RETURNING: under a race the unique index decides, and a second INSERT with the
+ * same key waits for the first to commit and then does nothing. Without one nothing can
+ * conflict, and a plain create costs a third of the CPU: Prisma caches the compiled plan of a
+ * create but compiles createManyAndReturn afresh every time (~1 ms, the largest single cost of
+ * POST /api/v1/jobs; docs/performance.md, "After the full run").
  */
 export async function insertJobUnlessKeyTaken(tx: Tx, data: Prisma.JobCreateManyInput): Promise<JobRow | null> {
+  if (!data.idempotencyKey) return { ...(await tx.job.create({ data })), children: [] };
   const [row] = await tx.job.createManyAndReturn({ data: [data], skipDuplicates: true });
   return row ? { ...row, children: [] } : null;
 }
