@@ -76,8 +76,15 @@ async function startTheWorker() {
 }
 
 /** Every photo's job: how many attempts it spent (an outage waited out spends none). */
+/**
+ * The attempts each photo's job spent, once BullMQ has recorded it completed: the row says
+ * "done" a moment before the job finishes (its attempt is counted then), so reading at once
+ * could see the last photo's job still active with 0 attempts.
+ */
 async function attemptsOf(ids: string[]) {
-  return Promise.all(ids.map(async (id) => (await getQueue("media-analysis").getJob(`analyze-${id}`))!.attemptsMade));
+  const jobs = () => Promise.all(ids.map(async (id) => (await getQueue("media-analysis").getJob(`analyze-${id}`))!));
+  await waitFor("every photo's job to be recorded completed", async () => (await Promise.all((await jobs()).map((j) => j.isCompleted()))).every(Boolean), 10_000);
+  return (await jobs()).map((j) => j.attemptsMade);
 }
 
 describe("storage outages during uploads", () => {
