@@ -183,7 +183,7 @@ export function Library({ initial, resumableFrom, sharedId = null }: { initial: 
                       // eslint-disable-next-line @next/next/no-img-element
                       <img src={m.thumbnailUrl} alt="" loading="lazy" className="h-full w-full object-cover" />
                     ) : (
-                      <span className="px-2 text-center text-xs text-slate-500">{m.status === "failed" ? "Analysis failed" : "Not analysed yet"}</span>
+                      <span className="px-2 text-center text-xs text-slate-600">{m.status === "failed" ? "Analysis failed" : "Not analysed yet"}</span>
                     )}
                     <input type="checkbox" checked={selected.includes(m.id)} onChange={() => toggle(m.id)}
                       className="absolute left-2 top-2 h-5 w-5" aria-label={`Select ${m.name}`} />
@@ -202,7 +202,7 @@ export function Library({ initial, resumableFrom, sharedId = null }: { initial: 
                       // eslint-disable-next-line @next/next/no-img-element
                       <img src={m.thumbnailUrl} alt="" loading="lazy" className="h-full w-full object-cover" />
                     ) : (
-                      <span className={`px-2 text-center text-xs ${m.status === "failed" ? "text-red-700" : "text-slate-500"}`}>
+                      <span className={`px-2 text-center text-xs ${m.status === "failed" ? "text-red-700" : "text-slate-600"}`}>
                         {m.status === "failed" ? "Analysis failed" : m.stageLabel ?? "Waiting…"}
                       </span>
                     )}
