@@ -12,6 +12,7 @@
 import { createDb } from "@/lib/db";
 import { reconcileMedia } from "@/lib/media/reconcile";
 import { searchSql, toTsQuery } from "@/lib/media/search";
+import { mediaColumns } from "./lib/media-columns";
 import type { Row } from "./lib/report";
 import { seedPhotos, withIndexesRebuilt } from "./lib/scale-seed";
 import type { Scenario } from "./lib/scenario";
@@ -94,7 +95,6 @@ export const scenario: Scenario = {
       const STALE_MS = 7 * 86_400_000;
       const staleBefore = () => new Date(Date.now() - STALE_MS);
 
-      const mediaColumns = `"id", "ownerId", "originalName", "mime", "size", "sha256", "storageKey", "status", "stage", "progress", "error", "version", "analysisSha", "createdAt", "updatedAt", "completedAt"`;
       // The product's own search SQL (lib/media/search.ts), as the route sends it for page 1.
       const searchFor = (q: string) => {
         const sql = searchSql(userId, toTsQuery(q)!, { limit: PAGE });
@@ -105,7 +105,7 @@ export const scenario: Scenario = {
           id: "page-1",
           label: "library, first page",
           call: async () => void (await get(`/api/v1/media?limit=${PAGE}`)),
-          sql: [{ text: `SELECT ${mediaColumns} FROM "Media" WHERE "ownerId" = $1 ORDER BY "createdAt" DESC LIMIT ${PAGE}`, values: [userId] }],
+          sql: [{ text: `SELECT ${mediaColumns()} FROM "Media" WHERE "ownerId" = $1 ORDER BY "createdAt" DESC LIMIT ${PAGE}`, values: [userId] }],
         },
         {
           id: "page-50",
@@ -113,7 +113,7 @@ export const scenario: Scenario = {
           call: async () => void (await get(`/api/v1/media?limit=${PAGE}&before=${encodeURIComponent(page50)}`)),
           sql: [
             {
-              text: `SELECT ${mediaColumns} FROM "Media" WHERE "ownerId" = $1 AND "createdAt" < $2 ORDER BY "createdAt" DESC LIMIT ${PAGE}`,
+              text: `SELECT ${mediaColumns()} FROM "Media" WHERE "ownerId" = $1 AND "createdAt" < $2 ORDER BY "createdAt" DESC LIMIT ${PAGE}`,
               values: [userId, page50],
             },
           ],
@@ -125,7 +125,7 @@ export const scenario: Scenario = {
             const body = (await get(`/api/v1/media?ids=${ids.join(",")}`)) as { media: unknown[] };
             if (body.media.length !== ids.length) throw new Error(`?ids= answered ${body.media.length} of ${ids.length}`);
           },
-          sql: [{ text: `SELECT ${mediaColumns} FROM "Media" WHERE "id" = ANY($1::uuid[])`, values: [ids] }],
+          sql: [{ text: `SELECT ${mediaColumns()} FROM "Media" WHERE "id" = ANY($1::uuid[])`, values: [ids] }],
         },
         {
           id: "sse",
@@ -138,7 +138,7 @@ export const scenario: Scenario = {
             await stream.closed; // every photo is done: snapshot, `end`, close
             if (events !== ids.length) throw new Error(`the snapshot held ${events} of ${ids.length} photos`);
           },
-          sql: [{ text: `SELECT ${mediaColumns} FROM "Media" WHERE "id" = ANY($1::uuid[])`, values: [ids] }],
+          sql: [{ text: `SELECT ${mediaColumns()} FROM "Media" WHERE "id" = ANY($1::uuid[])`, values: [ids] }],
         },
         {
           id: "overview",

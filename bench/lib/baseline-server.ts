@@ -24,6 +24,7 @@ import { FileStore } from "@tus/file-store";
 import { Server as TusServer } from "@tus/server";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { mediaColumns } from "./media-columns";
 
 const port = Number(process.env.BASELINE_PORT ?? 3501);
 const prefix = process.env.QUEUE_PREFIX!;
@@ -40,10 +41,6 @@ const aiQueue = new Queue("baseline-ai-jobs", {
   connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379), maxRetriesPerRequest: 1 },
 });
 const baseDir = path.join(dataDir, "baseline");
-// The photo's columns the app reads (Prisma never selects the search document, an
-// Unsupported column), so the baseline serialises the same row rather than `*`.
-const MEDIA_COLUMNS = ["id", "ownerId", "originalName", "mime", "size", "sha256", "storageKey", "status", "stage", "progress", "error", "version", "analysisSha", "createdAt", "updatedAt", "completedAt"];
-const mediaColumns = (alias = "") => MEDIA_COLUMNS.map((c) => `${alias}"${c}"`).join(", ");
 
 async function userFor(req: http.IncomingMessage): Promise<string | null> {
   const token = /(?:^|;\s*)fc_session=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
