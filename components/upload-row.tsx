@@ -7,6 +7,7 @@
 // again (docs/performance.md, browser).
 import Link from "next/link";
 import { memo } from "react";
+import type { UploadTone } from "@/lib/upload-list";
 import { ProgressBar } from "./progress-bar";
 
 /** What a row shows. */
@@ -16,7 +17,7 @@ export interface UploadRowProps {
   /** data-status, for tests and styling. */
   status: string;
   text: string;
-  tone: "active" | "done" | "failed";
+  tone: UploadTone;
   value: number;
   action?: { label: string; onClick: () => void; busy?: boolean } | null;
 }
