@@ -161,10 +161,8 @@ export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): P
 /** Puts a failed photo back in the queue under the same job id. */
 export async function retryMedia(user: SessionUser, id: string): Promise<MediaView> {
   const row = await getOwnedMedia(db(), user.id, id);
-  if (row.status !== "failed") {
-    throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
-  }
-  const queued = await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null });
+  // null also when it turned done (or was deleted) since it was read.
+  const queued = row.status === "failed" ? await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null }) : null;
   if (!queued) throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
   const job = await findJob("analyze-media", { mediaId: id });
   if (job && (await job.isFailed())) await job.retry("failed");
