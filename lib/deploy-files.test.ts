@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { envSchema, parseEnv } from "./env";
 import { resumableRoot } from "./http/resumable";
 import { createStorage } from "./storage";
-import { WEB_NODE_FLAGS } from "@/scripts/web-node-flags.mjs";
+import { WEB_NODE_FLAGS, WORKER_NODE_FLAGS } from "@/scripts/node-flags.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -136,6 +136,7 @@ describe("compose.yaml", () => {
       expect(config.WORKER_METRICS_PORT, name).toBeGreaterThan(0);
       expect(s.healthcheck?.test.join(" "), name).toContain(`http://127.0.0.1:${config.WORKER_METRICS_PORT}/health`);
       expect(seconds(s.stop_grace_period!) * 1000, name).toBeGreaterThan(config.WORKER_SHUTDOWN_GRACE_MS);
+      expect(s.command, name).toEqual(["node", ...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"]);
     }
     for (const [name, s] of app.filter(([, s]) => s.command)) {
       const script = s.command!.find((part) => part.endsWith(".ts"))!;
@@ -197,6 +198,13 @@ describe("Dockerfile", () => {
     const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
     expect(scripts.web).toBe(`node ${WEB_NODE_FLAGS.join(" ")} node_modules/next/dist/bin/next start`);
     expect(read("scripts/start.mjs")).toContain("[...WEB_NODE_FLAGS, \"node_modules/next/dist/bin/next\", \"start\"");
+  });
+
+  it("starts the worker with the V8 flags npm start and npm run worker use", () => {
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.worker).toBe(`MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} node ${WORKER_NODE_FLAGS.join(" ")} --import tsx worker/index.ts`);
+    expect(read("scripts/start.mjs")).toContain('[...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"]');
+    expect(read("test/processes.ts")).toContain("[...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])]");
   });
 
   it("ships ffmpeg and espeak-ng, runs as a user other than root, and starts node itself", () => {

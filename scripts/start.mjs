@@ -11,7 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
-import { WEB_NODE_FLAGS } from "./web-node-flags.mjs";
+import { WEB_NODE_FLAGS, WORKER_NODE_FLAGS } from "./node-flags.mjs";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(`Usage: npm start   (node scripts/start.mjs)
@@ -168,7 +168,7 @@ const web = spawn(process.execPath, [...WEB_NODE_FLAGS, "node_modules/next/dist/
 say("Starting the worker…");
 // MALLOC_ARENA_MAX=2: glibc's default of 8 arenas per core, touched by libvips's threads,
 // fragments the worker's memory far past what it uses (docs/performance.md, worker memory).
-const worker = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
+const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"], {
   stdio: ["inherit", "pipe", "inherit"],
   env: { ...childEnv, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" },
 });

@@ -11,6 +11,7 @@ import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { WORKER_NODE_FLAGS } from "@/scripts/node-flags.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Kept of a child's output: the tail, so a chatty long-lived server cannot eat the memory. */
@@ -283,7 +284,9 @@ export async function startWorker(vars: Record<string, string> = {}, opts: Worke
   };
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a
   // signal to the CLI would not reach.
-  const child = startChild(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
+  // The V8 flags it ships with (scripts/node-flags.mjs), then any extra.
+  const nodeArgs = [...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])];
+  const child = startChild(process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
     env,
     name: opts.name ?? "worker",
   });

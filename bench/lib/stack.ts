@@ -17,7 +17,7 @@ import { queueNames } from "@/lib/jobs/catalogue";
 import type { MediaView } from "@/lib/media/view";
 import { applyMigrations, ensureDatabase } from "@/prisma/offline-migrate";
 import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "@/scripts/build-if-stale.mjs";
-import { WEB_NODE_FLAGS } from "@/scripts/web-node-flags.mjs";
+import { WEB_NODE_FLAGS } from "@/scripts/node-flags.mjs";
 import { MULTIPART_TYPE, multipartBody } from "./fixtures";
 import { startChild, startPrivateRedis, startWorker, type Child, type PrivateRedis } from "@/test/processes";
 import { listenerPid } from "./proc";
@@ -182,7 +182,7 @@ export class Resources {
     const servers = async () => {
       log(`starting next start on :${PORTS.web} and the baseline server on :${PORTS.baseline}…`);
       // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web process.
-      // The flags the web process ships with (scripts/web-node-flags.mjs), then these.
+      // The flags the web process ships with (scripts/node-flags.mjs), then these.
       const webNodeArgs = [...WEB_NODE_FLAGS, ...(process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean)];
       const nextBin = path.join(ROOT, "node_modules/next/dist/bin/next");
       const web = startChild(process.execPath, [...webNodeArgs, nextBin, "start", "-p", String(PORTS.web), "-H", "127.0.0.1"], {
