@@ -3,7 +3,8 @@
 // worker process at concurrency 5, its RSS sampled from /proc every 250 ms. Run once per
 // variant with a fresh worker: glibc's defaults (the baseline), then the usual cures alone
 // (MALLOC_ARENA_MAX=2; libvips's cache off), then the settings the worker ships with
-// (MALLOC_ARENA_MAX=2, libvips cache at sharp's default 50 MB), so the table shows which matters. Prints RSS by progress, writes
+// (scripts/node-flags.mjs; libvips cache at sharp's default 50 MB), and those with one
+// setting taken back at a time, so the table shows which matters. Prints RSS by progress, writes
 // every sample to bench/results/worker-memory.json.
 import os from "node:os";
 import { makeJpeg } from "@/test/test-images";
@@ -27,16 +28,24 @@ interface Variant {
   id: string;
   label: string;
   env: Record<string, string>;
+  /** V8 flags after the ones the worker ships with (scripts/node-flags.mjs). */
+  nodeArgs?: string[];
 }
 
 /** glibc's default arena limit on 64-bit: 8 per core. */
 const GLIBC_DEFAULT_ARENAS = String(8 * os.cpus().length);
+/** glibc's own mmap threshold (dynamic, from 128 KB up to 32 MB): "" leaves the setting out (scripts/node-flags.mjs). */
+const GLIBC_MMAP = { MALLOC_MMAP_THRESHOLD_: "" };
 const VARIANTS: Variant[] = [
-  { id: "defaults", label: "glibc + libvips defaults", env: { MALLOC_ARENA_MAX: GLIBC_DEFAULT_ARENAS, SHARP_CACHE_MB: "50" } },
-  { id: "cache-off", label: "libvips cache off only", env: { MALLOC_ARENA_MAX: GLIBC_DEFAULT_ARENAS, SHARP_CACHE_MB: "0" } },
-  { id: "both", label: "MALLOC_ARENA_MAX=2 + cache off", env: { MALLOC_ARENA_MAX: "2", SHARP_CACHE_MB: "0" } },
-  // No overrides: what `npm start` / `npm run worker` run (test/processes.ts sets the same MALLOC_ARENA_MAX).
-  { id: "shipped", label: "shipped (MALLOC_ARENA_MAX=2)", env: {} },
+  { id: "defaults", label: "glibc + libvips defaults", env: { MALLOC_ARENA_MAX: GLIBC_DEFAULT_ARENAS, ...GLIBC_MMAP, SHARP_CACHE_MB: "50" } },
+  { id: "cache-off", label: "libvips cache off only", env: { MALLOC_ARENA_MAX: GLIBC_DEFAULT_ARENAS, ...GLIBC_MMAP, SHARP_CACHE_MB: "0" } },
+  { id: "both", label: "MALLOC_ARENA_MAX=2 + cache off", env: { MALLOC_ARENA_MAX: "2", ...GLIBC_MMAP, SHARP_CACHE_MB: "0" } },
+  // No overrides: what `npm start` / `npm run worker` run (scripts/node-flags.mjs; test/processes.ts starts it the same way).
+  { id: "shipped", label: "shipped (MALLOC_ARENA_MAX=2, MALLOC_MMAP_THRESHOLD_=131072, 4 MB semi-spaces)", env: {} },
+  // Each of the shipped settings taken back, one at a time.
+  { id: "dynamic-mmap", label: "shipped, glibc's dynamic mmap threshold", env: GLIBC_MMAP },
+  // 0 = V8's default, which on Node 24 lets each semi-space grow to 64 MB on a machine with this much memory.
+  { id: "v8-young", label: "shipped, V8's default young generation (--max-semi-space-size=0)", env: {}, nodeArgs: ["--max-semi-space-size=0"] },
   // What the local vision model (lib/ai/vision, on by default without a provider key) holds.
   { id: "no-vision", label: "shipped, local vision model off (LOCAL_VISION=false)", env: { LOCAL_VISION: "false" } },
 ];
@@ -101,7 +110,7 @@ export const scenario: Scenario = {
     const results: VariantResult[] = [];
     for (const variant of variants) {
       await stack.clearQueues();
-      const worker = await stack.startWorker({ WORKER_CONCURRENCY: String(CONCURRENCY), ...variant.env });
+      const worker = await stack.startWorker({ WORKER_CONCURRENCY: String(CONCURRENCY), ...variant.env }, variant.nodeArgs);
       const pid = worker.pid;
       const startMB = rssBytes(pid) / MB;
       const samples: Sample[] = [];

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { envSchema, parseEnv } from "./env";
 import { resumableRoot } from "./http/resumable";
 import { createStorage } from "./storage";
-import { WEB_NODE_FLAGS, WORKER_NODE_FLAGS } from "@/scripts/node-flags.mjs";
+import { WEB_NODE_FLAGS, WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from "@/scripts/node-flags.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -82,7 +82,8 @@ describe("compose.yaml", () => {
   });
 
   it("sets only variables lib/env.ts knows, each with a value it accepts", () => {
-    const known = new Set(Object.keys(envSchema.shape));
+    // ... and glibc's malloc settings for the worker, which the C library reads.
+    const known = new Set([...Object.keys(envSchema.shape), ...Object.keys(WORKER_MALLOC_ENV)]);
     for (const [name, s] of app) {
       const unknown = Object.keys(s.environment).filter((key) => !known.has(key));
       expect(unknown, `${name}: variables lib/env.ts does not read`).toEqual([]);
@@ -137,6 +138,8 @@ describe("compose.yaml", () => {
       expect(s.healthcheck?.test.join(" "), name).toContain(`http://127.0.0.1:${config.WORKER_METRICS_PORT}/health`);
       expect(seconds(s.stop_grace_period!) * 1000, name).toBeGreaterThan(config.WORKER_SHUTDOWN_GRACE_MS);
       expect(s.command, name).toEqual(["node", ...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"]);
+      // The image's ENV sets MALLOC_ARENA_MAX for every process; the rest is the worker's own.
+      expect({ ...s.environment, MALLOC_ARENA_MAX: /^ENV .*\bMALLOC_ARENA_MAX=(\S+)/m.exec(read("Dockerfile"))?.[1] }, name).toMatchObject(WORKER_MALLOC_ENV);
     }
     for (const [name, s] of app.filter(([, s]) => s.command)) {
       const script = s.command!.find((part) => part.endsWith(".ts"))!;
@@ -202,8 +205,10 @@ describe("Dockerfile", () => {
 
   it("starts the worker with the V8 flags npm start and npm run worker use", () => {
     const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.worker).toBe(`MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} node ${WORKER_NODE_FLAGS.join(" ")} --import tsx worker/index.ts`);
+    const malloc = Object.entries(WORKER_MALLOC_ENV).map(([name, value]) => `${name}=\${${name}:-${value}}`);
+    expect(scripts.worker).toBe(`${malloc.join(" ")} node ${WORKER_NODE_FLAGS.join(" ")} --import tsx worker/index.ts`);
     expect(read("scripts/start.mjs")).toContain('[...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"]');
+    expect(read("scripts/start.mjs")).toContain("...workerMallocEnv(process.env)");
     expect(read("test/processes.ts")).toContain("[...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])]");
   });
 

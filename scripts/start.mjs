@@ -11,7 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureNextBuild, ensurePrismaClient, nextBuildIsStale, prismaClientIsStale } from "./build-if-stale.mjs";
-import { WEB_NODE_FLAGS, WORKER_NODE_FLAGS } from "./node-flags.mjs";
+import { WEB_NODE_FLAGS, WORKER_NODE_FLAGS, workerMallocEnv } from "./node-flags.mjs";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(`Usage: npm start   (node scripts/start.mjs)
@@ -166,11 +166,11 @@ const childEnv = {
 say(`Starting the web app on port ${port}…`);
 const web = spawn(process.execPath, [...WEB_NODE_FLAGS, "node_modules/next/dist/bin/next", "start", "-p", port], { stdio: "inherit", env: childEnv });
 say("Starting the worker…");
-// MALLOC_ARENA_MAX=2: glibc's default of 8 arenas per core, touched by libvips's threads,
-// fragments the worker's memory far past what it uses (docs/performance.md, worker memory).
+// glibc's malloc settings (scripts/node-flags.mjs): with its defaults, libvips's threads
+// fragment the worker's memory far past what it uses (docs/performance.md, worker memory).
 const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, "--import", "tsx", "worker/index.ts"], {
   stdio: ["inherit", "pipe", "inherit"],
-  env: { ...childEnv, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" },
+  env: { ...childEnv, ...workerMallocEnv(process.env) },
 });
 const children = [web, worker];
 

@@ -11,7 +11,7 @@ import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { WORKER_NODE_FLAGS } from "@/scripts/node-flags.mjs";
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS, workerMallocEnv } from "@/scripts/node-flags.mjs";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Kept of a child's output: the tail, so a chatty long-lived server cannot eat the memory. */
@@ -270,10 +270,8 @@ export interface WorkerOptions {
 /** The real worker (worker/index.ts) with `vars` added to its environment; resolves once it has started. */
 export async function startWorker(vars: Record<string, string> = {}, opts: WorkerOptions = {}): Promise<Child> {
   const base = opts.env ?? workerEnv({});
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...base,
-    // As `npm start` and `npm run worker` start it (docs/performance.md, worker memory).
-    MALLOC_ARENA_MAX: base.MALLOC_ARENA_MAX ?? "2",
     // The metrics server's fixed default port would clash between workers on one machine.
     WORKER_METRICS_PORT: "0",
     // Tests and benchmarks count jobs in flight: concurrency must not follow the machine's load.
@@ -282,10 +280,13 @@ export async function startWorker(vars: Record<string, string> = {}, opts: Worke
     LOG_LEVEL: "info",
     ...vars,
   };
+  // glibc's malloc settings and the V8 flags it ships with (scripts/node-flags.mjs), as
+  // `npm start` and `npm run worker` start it, unless `vars` or `opts` say otherwise.
+  for (const name of Object.keys(WORKER_MALLOC_ENV)) delete env[name];
+  Object.assign(env, workerMallocEnv({ ...base, ...vars }));
+  const nodeArgs = [...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])];
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a
   // signal to the CLI would not reach.
-  // The V8 flags it ships with (scripts/node-flags.mjs), then any extra.
-  const nodeArgs = [...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])];
   const child = startChild(process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, "worker/index.ts")], {
     env,
     name: opts.name ?? "worker",

@@ -79,7 +79,7 @@ export interface Stack {
   /** Follows photos over the app's SSE stream until every one is done or failed. */
   waitUntilFinished(ids: string[], timeoutMs?: number): Promise<Map<string, MediaView>>;
   /** A worker process (tsx worker/index.ts) with extra environment; resolves once it is consuming. */
-  startWorker(extraEnv?: Record<string, string>): Promise<Child>;
+  startWorker(extraEnv?: Record<string, string>, extraNodeArgs?: string[]): Promise<Child>;
   /** Removes every waiting job of the app's queues and fails the photos left waiting for them, so a worker started next sees only new work. */
   clearQueues(): Promise<void>;
   /** Fresh web and baseline processes (same ports, data and user): memory figures start from the same state. */
@@ -261,9 +261,10 @@ export class Resources {
         if (unfinished.length) throw new Error(`${unfinished.length} photo(s) not finished within ${timeoutMs} ms`);
         return latest;
       },
-      async startWorker(extraEnv = {}) {
+      async startWorker(extraEnv = {}, extraNodeArgs = []) {
         // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles workers.
-        const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+        // Both come after the flags the worker ships with (the last of a repeated flag wins).
+        const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean)];
         const worker = await startWorker(extraEnv, { env: childEnv, nodeArgs });
         children.push(worker);
         return worker;
