@@ -75,11 +75,11 @@ async function startTheWorker() {
   return worker;
 }
 
-/** Every photo's job: how many attempts it spent (an outage waited out spends none). */
 /**
- * The attempts each photo's job spent, once BullMQ has recorded it completed: the row says
- * "done" a moment before the job finishes (its attempt is counted then), so reading at once
- * could see the last photo's job still active with 0 attempts.
+ * How many attempts each photo's job spent (an outage waited out spends none), read once
+ * BullMQ has recorded the job completed: the row says "done" a moment before the job
+ * finishes (its attempt is counted then), so reading at once could see the last photo's
+ * job still active with 0 attempts.
  */
 async function attemptsOf(ids: string[]) {
   const jobs = () => Promise.all(ids.map(async (id) => (await getQueue("media-analysis").getJob(`analyze-${id}`))!));

@@ -22,10 +22,11 @@ import { closeEventHub } from "@/lib/events/web";
 import { createLogger, LOG_SINGLETON, type LogState } from "@/lib/log";
 import { closeQueues } from "@/lib/jobs";
 import { makeJpeg } from "@/test/test-images";
+import { isTerminal } from "@/lib/media/progress";
 import type { MediaView } from "@/lib/media/view";
 import { closeRateLimiter } from "@/lib/security/rate-limit";
 import { replaceSingleton } from "@/lib/singleton";
-import { call, cookieOf, photoForm, readSse, signUp } from "@/test/http";
+import { call, cookieOf, photoForm, readSse, signUp, type SseMessage } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { startWorker, type Child } from "@/test/processes";
 
@@ -108,8 +109,11 @@ const valueOf = (cookie: string) => cookie.slice(cookie.indexOf("=") + 1);
 async function finish(cookie: string, ids: string[]): Promise<Map<string, MediaView>> {
   const res = await call(stream, { path: `/api/v1/media/stream?ids=${ids.join(",")}`, cookie });
   const final = new Map<string, MediaView>();
-  const isFinal = (id: string) => ["done", "failed"].includes(final.get(id)?.status ?? "");
-  const allFinal = (m: { event: string; data: unknown }) => {
+  const isFinal = (id: string) => {
+    const media = final.get(id);
+    return media !== undefined && isTerminal(media.status);
+  };
+  const allFinal = (m: SseMessage) => {
     if (m.event === "media") final.set((m.data as MediaView).id, m.data as MediaView);
     return ids.every(isFinal);
   };
