@@ -4,8 +4,8 @@
 // variant with a fresh worker: glibc's defaults (the baseline), then the usual cures alone
 // (MALLOC_ARENA_MAX=2; libvips's cache off), then the settings the worker ships with
 // (scripts/node-flags.mjs; libvips cache at sharp's default 50 MB), and those with one
-// setting taken back at a time, so the table shows which matters. Prints RSS by progress, writes
-// every sample to bench/results/worker-memory.json.
+// setting taken back at a time, so the table shows which matters. Prints RSS by progress,
+// writes every sample to bench/results/worker-memory.json.
 import os from "node:os";
 import { makeJpeg } from "@/test/test-images";
 import { rssBytes } from "./lib/proc";

@@ -1,7 +1,7 @@
-// The V8 flags each process runs with, and the worker's glibc malloc settings, wherever it is started: `npm start`
-// (scripts/start.mjs), `npm run web` / `npm run worker`, the Dockerfile's CMD and
-// compose.yaml's worker command (those spell them out; lib/deploy-files.test.ts holds them
-// equal to these), and the test and bench stacks, which measure what ships.
+// The V8 flags each process runs with, and the worker's glibc malloc settings, wherever
+// it is started: `npm start` (scripts/start.mjs), `npm run web` / `npm run worker`, the
+// Dockerfile's CMD and compose.yaml's worker (those spell them out; lib/deploy-files.test.ts
+// holds them equal to these), and the test and bench stacks, which measure what ships.
 //
 // --max-semi-space-size=4 (MB): V8's default lets each of the young generation's two
 // semi-spaces grow to 64 MB under Node 24 on a machine with 24 GB (a young generation of

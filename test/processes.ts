@@ -282,8 +282,9 @@ export async function startWorker(vars: Record<string, string> = {}, opts: Worke
   };
   // glibc's malloc settings and the V8 flags it ships with (scripts/node-flags.mjs), as
   // `npm start` and `npm run worker` start it, unless `vars` or `opts` say otherwise.
+  const malloc = workerMallocEnv(env);
   for (const name of Object.keys(WORKER_MALLOC_ENV)) delete env[name];
-  Object.assign(env, workerMallocEnv({ ...base, ...vars }));
+  Object.assign(env, malloc);
   const nodeArgs = [...WORKER_NODE_FLAGS, ...(opts.nodeArgs ?? [])];
   // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild that a
   // signal to the CLI would not reach.
