@@ -50,6 +50,53 @@ export async function findJob<N extends JobName>(name: N, payload: JobPayload<N>
   return withRedisTimeout(`find ${jobId}`, env().ENQUEUE_TIMEOUT_MS, getQueue(def.queue).getJob(jobId));
 }
 
+/** What rerunJob did: retried the failed job, added a new one, or left a live one alone. */
+export type RerunOutcome = "retried" | "enqueued" | "live";
+
+/** How often rerunJob looks again at a job that is still active. */
+const SETTLE_POLL_MS = 20;
+
+/**
+ * Puts an entity's work back on the queue once Postgres says it must run again, under the
+ * same derived job id (so never twice side by side): a failed job is retried with fresh
+ * attempts, a finished or missing one is replaced, a waiting, delayed or active one is left
+ * to run.
+ *
+ * settleMs: how long an active job is given to settle first. A processor records its final
+ * failure (and the page shows "failed") just before BullMQ moves the job to its failed set;
+ * a Retry pressed in that moment finds the job still active. Left alone, it would then fail
+ * with nobody to run it again, and the photo would say "queued" until the reconciler's stale
+ * pass. An active job that does not settle in time is running on (or its worker died and
+ * the stalled check will hand it on): either way it is live.
+ */
+export async function rerunJob<N extends JobName>(name: N, payload: JobPayload<N>, opts: { settleMs?: number } = {}): Promise<RerunOutcome> {
+  const deadline = Date.now() + (opts.settleMs ?? 0);
+  for (;;) {
+    const job = await findJob(name, payload);
+    const state = job ? await job.getState() : "missing";
+    switch (state) {
+      case "failed":
+        await job!.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return "retried";
+      case "completed":
+        // Processors are idempotent: a finished job run again only redoes what is missing.
+        await job!.remove();
+        await enqueue(name, payload);
+        return "enqueued";
+      case "missing":
+      case "unknown":
+        await enqueue(name, payload);
+        return "enqueued";
+      case "active":
+        if (Date.now() >= deadline) return "live";
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+        break;
+      default:
+        return "live";
+    }
+  }
+}
+
 /**
  * Creates or updates the maintenance job schedulers: the reconcilers of photos and of
  * workflow runs every RECONCILE_EVERY_MS, AI job retention hourly. Idempotent: every worker

@@ -4,7 +4,7 @@
 // not be written (Postgres was down). This finds such photos and puts their work back
 // under the same derived job id, so it can never run twice side by side.
 import type { Db } from "@/lib/db";
-import { enqueue, findJob } from "@/lib/jobs";
+import { rerunJob } from "@/lib/jobs";
 import { findStaleUnfinishedMedia } from "./repository";
 
 export interface ReconcileResult {
@@ -26,30 +26,11 @@ export async function reconcileMedia(
   const rows = await findStaleUnfinishedMedia(database, olderThan, opts.limit ?? 500);
   const result: ReconcileResult = { checked: rows.length, enqueued: [], retried: [], live: 0 };
   for (const row of rows) {
-    const payload = { mediaId: row.id };
-    const job = await findJob("analyze-media", payload);
-    const state = job ? await job.getState() : "missing";
-    switch (state) {
-      case "failed":
-        // The processor's own bookkeeping never reached Postgres; run it again from a
-        // clean slate of attempts. If it fails for good this time, the photo says so.
-        await job!.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-        result.retried.push(row.id);
-        break;
-      case "completed":
-        // Finished, yet the photo is not: replace the job (processors are idempotent).
-        await job!.remove();
-        await enqueue("analyze-media", payload);
-        result.enqueued.push(row.id);
-        break;
-      case "missing":
-      case "unknown":
-        await enqueue("analyze-media", payload);
-        result.enqueued.push(row.id);
-        break;
-      default:
-        result.live += 1;
-    }
+    // A failed job: the processor's own bookkeeping never reached Postgres, so it runs again
+    // from a clean slate of attempts; if it fails for good this time, the photo says so.
+    const outcome = await rerunJob("analyze-media", { mediaId: row.id });
+    if (outcome === "live") result.live += 1;
+    else result[outcome].push(row.id);
   }
   return result;
 }

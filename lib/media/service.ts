@@ -5,7 +5,7 @@ import type { SessionUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ConflictError, RejectedInputError, type RejectionReason } from "@/lib/errors";
-import { enqueue, findJob } from "@/lib/jobs";
+import { enqueue, rerunJob } from "@/lib/jobs";
 import { webMetrics } from "@/lib/metrics/web";
 import { quotaCheck, withinQuota } from "@/lib/account/usage";
 import { storage } from "@/lib/storage/instance";
@@ -158,15 +158,19 @@ export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): P
   return { media: created, rejected };
 }
 
-/** Puts a failed photo back in the queue under the same job id. */
+/**
+ * How long Retry waits for a job that has just failed to be filed as failed (see rerunJob):
+ * milliseconds as a rule; the bound only keeps a stuck worker from holding the request.
+ */
+const RETRY_SETTLE_MS = 5_000;
+
+/** Puts a failed photo back in the queue under the same job id, with fresh attempts. */
 export async function retryMedia(user: SessionUser, id: string): Promise<MediaView> {
   const row = await getOwnedMedia(db(), user.id, id);
   // null also when it turned done (or was deleted) since it was read.
   const queued = row.status === "failed" ? await updateMediaState(db(), id, { status: "queued", stage: null, progress: 0, error: null }) : null;
   if (!queued) throw new ConflictError("not_failed", "Only a photo whose analysis failed can be retried.");
-  const job = await findJob("analyze-media", { mediaId: id });
-  if (job && (await job.isFailed())) await job.retry("failed");
-  else if (!job) await enqueue("analyze-media", { mediaId: id });
+  await rerunJob("analyze-media", { mediaId: id }, { settleMs: RETRY_SETTLE_MS });
   await publishMedia(queued);
   return toMediaView(queued);
 }
