@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
-    include: ["{lib,worker,app,prisma,scripts,test}/**/*.test.ts"],
+    include: ["{lib,worker,app,components,prisma,scripts,test}/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
