@@ -149,13 +149,14 @@ export async function jobIsAlive<N extends JobName>(name: N, payload: JobPayload
 }
 
 /**
- * What the workflow engine and its controls need from the queues (EngineDeps and
- * ControlDeps of lib/workflow): add a step's job, ask whether it is still alive.
+ * What the workflow engine, its controls and its reconciler need from the queues
+ * (EngineDeps, ControlDeps and RunReconcileDeps of lib/workflow): add a step's job, ask
+ * whether it is still alive, put it back to work.
  */
 export const workflowQueues = {
   enqueue: (job: WorkflowStepJobName, data: WorkflowStepPayload) => enqueue(job, data),
   jobIsAlive: (job: WorkflowStepJobName, data: WorkflowStepPayload) => jobIsAlive(job, data),
-  findJob: (job: WorkflowStepJobName, data: WorkflowStepPayload) => findJob(job, data),
+  rerun: (job: WorkflowStepJobName, data: WorkflowStepPayload) => rerunJob(job, data),
 };
 
 export async function closeQueues(): Promise<void> {

@@ -174,7 +174,7 @@ describe("the reconciler of workflow runs", () => {
     const ready = await follow(id, (v) => v.status === "storyboard_ready" || v.status === "failed");
     expect(ready.status).toBe("storyboard_ready");
     const runId = (await detail(id)).runId;
-    const deps = { db: db(), plans: { vlog: VLOG_PLAN }, findJob: workflowQueues.findJob, enqueue: workflowQueues.enqueue };
+    const deps = { db: db(), plans: { vlog: VLOG_PLAN }, rerun: workflowQueues.rerun };
     // Proceed writes to Postgres, then enqueues; the job is then lost (removed here, while
     // the queue is held, as a Redis that lost the write or a crash before the add would).
     const queue = getQueue("workflow-steps");

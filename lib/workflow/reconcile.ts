@@ -4,8 +4,8 @@
 // worker died, Redis lost the write), the job was removed, or it finished without the run
 // learning of it. This finds such runs and puts their step's job back under the same
 // derived job id, so a step can never run twice side by side and a second pass is a no-op.
-import type { Job } from "bullmq";
 import type { Db } from "@/lib/db";
+import type { RerunOutcome } from "@/lib/jobs";
 import type { StepJobData } from "./engine";
 import { jobOf } from "./plan";
 import type { WorkflowPlan } from "./types";
@@ -14,9 +14,8 @@ export interface RunReconcileDeps<JobName extends string = string> {
   db: Db;
   /** The plans by run kind (lib/vlogs/plan, lib/podcasts/plan …). */
   plans: Record<string, WorkflowPlan<JobName>>;
-  /** The BullMQ job of a step, if the queue still holds it. */
-  findJob(job: JobName, data: StepJobData): Promise<Job | undefined | null>;
-  enqueue(job: JobName, data: StepJobData): Promise<unknown>;
+  /** Puts a step's job back under its derived id (lib/jobs rerunJob). */
+  rerun(job: JobName, data: StepJobData): Promise<RerunOutcome>;
 }
 
 export interface RunReconcileResult {
@@ -48,30 +47,12 @@ export async function reconcileRuns<JobName extends string>(
     if (!plan) continue;
     const data: StepJobData = { runId: run.id, phase: run.phase, step: run.step, generation: run.generation };
     const name = jobOf(plan, run.phase, run.step);
-    const job = await deps.findJob(name, data);
-    const state = job ? await job.getState() : "missing";
-    switch (state) {
-      case "failed":
-        // Its final failure never reached Postgres: run it again with fresh attempts. If it
-        // fails for good this time, the run says so.
-        await job!.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-        result.retried.push(run.id);
-        break;
-      case "completed":
-        // Finished, yet the run still stands at this step: replace the job (the engine
-        // reads the run first, so a step that did succeed only moves the run on).
-        await job!.remove();
-        await deps.enqueue(name, data);
-        result.enqueued.push(run.id);
-        break;
-      case "missing":
-      case "unknown":
-        await deps.enqueue(name, data);
-        result.enqueued.push(run.id);
-        break;
-      default:
-        result.live += 1;
-    }
+    // A failed job: its final failure never reached Postgres, so it runs again with fresh
+    // attempts; if it fails for good this time, the run says so. A completed one is replaced
+    // (the engine reads the run first, so a step that did succeed only moves the run on).
+    const outcome = await deps.rerun(name, data);
+    if (outcome === "live") result.live += 1;
+    else result[outcome].push(run.id);
   }
   return result;
 }

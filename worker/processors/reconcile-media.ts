@@ -31,7 +31,7 @@ export async function reconcileMediaJob(deps: ReconcileDeps) {
 /** reconcile-runs: the same for workflow runs (see lib/workflow/reconcile.ts). */
 export async function reconcileRunsJob(deps: ReconcileDeps) {
   const result = await reconcileRuns(
-    { db: deps.db, plans: WORKFLOW_PLANS, findJob: workflowQueues.findJob, enqueue: workflowQueues.enqueue },
+    { db: deps.db, plans: WORKFLOW_PLANS, rerun: workflowQueues.rerun },
     { staleMs: deps.staleMs },
   );
   if (result.enqueued.length + result.retried.length > 0) {
