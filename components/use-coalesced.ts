@@ -22,8 +22,9 @@ export function throttle(fn: () => void, ms: number, now: () => number = () => p
   let lastCall = -Infinity;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const throttled = () => {
-    const quiet = now() - lastCall >= ms;
-    lastCall = now();
+    const at = now();
+    const quiet = at - lastCall >= ms;
+    lastCall = at;
     if (timer) return; // a run is already due
     // Even "at once" is a task of its own, not part of the caller's (an upload row's update).
     timer = setTimeout(

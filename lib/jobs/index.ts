@@ -1,4 +1,5 @@
 // Enqueueing side of the job catalogue: one BullMQ Queue per queue name per process.
+import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { env } from "@/lib/env";
 import { bullConnection, outageLogger, withRedisTimeout } from "@/lib/redis";
@@ -71,29 +72,27 @@ const SETTLE_POLL_MS = 20;
  */
 export async function rerunJob<N extends JobName>(name: N, payload: JobPayload<N>, opts: { settleMs?: number } = {}): Promise<RerunOutcome> {
   const deadline = Date.now() + (opts.settleMs ?? 0);
-  for (;;) {
-    const job = await findJob(name, payload);
-    const state = job ? await job.getState() : "missing";
-    switch (state) {
-      case "failed":
-        await job!.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-        return "retried";
-      case "completed":
-        // Processors are idempotent: a finished job run again only redoes what is missing.
-        await job!.remove();
-        await enqueue(name, payload);
-        return "enqueued";
-      case "missing":
-      case "unknown":
-        await enqueue(name, payload);
-        return "enqueued";
-      case "active":
-        if (Date.now() >= deadline) return "live";
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
-        break;
-      default:
-        return "live";
-    }
+  const job = await findJob(name, payload);
+  let state = job ? await job.getState() : "missing";
+  while (state === "active" && Date.now() < deadline) {
+    await sleep(SETTLE_POLL_MS);
+    state = await job!.getState(); // "unknown" once removed meanwhile
+  }
+  switch (state) {
+    case "failed":
+      await job!.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return "retried";
+    case "completed":
+      // Processors are idempotent: a finished job run again only redoes what is missing.
+      await job!.remove();
+      await enqueue(name, payload);
+      return "enqueued";
+    case "missing":
+    case "unknown":
+      await enqueue(name, payload);
+      return "enqueued";
+    default:
+      return "live";
   }
 }
 
