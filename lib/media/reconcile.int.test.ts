@@ -3,12 +3,11 @@
 // scheduler runs it by itself in the worker.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnrecoverableError, Worker } from "bullmq";
+import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { getQueue, scheduleMaintenance } from "@/lib/jobs";
-import { bullConnection, createRedis } from "@/lib/redis";
+import { createRedis } from "@/lib/redis";
 import { makeBatch, uploadBatch } from "@/test/batch";
 import { signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
@@ -16,7 +15,7 @@ import { waitFor } from "@/test/processes";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import { reconcileMedia } from "./reconcile";
-import { closeConnections, processorDeps } from "@/test/worker";
+import { closeConnections, processorDeps, takeJob } from "@/test/worker";
 
 const STALE_MS = 60_000;
 let iso: IsolatedEnv;
@@ -46,20 +45,12 @@ async function age(id: string, status?: "queued" | "analysing") {
 
 /** Fails a waiting job for good, as if its final failure could not be written to Postgres. */
 async function failForGood(id: string) {
-  const manual = new Worker("media-analysis", null, { connection: bullConnection("worker"), prefix: env().QUEUE_PREFIX, autorun: false });
+  const token = randomUUID();
+  const { job, worker } = await takeJob("media-analysis", `analyze-${id}`, token);
   try {
-    const token = randomUUID();
-    for (;;) {
-      const job = await manual.getNextJob(token);
-      if (!job) throw new Error(`job for ${id} not found`);
-      if (job.id === `analyze-${id}`) {
-        await job.moveToFailed(new UnrecoverableError("worker lost its database"), token);
-        return;
-      }
-      await job.moveToWait(token); // not the one: put it back
-    }
+    await job.moveToFailed(new UnrecoverableError("worker lost its database"), token);
   } finally {
-    await manual.close();
+    await worker.close();
   }
 }
 

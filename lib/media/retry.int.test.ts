@@ -3,18 +3,17 @@
 // yet moved the job to its failed set. A Retry pressed then must still run the photo again.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { UnrecoverableError, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { POST as retry } from "@/app/api/v1/media/[id]/retry/route";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { getQueue } from "@/lib/jobs";
-import { bullConnection, createRedis } from "@/lib/redis";
+import { createRedis } from "@/lib/redis";
 import { makeBatch, uploadBatch } from "@/test/batch";
 import { call, signUp } from "@/test/http";
 import { isolate, type IsolatedEnv } from "@/test/integration";
 import { sleep, waitFor } from "@/test/processes";
-import { closeConnections, processorDeps } from "@/test/worker";
+import { closeConnections, processorDeps, takeJob } from "@/test/worker";
 import { buildProcessors } from "@/worker/processors";
 import { startWorkers, type WorkerRuntime } from "@/worker/runtime";
 import { updateMediaState } from "./repository";
@@ -38,19 +37,13 @@ afterAll(async () => {
   await iso?.teardown();
 });
 
-/** Takes the photo's job off the queue as a worker would: it is active, its lock held by `token`. */
-async function takeJob(id: string, token: string): Promise<Job> {
-  manual = new Worker("media-analysis", null, { connection: bullConnection("worker"), prefix: env().QUEUE_PREFIX, autorun: false });
-  const job = await manual.getNextJob(token);
-  if (job?.id !== `analyze-${id}`) throw new Error(`expected the job of ${id}, got ${job?.id}`);
-  return job;
-}
-
 describe("Retry right after a photo fails", () => {
   it("runs the photo again even when its job had not yet been filed as failed", async () => {
     const [id] = await uploadBatch(cookie, await makeBatch(1, { width: 400, height: 300, seedBase: 700 }));
     const token = randomUUID();
-    const job = await takeJob(id, token);
+    const taken = await takeJob("media-analysis", `analyze-${id}`, token);
+    manual = taken.worker;
+    const { job } = taken;
     // The processor's failure path: the photo says "failed" while its job is still active.
     await updateMediaState(db(), id, { status: "failed", stage: null, error: "The AI service refused this photo." });
 
