@@ -1,5 +1,7 @@
 // HTTP load with autocannon: a warm-up that is thrown away, then a timed run whose
 // latency percentiles (HDR histogram, per request) are reported.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import autocannon from "autocannon";
 import { cpuSeconds } from "./proc";
 
@@ -50,8 +52,19 @@ function once(opts: LoadOptions, seconds: number): Promise<autocannon.Result> {
   return inst;
 }
 
+/**
+ * Writes every dirty page to disk. The kernel writes a file's pages back ~30 s after they
+ * were dirtied (vm.dirty_expire_centisecs), so without this the ~1 GB an earlier upload case
+ * wrote lands in the middle of a later case — whichever side runs then — and stalls it: an
+ * INSERT's commit waits behind the flush. Seen in scenario 1: 2.5 s with no answer at all,
+ * 30 s after the previous case began (docs/performance.md, "Session 10").
+ */
+const run = promisify(execFile);
+const flushDirtyPages = () => run("sync");
+
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   if (opts.warmupSeconds !== 0) await once(opts, opts.warmupSeconds ?? 2);
+  await flushDirtyPages();
   errorSamples.clear();
   const cpuBefore = opts.serverPid ? cpuSeconds(opts.serverPid) : NaN;
   const r = await once(opts, opts.seconds);
