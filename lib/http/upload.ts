@@ -42,10 +42,11 @@ export interface UploadLimits {
 
 /**
  * A further check of a file that passed sniffing and the size limit, run on its temp file
- * (e.g. reading the image header for its pixel and frame counts). Returns null to accept,
- * or why the file is refused.
+ * (e.g. reading the image header for its pixel and frame counts), with its first
+ * `inspectBytes` bytes at hand (fewer if the file is smaller). Returns null to accept, or
+ * why the file is refused.
  */
-export type Inspect = (file: { tempPath: string; mime: string }) => Promise<RejectedInputError | null>;
+export type Inspect = (file: { tempPath: string; mime: string; head: Buffer }) => Promise<RejectedInputError | null>;
 
 export interface UploadPolicy {
   /** Where files wait until they are stored (on the same disk as local storage: a rename). */
@@ -53,6 +54,8 @@ export interface UploadPolicy {
   limits: UploadLimits;
   accept: Acceptance;
   inspect?: Inspect;
+  /** How many leading bytes `inspect` is handed (kept in memory while the file streams in). */
+  inspectBytes?: number;
 }
 
 /** How many files past the limit are still named, one rejection each, in the answer. */
@@ -67,26 +70,36 @@ export const tooLargeMessage = (name: string, limits: Pick<UploadLimits, "maxFil
 
 class NotAccepted extends Error {}
 
-/** Hashes, counts and sniffs bytes as they pass; fails as soon as the head is not acceptable. */
+/**
+ * Hashes, counts and sniffs bytes as they pass; fails as soon as the head is not acceptable.
+ * Keeps the first `keep` bytes (at least what sniffing needs) for the checks after it.
+ */
 class Inspector extends Transform {
   readonly hash = createHash("sha256");
   size = 0;
   mime: string | null = null;
   ext: string | undefined;
-  private head = Buffer.alloc(0);
+  private readonly keep: number;
+  private readonly kept: Buffer[] = [];
+  private keptLength = 0;
 
-  constructor(private readonly accept: Acceptance) {
+  constructor(
+    private readonly accept: Acceptance,
+    inspectBytes = 0,
+  ) {
     super();
+    this.keep = Math.max(accept.sniffBytes, inspectBytes);
   }
 
   _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
     this.size += chunk.length;
     this.hash.update(chunk);
-    if (!this.mime) {
-      const n = this.accept.sniffBytes;
-      this.head = Buffer.concat([this.head, chunk.subarray(0, n)]).subarray(0, n);
-      if (this.head.length >= n && !this.check()) return done(new NotAccepted());
+    if (this.keptLength < this.keep) {
+      const part = chunk.subarray(0, this.keep - this.keptLength);
+      this.kept.push(part);
+      this.keptLength += part.length;
     }
+    if (!this.mime && this.keptLength >= this.accept.sniffBytes && !this.check()) return done(new NotAccepted());
     done(null, chunk);
   }
 
@@ -96,14 +109,21 @@ class Inspector extends Transform {
   }
 
   private check(): boolean {
-    const sniffed = this.accept.sniff(this.head);
+    const sniffed = this.accept.sniff(this.sniffHead);
     this.mime = sniffed?.mime ?? null;
     this.ext = sniffed?.ext;
     return this.mime !== null;
   }
 
+  /** The leading bytes sniffing looks at (and a refusal describes). */
+  get sniffHead(): Buffer {
+    return this.headBytes.subarray(0, this.accept.sniffBytes);
+  }
+
+  /** The kept leading bytes (one buffer from then on). */
   get headBytes(): Buffer {
-    return this.head;
+    if (this.kept.length > 1) this.kept.splice(0, this.kept.length, Buffer.concat(this.kept, this.keptLength));
+    return this.kept[0] ?? Buffer.alloc(0);
   }
 }
 
@@ -120,7 +140,7 @@ async function judge(name: string, tempPath: string, inspector: Inspector, trunc
     await unlink(tempPath).catch(() => {});
     return { rejection: { name, reason: "too_large", error: tooLargeMessage(name, limits) } };
   }
-  const refusal = await inspect?.({ tempPath, mime: inspector.mime! });
+  const refusal = await inspect?.({ tempPath, mime: inspector.mime!, head: inspector.headBytes });
   if (refusal) {
     await unlink(tempPath).catch(() => {});
     return { rejection: { name, reason: refusal.reason, error: `${name}: ${refusal.message}` } };
@@ -136,16 +156,16 @@ async function judge(name: string, tempPath: string, inspector: Inspector, trunc
  * memory), then the same checks. A refused file is deleted; an accepted one stays where it
  * is, for the domain's service to move into storage.
  */
-export async function judgeFileOnDisk(tempPath: string, rawName: string | undefined, policy: Pick<UploadPolicy, "limits" | "accept" | "inspect">): Promise<Outcome> {
+export async function judgeFileOnDisk(tempPath: string, rawName: string | undefined, policy: Pick<UploadPolicy, "limits" | "accept" | "inspect" | "inspectBytes">): Promise<Outcome> {
   const name = cleanFileName(rawName);
-  const inspector = new Inspector(policy.accept);
+  const inspector = new Inspector(policy.accept, policy.inspectBytes);
   const drain = new Writable({ write: (_chunk, _enc, done) => done() });
   try {
     await pipeline(createReadStream(tempPath), inspector, drain);
   } catch (err) {
     if (!(err instanceof NotAccepted)) throw err;
     await unlink(tempPath).catch(() => {});
-    return { rejection: { name, reason: "wrong_type", error: policy.accept.refusal(name, inspector.headBytes) } };
+    return { rejection: { name, reason: "wrong_type", error: policy.accept.refusal(name, inspector.sniffHead) } };
   }
   return judge(name, tempPath, inspector, false, policy);
 }
@@ -173,7 +193,7 @@ export async function withUpload<T>(request: Request, policy: UploadPolicy, keep
   }
 }
 
-async function receiveUpload(request: Request, { tempDir, limits, accept, inspect }: UploadPolicy): Promise<ReceivedUpload> {
+async function receiveUpload(request: Request, { tempDir, limits, accept, inspect, inspectBytes }: UploadPolicy): Promise<ReceivedUpload> {
   const contentType = request.headers.get("content-type") ?? "";
   const body = contentType.toLowerCase().startsWith("multipart/form-data") ? bodyStream(request) : null;
   if (!body) {
@@ -215,7 +235,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
       return;
     }
     const tempPath = path.join(tempDir, randomUUID());
-    const inspector = new Inspector(accept);
+    const inspector = new Inspector(accept, inspectBytes);
     // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
     // file would stall the parser. Instead it is unpiped and drained.
     const written = pipeline(inspector, createWriteStream(tempPath));
@@ -230,7 +250,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
           file.unpipe(inspector);
           file.resume(); // keep draining so the rest of the request can be parsed
           await unlink(tempPath).catch(() => {});
-          if (err instanceof NotAccepted) return { rejection: { name, reason: "wrong_type", error: accept.refusal(name, inspector.headBytes) } };
+          if (err instanceof NotAccepted) return { rejection: { name, reason: "wrong_type", error: accept.refusal(name, inspector.sniffHead) } };
           throw err;
         },
       ),

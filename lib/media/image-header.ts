@@ -22,7 +22,33 @@ export interface HeaderLimits {
  * again before decoding. Throws RejectedInputError.
  */
 export async function checkImageHeader(input: Buffer | string, limits: HeaderLimits, mime?: ImageMime): Promise<Metadata> {
-  const meta = await readMetadata(input, mime);
+  return withinLimits(await readMetadata(input, mime), limits);
+}
+
+/**
+ * How many leading bytes of an uploaded file `checkFileHeader` wants in memory. A JPEG's
+ * header — every marker up to its first scan, EXIF, colour profile and XMP included —
+ * fits in this for all but a few (extended XMP, say, as in some phones' depth maps).
+ */
+export const HEADER_BYTES = 256 * 1024;
+
+/**
+ * `checkImageHeader` for a file on disk whose first bytes are at hand. A JPEG's header is
+ * read from those bytes: sharp does that for ~0.45 ms of CPU against ~1.2 ms to open and
+ * read the file itself — the largest cost of an upload after its bytes (docs/performance.md,
+ * "Session 10"). A JPEG whose header runs past them, or any other format (the frame count of
+ * a GIF or WebP needs the whole file), is read from the file, as is any head sharp cannot
+ * read, so the verdict is always the whole file's.
+ */
+export async function checkFileHeader(file: { path: string; head: Buffer }, limits: HeaderLimits, mime: ImageMime): Promise<Metadata> {
+  if (mime === "image/jpeg" && file.head.length > 0) {
+    const meta = await readMetadata(file.head, mime).catch(() => null);
+    if (meta) return withinLimits(meta, limits);
+  }
+  return checkImageHeader(file.path, limits, mime);
+}
+
+function withinLimits(meta: Metadata, limits: HeaderLimits): Metadata {
   if (meta.width * meta.height > limits.maxPixels) throw tooLargeError(meta.width, meta.height, limits.maxPixels);
   const frames = meta.pages ?? 1;
   if (limits.maxFrames !== undefined && frames > limits.maxFrames) throw tooManyFramesError(frames, limits.maxFrames);

@@ -12,7 +12,7 @@ import { storage } from "@/lib/storage/instance";
 import { discardObject } from "@/lib/storage/leftovers";
 import { publishVlogRun } from "@/lib/vlogs/live";
 import { deletePhotos, type DeletedPhotos } from "./delete";
-import { checkImageHeader } from "./image-header";
+import { checkFileHeader, HEADER_BYTES } from "./image-header";
 import { ACCEPTED_FORMATS_SENTENCE } from "./errors";
 import { publishMedia } from "./live";
 import { SNIFF_BYTES, describeNonImage, sniffImageType, type ImageMime } from "./sniff";
@@ -57,9 +57,9 @@ export interface UploadResult {
  * cannot be read. The person hears at once instead of after a queue wait.
  */
 function headerCheck(limits: { maxPixels: number; maxFrames: number }) {
-  return async ({ tempPath, mime }: { tempPath: string; mime: string }): Promise<RejectedInputError | null> => {
+  return async ({ tempPath, mime, head }: { tempPath: string; mime: string; head: Buffer }): Promise<RejectedInputError | null> => {
     try {
-      await checkImageHeader(tempPath, limits, mime as ImageMime);
+      await checkFileHeader({ path: tempPath, head }, limits, mime as ImageMime);
       return null;
     } catch (err) {
       if (err instanceof RejectedInputError) return err;
@@ -94,6 +94,7 @@ export function uploadPolicy(config = env()) {
     limits: { maxFileBytes: config.MAX_FILE_BYTES, maxRequestBytes: config.MAX_REQUEST_BYTES, maxFiles: config.MAX_FILES_PER_REQUEST },
     accept: photoAcceptance,
     inspect: headerCheck({ maxPixels: config.MAX_PIXELS, maxFrames: config.MAX_FRAMES }),
+    inspectBytes: HEADER_BYTES,
   };
 }
 

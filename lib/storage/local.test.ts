@@ -43,6 +43,22 @@ describe("local storage specifics", () => {
     expect(statSync(path.join(root, "tmp")).isDirectory()).toBe(true);
   });
 
+  it("makes a key's folders when they are missing, also after they were removed", async () => {
+    const { storage } = subject;
+    const source = path.join(subject.scratchDir, "folders-source");
+    await fs.writeFile(source, "first");
+    await storage.putFile("made/on/demand/one", source, "text/plain");
+    await fs.rm(path.join(root, "objects", "made"), { recursive: true });
+    await fs.writeFile(source, "second");
+    await storage.putFile("made/on/demand/two", source, "text/plain");
+    await storage.putBuffer("made/again/three", Buffer.from("third"), "text/plain");
+
+    expect(await storage.getBuffer("made/on/demand/two").then(String)).toBe("second");
+    expect(await storage.getBuffer("made/again/three").then(String)).toBe("third");
+    expect((await storage.stat("made/on/demand/two"))?.contentType).toBe("text/plain");
+    expect(await storage.stat("made/on/demand/one")).toBeNull();
+  });
+
   it("putBuffer leaves no temp files behind", async () => {
     const dir = "atomic/leftovers";
     for (let i = 0; i < 5; i++) {
