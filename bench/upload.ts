@@ -6,7 +6,7 @@ import { jpegOfSize, MULTIPART_TYPE, multipartBody } from "./lib/fixtures";
 import { load, type LoadResult } from "./lib/http-load";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
-import { num } from "./lib/stats";
+import { median, num } from "./lib/stats";
 
 const cpu = (r: LoadResult) => (r.cpuMsPerRequest === undefined ? "?" : r.cpuMsPerRequest.toFixed(1));
 
@@ -27,31 +27,68 @@ export const scenario: Scenario = {
     const headers = { cookie: stack.cookie, "content-type": MULTIPART_TYPE, origin: stack.webUrl };
     const seconds = quick ? 3 : 10;
     const rows: Row[] = [];
-    const data: Record<string, LoadResult> = {};
-    for (const connections of [1, 20]) {
-      const ours = await load({ url: `${stack.webUrl}/api/v1/media`, method: "POST", connections, seconds, headers, body, serverPid: stack.webPid });
-      const bare = await load({ url: `${stack.baselineUrl}/upload`, method: "POST", connections, seconds, headers, body, serverPid: stack.baselinePid });
-      data[`framecast c=${connections}`] = ours;
-      data[`bare c=${connections}`] = bare;
-      for (const r of [ours, bare]) {
-        if (r.non2xx || r.errors) throw new Error(`c=${connections}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+    const data: Record<string, LoadResult | LoadResult[]> = {};
+    const measure = async (side: "ours" | "bare", connections: number) =>
+      side === "ours"
+        ? load({ url: `${stack.webUrl}/api/v1/media`, method: "POST", connections, seconds, headers, body, serverPid: stack.webPid })
+        : load({ url: `${stack.baselineUrl}/upload`, method: "POST", connections, seconds, headers, body, serverPid: stack.baselinePid });
+    const checked = (connections: number, r: LoadResult) => {
+      if (r.non2xx || r.errors) throw new Error(`c=${connections}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
+      return r;
+    };
+
+    // c=1: one case each.
+    const ours1 = checked(1, await measure("ours", 1));
+    const bare1 = checked(1, await measure("bare", 1));
+    data["framecast c=1"] = ours1;
+    data["bare c=1"] = bare1;
+    rows.push({
+      case: "Framecast, c=1",
+      unit: "ms",
+      median: ours1.p50,
+      p99: ours1.p99,
+      n: ours1.requests,
+      baseline: `bare node:http p50 ${num(bare1.p50)} / p99 ${num(bare1.p99)} ms`,
+      ratio: `p50 ${num(ours1.p50 / bare1.p50)}× bare`,
+      target: "p50 ≤ 30 ms",
+      pass: ours1.p50 <= 30,
+      note: `${num(ours1.rps)} vs ${num(bare1.rps)} req/s; CPU ${cpu(ours1)} vs ${cpu(bare1)} ms/upload`,
+    });
+
+    // c=20, the goal: back-to-back pairs, in alternating order, each pair's ratio taken
+    // within the pair. Single 10 s cases of the same code read 76 % and 108 % of bare in two
+    // runs back to back on this 2-core machine: the median pair is the figure.
+    const pairs = quick ? 1 : 5;
+    const ours20: LoadResult[] = [];
+    const bare20: LoadResult[] = [];
+    for (let i = 0; i < pairs; i++) {
+      for (const side of i % 2 === 0 ? (["ours", "bare"] as const) : (["bare", "ours"] as const)) {
+        (side === "ours" ? ours20 : bare20).push(checked(20, await measure(side, 20)));
       }
-      const share = ours.rps / bare.rps;
-      const tail = ours.p99 / bare.p99;
-      const pass = connections === 20 ? share >= SHARE_OF_BARE_AT_C20 && tail <= P99_OF_BARE_AT_C20 : ours.p50 <= 30;
-      rows.push({
-        case: `Framecast, c=${connections}`,
-        unit: "ms",
-        median: ours.p50,
-        p99: ours.p99,
-        n: ours.requests,
-        baseline: `bare node:http p50 ${num(bare.p50)} / p99 ${num(bare.p99)} ms`,
-        ratio: connections === 20 ? `${Math.round(share * 100)} % of bare req/s; p99 ${num(tail)}× bare` : `p50 ${num(ours.p50 / bare.p50)}× bare`,
-        target: connections === 20 ? `≥ ${SHARE_OF_BARE_AT_C20 * 100} % of bare req/s, p99 ≤ ${P99_OF_BARE_AT_C20}× bare` : "p50 ≤ 30 ms",
-        pass,
-        note: `${num(ours.rps)} vs ${num(bare.rps)} req/s; CPU ${cpu(ours)} vs ${cpu(bare)} ms/upload`,
-      });
     }
+    const shares = ours20.map((r, i) => r.rps / bare20[i].rps);
+    const tails = ours20.map((r, i) => r.p99 / bare20[i].p99);
+    const share = median(shares);
+    const tail = median(tails);
+    const range = (values: number[], f: (v: number) => string) => `${f(Math.min(...values))}–${f(Math.max(...values))}`;
+    const pct = (v: number) => `${Math.round(v * 100)} %`;
+    data["framecast c=20"] = ours20;
+    data["bare c=20"] = bare20;
+    rows.push({
+      case: "Framecast, c=20",
+      unit: "ms",
+      median: median(ours20.map((r) => r.p50)),
+      p99: median(ours20.map((r) => r.p99)),
+      n: ours20.reduce((sum, r) => sum + r.requests, 0),
+      baseline: `bare node:http p50 ${num(median(bare20.map((r) => r.p50)))} / p99 ${num(median(bare20.map((r) => r.p99)))} ms`,
+      ratio: `${pct(share)} of bare req/s; p99 ${num(tail)}× bare`,
+      target: `≥ ${SHARE_OF_BARE_AT_C20 * 100} % of bare req/s, p99 ≤ ${P99_OF_BARE_AT_C20}× bare`,
+      pass: share >= SHARE_OF_BARE_AT_C20 && tail <= P99_OF_BARE_AT_C20,
+      note:
+        `${pairs} pair(s), medians: ${num(median(ours20.map((r) => r.rps)))} vs ${num(median(bare20.map((r) => r.rps)))} req/s; ` +
+        `CPU ${num(median(ours20.map((r) => r.cpuMsPerRequest ?? NaN)))} vs ${num(median(bare20.map((r) => r.cpuMsPerRequest ?? NaN)))} ms/upload` +
+        (pairs > 1 ? `; pairs ${range(shares, pct)} of bare, p99 ${range(tails, (v) => `${num(v)}×`)}` : ""),
+    });
     return {
       rows,
       notes: [`${(jpeg.length / 1024 / 1024).toFixed(2)} MB JPEG per request; ${seconds} s per case after a 2 s warm-up; client (autocannon) on the same machine.`],
