@@ -11,7 +11,7 @@ import type { ProcessorMap } from "@/worker/processors";
 import { startWorkers } from "@/worker/runtime";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
-import { median, num } from "./lib/stats";
+import { median, num, pairedRatios } from "./lib/stats";
 
 const CONCURRENCY = 10;
 const JOB = "analyze-media" satisfies JobName; // a literal type: each catalogue entry has its own payload
@@ -112,10 +112,9 @@ export const scenario: Scenario = {
     }
     const ours = median(results.ours);
     const raw = median(results.raw);
-    // Each trial's pair ran back to back, so their ratio cancels the machine's slower and
-    // faster minutes (the rates themselves moved by ±20 % from trial to trial here).
-    const paired = results.ours.map((rate, i) => rate / results.raw[i]);
-    const ratio = median(paired);
+    // The rates themselves moved by ±20 % from trial to trial here.
+    const paired = pairedRatios(results.ours, results.raw);
+    const ratio = paired.median;
     const rows: Row[] = [
       {
         case: `no-op jobs, concurrency ${CONCURRENCY}`,
@@ -126,7 +125,7 @@ export const scenario: Scenario = {
         ratio: `${Math.round(ratio * 100)} % of raw`,
         target: "≥ 85 %",
         pass: ratio >= 0.85,
-        note: `median of ${paired.length} back-to-back pairs; pairs ranged ${Math.round(Math.min(...paired) * 100)}–${Math.round(Math.max(...paired) * 100)} %`,
+        note: `median of ${paired.n} back-to-back pairs; pairs ranged ${Math.round(paired.min * 100)}–${Math.round(paired.max * 100)} %`,
       },
       {
         case: "worker start-up (all queues connected)",

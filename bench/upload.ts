@@ -6,7 +6,7 @@ import { jpegOfSize, MULTIPART_TYPE, multipartBody } from "./lib/fixtures";
 import { load, type LoadResult } from "./lib/http-load";
 import type { Row } from "./lib/report";
 import type { Scenario } from "./lib/scenario";
-import { median, num } from "./lib/stats";
+import { median, num, pairedRatios } from "./lib/stats";
 
 const cpu = (r: LoadResult) => (r.cpuMsPerRequest === undefined ? "?" : r.cpuMsPerRequest.toFixed(1));
 
@@ -66,11 +66,10 @@ export const scenario: Scenario = {
         (side === "ours" ? ours20 : bare20).push(checked(20, await measure(side, 20)));
       }
     }
-    const shares = ours20.map((r, i) => r.rps / bare20[i].rps);
-    const tails = ours20.map((r, i) => r.p99 / bare20[i].p99);
-    const share = median(shares);
-    const tail = median(tails);
-    const range = (values: number[], f: (v: number) => string) => `${f(Math.min(...values))}–${f(Math.max(...values))}`;
+    const shares = pairedRatios(ours20.map((r) => r.rps), bare20.map((r) => r.rps));
+    const tails = pairedRatios(ours20.map((r) => r.p99), bare20.map((r) => r.p99));
+    const share = shares.median;
+    const tail = tails.median;
     const pct = (v: number) => `${Math.round(v * 100)} %`;
     data["framecast c=20"] = ours20;
     data["bare c=20"] = bare20;
@@ -87,7 +86,7 @@ export const scenario: Scenario = {
       note:
         `${pairs} pair(s), medians: ${num(median(ours20.map((r) => r.rps)))} vs ${num(median(bare20.map((r) => r.rps)))} req/s; ` +
         `CPU ${num(median(ours20.map((r) => r.cpuMsPerRequest ?? NaN)))} vs ${num(median(bare20.map((r) => r.cpuMsPerRequest ?? NaN)))} ms/upload` +
-        (pairs > 1 ? `; pairs ${range(shares, pct)} of bare, p99 ${range(tails, (v) => `${num(v)}×`)}` : ""),
+        (pairs > 1 ? `; pairs ${pct(shares.min)}–${pct(shares.max)} of bare, p99 ${num(tails.min)}×–${num(tails.max)}×` : ""),
     });
     return {
       rows,

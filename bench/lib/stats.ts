@@ -33,6 +33,15 @@ export function summarise(values: readonly number[]): Summary {
 
 export const median = (values: readonly number[]) => percentile(values, 50);
 
+/**
+ * Each back-to-back pair's ours ÷ baseline, summed up: a pair ran in the same minute, so its
+ * ratio cancels the machine's slower and faster minutes that the rates themselves show.
+ */
+export function pairedRatios(ours: readonly number[], baseline: readonly number[]) {
+  const ratios = ours.map((value, i) => value / baseline[i]);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), n: ratios.length };
+}
+
 /** Rounds for display and JSON: 3 significant digits below 100, whole numbers above. */
 export function round(v: number | undefined): number | undefined {
   if (v === undefined || !Number.isFinite(v)) return v;
