@@ -7,8 +7,9 @@
 // The resumable transport (lib/http/resumable.ts, tus) hands its finished files to the
 // same judgement (`judgeFileOnDisk`): one acceptance, two transports.
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, unlink } from "node:fs/promises";
+import { close, createReadStream, createWriteStream, open, write, writev } from "node:fs";
+import { unlink } from "node:fs/promises";
+import { callbackify, promisify } from "node:util";
 import path from "node:path";
 import { Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,6 +17,7 @@ import busboy from "busboy";
 import { RejectedInputError } from "@/lib/errors";
 import type { ReceivedFile, ReceivedUpload, RejectedFile } from "@/lib/media/service";
 import { webMetrics } from "@/lib/metrics/web";
+import { inDirectory } from "@/lib/storage/in-directory";
 import { HttpError } from "./errors";
 import { cleanFileName } from "./file-names";
 import { bodyStream } from "./request-body";
@@ -203,7 +205,6 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
   if (declared > limits.maxRequestBytes) {
     throw new RejectedInputError("too_large", `This upload is ${formatMb(declared)}; one request may carry at most ${formatMb(limits.maxRequestBytes)}.`);
   }
-  await mkdir(tempDir, { recursive: true });
 
   // One outcome per file, in the order the files were sent (they finish in any order).
   const work: Promise<Outcome>[] = [];
@@ -238,7 +239,7 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
     const inspector = new Inspector(accept, inspectBytes);
     // The busboy stream is piped, not put in the pipeline: destroying it on a rejected
     // file would stall the parser. Instead it is unpiped and drained.
-    const written = pipeline(inspector, createWriteStream(tempPath));
+    const written = pipeline(inspector, tempFileStream(tempPath));
     // pipe() does not forward errors: a body cut off mid-file errors the file stream, and
     // unhandled that would be an uncaught exception in the web process.
     file.on("error", (err) => inspector.destroy(err));
@@ -300,9 +301,21 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
   return { accepted, rejected, fields };
 }
 
-/** Deletes temp files that were not handed to storage. */
+const openFd = promisify(open);
+
+/**
+ * A write stream into a new temp file that makes the temp folder when the file's open finds
+ * it missing (the first upload, or someone removed it), rather than a mkdir per request.
+ */
+function tempFileStream(tempPath: string) {
+  const dir = path.dirname(tempPath);
+  const openInDir = callbackify((file: string, flags: string, mode: number) => inDirectory(dir, () => openFd(file, flags, mode)));
+  return createWriteStream(tempPath, { flags: "wx", fs: { open: openInDir, write, writev, close } });
+}
+
+/** Deletes temp files that were not handed to storage (a stored file is gone already). */
 async function discard(files: readonly ReceivedFile[]): Promise<void> {
-  await Promise.all(files.map((f) => unlink(f.tempPath).catch(() => {})));
+  await Promise.all(files.filter((f) => !f.stored).map((f) => unlink(f.tempPath).catch(() => {})));
 }
 
 // Where left-over temp files are swept (also by the orphan collector in the worker).

@@ -1,5 +1,7 @@
 // The photo pipeline end to end against real Postgres, Redis, storage and the real
 // worker runtime: upload over the HTTP handlers, follow SSE, check what was stored.
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Redis } from "ioredis";
 import { GET as getMedia } from "@/app/api/v1/media/[id]/route";
@@ -145,6 +147,24 @@ describe("photo pipeline", () => {
     expect(body.media).toHaveLength(1);
     expect(body.rejected).toEqual([expect.objectContaining({ name: "page.pdf", status: 415, error: expect.stringContaining("a PDF") })]);
     expect(lastState(await followToEnd(alice, [body.media[0].id]), body.media[0].id).status).toBe("done");
+  });
+
+  it("takes photos after the temp folder was removed, and leaves no temp file behind", async () => {
+    // The reader makes the folder only when a file's open finds it missing, not per request.
+    const tmp = path.join(iso.dataDir, "tmp");
+    await rm(tmp, { recursive: true, force: true });
+    const bytes = await makeJpeg({ width: 300, height: 200, seed: 23 });
+    const { status, body } = await uploadFiles(alice, [
+      { name: "after-cleanup.jpg", bytes },
+      { name: "page.pdf", bytes: Buffer.from("%PDF-1.7\n" + "x".repeat(200)), type: "application/pdf" },
+    ]);
+    expect(status).toBe(202);
+    expect(body.media).toHaveLength(1);
+    expect(body.rejected).toHaveLength(1);
+    expect((await readdir(tmp, { withFileTypes: true })).filter((e) => e.isFile())).toEqual([]);
+    const original = await call(getOriginal, { path: `/api/v1/media/${body.media[0].id}/original`, cookie: alice, params: { id: body.media[0].id } });
+    expect(original.status).toBe(200);
+    expect(Buffer.from(await original.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it("analyses the same bytes once, even when uploaded twice at the same moment", async () => {

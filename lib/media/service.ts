@@ -28,6 +28,11 @@ export interface ReceivedFile {
   mime: string;
   /** The usual file extension of the sniffed type, when the acceptance names one. */
   ext?: string;
+  /**
+   * Set by whoever hands the file to storage once putFile has taken it (the temp file is
+   * gone then), so the reader does not try to delete it again.
+   */
+  stored?: boolean;
 }
 
 /** A file refused while the upload was read, and why. */
@@ -125,6 +130,7 @@ export async function acceptUpload(user: SessionUser, upload: ReceivedUpload): P
       const storageKey = originalKey();
       try {
         await storage().putFile(storageKey, file.tempPath, file.mime);
+        file.stored = true;
       } catch (err) {
         // A failed write may still have stored every byte (a store that died before it
         // answered): remove it, now or once storage is back.

@@ -55,6 +55,8 @@ export interface ReceivedAudio {
   sha256: string;
   mime: string;
   ext?: string;
+  /** Set once putFile has taken the file, as on ReceivedFile: the reader leaves it alone. */
+  stored?: boolean;
 }
 
 export interface CreatedEpisode {
@@ -132,6 +134,7 @@ export async function acceptAudio(user: SessionUser, show: ShowRow, files: reado
     const key = sourceKey(show.id, id, file.ext ?? "audio");
     try {
       await storage().putFile(key, file.tempPath, file.mime);
+      file.stored = true;
     } catch (err) {
       // A failed write may still have stored every byte: remove it, now or once storage is back.
       await discardObject(storage(), key, "audio upload failed while storing the file");

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { inDirectory } from "./in-directory";
 import { assertValidKey, assertValidPrefix, InvalidStorageKeyError } from "./keys";
 import { StorageNotFoundError, type ListedObject, type PutOptions, type Storage, type StoredObject } from "./types";
 
@@ -88,21 +89,6 @@ async function moveFile(src: string, dir: string, target: string): Promise<void>
   await fs.unlink(src);
 }
 
-/**
- * Runs `write` (the first write into `dir`), making the directory only if it is missing.
- * The directory nearly always exists already (keys share their month's or kind's folder):
- * trying first spares every write a mkdir and the stat behind it.
- */
-async function inDirectory<T>(dir: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    await fs.mkdir(dir, { recursive: true });
-    return write();
-  }
-}
-
 export function createLocalStorage(rootDir: string): Storage {
   const root = path.resolve(rootDir);
   const objectsDir = path.join(root, "objects");
@@ -132,16 +118,26 @@ export function createLocalStorage(rootDir: string): Storage {
   // The sidecar is written before the bytes so a new object never appears without its
   // content type. (Two concurrent writers of one key with different types could still
   // interleave; our keys are unique or content-addressed, so that does not happen.)
-  // Atomic (temp file, rename) but not fsynced: it is advisory — a sidecar lost to a power
-  // cut only costs the content type (readMeta), and the object's own bytes are what
-  // durability is about. An fsync here cost every upload a disk flush on a libuv thread
-  // (2.5 ms median, 16 ms p90, 100 ms worst on the bench machine), stalling the other
-  // uploads' file writes behind it (docs/performance.md, scenario 1).
+  // Not fsynced: it is advisory — a sidecar lost to a power cut only costs the content type
+  // (readMeta), and the object's own bytes are what durability is about. An fsync here cost
+  // every upload a disk flush on a libuv thread (2.5 ms median, 16 ms p90, 100 ms worst on
+  // the bench machine), stalling the other uploads' file writes behind it
+  // (docs/performance.md, scenario 1).
+  // A new key's sidecar is written in place (open "wx", write, close): nobody reads it before
+  // its object appears, which is after it is whole. Only replacing one goes through a temp
+  // file and a rename, so a reader never sees it half-written. Every upload is a new key, and
+  // the rename it no longer pays was a tenth of its file-system round trips.
   async function writeMeta(dir: string, metaFile: string, contentType: string, opts?: PutOptions): Promise<void> {
-    const meta: Meta = opts?.cacheControl ? { contentType, cacheControl: opts.cacheControl } : { contentType };
+    const meta = JSON.stringify(opts?.cacheControl ? { contentType, cacheControl: opts.cacheControl } : { contentType });
+    try {
+      await fs.writeFile(metaFile, meta, { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
     const tmp = path.join(dir, `.tmp-${randomUUID()}`);
     try {
-      await fs.writeFile(tmp, JSON.stringify(meta), { flag: "wx" });
+      await fs.writeFile(tmp, meta, { flag: "wx" });
       await fs.rename(tmp, metaFile);
     } catch (err) {
       await unlinkQuietly(tmp);
