@@ -125,8 +125,8 @@ export function createLocalStorage(rootDir: string): Storage {
   // (docs/performance.md, scenario 1).
   // A new key's sidecar is written in place (open "wx", write, close): nobody reads it before
   // its object appears, which is after it is whole. Only replacing one goes through a temp
-  // file and a rename, so a reader never sees it half-written. Every upload is a new key, and
-  // the rename it no longer pays was a tenth of its file-system round trips.
+  // file and a rename, so a reader never sees it half-written. Every upload is a new key: one
+  // rename fewer each (docs/performance.md, "Session 11").
   async function writeMeta(dir: string, metaFile: string, contentType: string, opts?: PutOptions): Promise<void> {
     const meta = JSON.stringify(opts?.cacheControl ? { contentType, cacheControl: opts.cacheControl } : { contentType });
     try {
