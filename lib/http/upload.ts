@@ -304,13 +304,19 @@ async function receiveUpload(request: Request, { tempDir, limits, accept, inspec
 const openFd = promisify(open);
 
 /**
- * A write stream into a new temp file that makes the temp folder when the file's open finds
- * it missing (the first upload, or someone removed it), rather than a mkdir per request.
+ * node:fs for write streams, except that an open whose folder is missing makes the folder
+ * and opens again (the first upload, or someone removed the temp folder): no mkdir per request.
  */
+const fsMakingFolders = {
+  open: callbackify((file: string, flags: string, mode: number) => inDirectory(path.dirname(file), () => openFd(file, flags, mode))),
+  write,
+  writev,
+  close,
+};
+
+/** A write stream into a new temp file, its folder made if missing. */
 function tempFileStream(tempPath: string) {
-  const dir = path.dirname(tempPath);
-  const openInDir = callbackify((file: string, flags: string, mode: number) => inDirectory(dir, () => openFd(file, flags, mode)));
-  return createWriteStream(tempPath, { flags: "wx", fs: { open: openInDir, write, writev, close } });
+  return createWriteStream(tempPath, { flags: "wx", fs: fsMakingFolders });
 }
 
 /** Deletes temp files that were not handed to storage (a stored file is gone already). */

@@ -133,7 +133,13 @@ export function createLocalStorage(rootDir: string): Storage {
       await fs.writeFile(metaFile, meta, { flag: "wx" });
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        // A write that failed after its open (a full disk) leaves no half-written sidecar.
+        // ENOENT: the folder is missing, nothing was created (inDirectory makes it and retries).
+        if (code !== "ENOENT") await unlinkQuietly(metaFile);
+        throw err;
+      }
     }
     const tmp = path.join(dir, `.tmp-${randomUUID()}`);
     try {
