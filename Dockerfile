@@ -41,4 +41,4 @@ USER node
 EXPOSE 3000 9464
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # `node` directly, not npm or npx, so SIGTERM reaches the process that handles it.
-CMD ["node", "--max-semi-space-size=4", "node_modules/next/dist/bin/next", "start", "-p", "3000"]
+CMD ["node", "--max-semi-space-size=4", "--no-memory-reducer", "node_modules/next/dist/bin/next", "start", "-p", "3000"]

@@ -13,7 +13,16 @@
 // rate instead of 61 %, since scavenging a smaller space that is mostly 1 MB upload buffers
 // is cheaper; 1 MB cost the status reads twice the CPU per request (docs/performance.md,
 // "The front").
-export const WEB_NODE_FLAGS = ["--max-semi-space-size=4"];
+//
+// --no-memory-reducer: V8's memory reducer shrinks an idle process's heap, and once it has
+// run, the heap grows back slowly, and stays in that mode until its own pages grow by
+// several MB. An upload burst after an idle spell keeps its bytes in Buffers outside the
+// heap, so the pages never grow that much and the whole ~75 MB heap was marked 4–6 times
+// a second for as long as the burst lasted: 3.5–4.5 ms of GC-thread CPU per upload instead
+// of ~1, and uploads at c=20 at 57–63 % of the bare server's rate instead of 82–85 %.
+// The price: an idle web process keeps 20–45 MB it would have given back, and 2,000 open
+// streams cost ~22 KB each instead of ~17 (docs/performance.md, "Session 12").
+export const WEB_NODE_FLAGS = ["--max-semi-space-size=4", "--no-memory-reducer"];
 
 // Worker: its time goes to libvips, ffmpeg and the vision model's WebAssembly, not to
 // JavaScript garbage. Capped at 4 MB, the 500-photo soak's plateau fell by ~120 MB at the
