@@ -9,6 +9,7 @@ import { FRONT_ROUTES, frontRouteFor } from "./front-routes";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ID = "0b6f3c1e-2a4d-4e8f-9c7a-5d1e2f3a4b5c";
+const TOKEN = "Ab3_-x".padEnd(32, "z");
 
 describe("the front's routes", () => {
   it("include every live kind's stream and the admin overview", () => {
@@ -32,6 +33,7 @@ describe("the front's routes", () => {
     expect(frontRouteFor("GET", "/api/v1/media")?.handler).toBe(FRONT_ROUTES["GET /api/v1/media"]);
     expect(frontRouteFor("GET", `/api/v1/media/${ID}`)).toEqual({ handler: FRONT_ROUTES["GET /api/v1/media/[id]"], params: { id: ID } });
     expect(frontRouteFor("GET", `/api/v1/jobs/${ID.toUpperCase()}`)?.params).toEqual({ id: ID.toUpperCase() });
+    expect(frontRouteFor("GET", `/feeds/${TOKEN}`)).toEqual({ handler: FRONT_ROUTES["GET /feeds/[token]"], params: { token: TOKEN } });
   });
 
   it("leave everything else to Next", () => {
@@ -49,6 +51,9 @@ describe("the front's routes", () => {
       ["POST", "/api/v1/episodes"],
       ["GET", "/api/v1/media/"],
       ["GET", "/library"],
+      ["GET", `/feeds/${TOKEN}/${ID}/g0/episode.mp3`], // the feed's files
+      ["GET", `/feeds/${TOKEN.slice(1)}`], // not a feed token: Next's route answers 404
+      ["HEAD", `/feeds/${TOKEN}`],
     ]) {
       expect(frontRouteFor(method, pathname), `${method} ${pathname}`).toBeUndefined();
     }

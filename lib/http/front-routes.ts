@@ -1,14 +1,15 @@
 // Every route the front (front.ts) answers on Node's own request, before Next sees it: the
 // SSE streams of every live kind (which would otherwise keep Next's whole request chain
 // alive while they stay open) and the hottest JSON and upload routes (where Next's
-// per-request handling costs several times the work itself: docs/performance.md). The one
+// per-request handling costs several times the work itself: docs/performance.md), and the
+// public podcast feed, which podcast apps ask for over and over. The one
 // definition of each handler: each path's route.ts exports the same one via `frontRoute`,
 // for a request that reaches Next (one arriving before the front is installed, `next dev`).
 //
-// Keys are "METHOD path" in Next's folder syntax; a `[param]` matches one segment shaped
-// like an id (a UUID, as every id here is), so a sibling folder with a fixed name
-// (`/api/v1/media/stream`, `/search`) is never taken for an id, and a malformed id is left
-// to Next, whose route answers it with the same handler.
+// Keys are "METHOD path" in Next's folder syntax; a `[param]` matches one segment of its
+// shape: `[id]` a UUID (as every id here is), `[token]` a feed token. So a sibling folder
+// with a fixed name (`/api/v1/media/stream`, `/search`) is never taken for an id, and a
+// malformed one is left to Next, whose route answers it with the same handler.
 import { exportLive } from "@/lib/account/exports";
 import { overviewStreamRoute } from "@/lib/admin/stream";
 import { jobLive } from "@/lib/ai-jobs/live";
@@ -18,6 +19,8 @@ import type { LiveKind } from "@/lib/events/kinds";
 import { mediaLive } from "@/lib/media/live";
 import { listPhotos, readPhoto, uploadPhotos } from "@/lib/media/routes";
 import { episodeLive } from "@/lib/podcasts/live";
+import { serveFeed } from "@/lib/podcasts/routes";
+import { FEED_TOKEN_SHAPE } from "@/lib/podcasts/shows";
 import { rateLimitedRoute } from "@/lib/security/api-rate-limit";
 import { vlogLive } from "@/lib/vlogs/live";
 
@@ -44,9 +47,20 @@ export const FRONT_ROUTES = {
   "POST /api/v1/jobs": createJob,
   "GET /api/v1/jobs": listJobs,
   "GET /api/v1/jobs/[id]": readJob,
+  // Podcasts: the public feed (HEAD goes to Next, with the same handler).
+  "GET /feeds/[token]": serveFeed,
 } satisfies Record<string, FrontHandler>;
 
-const ID_SEGMENT = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
+const PARAM_SHAPES: Record<string, string> = {
+  id: "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+  token: FEED_TOKEN_SHAPE,
+};
+
+function segmentOf(name: string): string {
+  const shape = PARAM_SHAPES[name];
+  if (!shape) throw new Error(`front route param [${name}] has no shape (lib/http/front-routes.ts)`);
+  return `(${shape})`;
+}
 
 interface Matcher {
   method: string;
@@ -61,7 +75,7 @@ for (const [key, handler] of Object.entries(FRONT_ROUTES) as [string, FrontHandl
   const [method, path] = key.split(" ");
   const names = [...path.matchAll(/\[(\w+)\]/g)].map((m) => m[1]);
   if (names.length === 0) exact.set(key, handler);
-  else patterns.push({ method, names, handler, pattern: new RegExp(`^${path.replace(/\[\w+\]/g, ID_SEGMENT)}$`) });
+  else patterns.push({ method, names, handler, pattern: new RegExp(`^${path.replace(/\[(\w+)\]/g, (_, name: string) => segmentOf(name))}$`) });
 }
 
 /** The handler answering `method pathname` at the front, with the path's params; undefined for everything else. */

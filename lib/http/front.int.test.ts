@@ -1,11 +1,13 @@
 // The front on a real node:http server: stream paths are answered by it (refusals as JSON
 // with the API's headers, the snapshot, live events with ids, `end`, a reconnect with
 // Last-Event-ID), so are status reads, uploads (read from Node's own request: refusals
-// mid-body still answered, a cut-off body leaves nothing behind) and the jobs API, and
-// every other request is left to whoever is behind it (Next in the app).
+// mid-body still answered, a cut-off body leaves nothing behind), the jobs API and the
+// public podcast feed (gzip when asked, 304), and every other request is left to whoever
+// is behind it (Next in the app).
 import { readdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeEventHub, eventHub } from "@/lib/events/web";
 import { publish } from "@/lib/events/publish";
@@ -21,6 +23,7 @@ import { waitFor } from "@/test/processes";
 import { makeJpeg } from "@/test/test-images";
 import { env } from "@/lib/env";
 import { uploadPolicy } from "@/lib/media/service";
+import { ensureDefaultShow } from "@/lib/podcasts/shows";
 import { closeConnections } from "@/test/worker";
 import { serveAtFront } from "./front";
 import { openStreamCount } from "./sse";
@@ -224,6 +227,54 @@ describe("the front: status reads, uploads and jobs", () => {
     expect(passedOn.filter((line) => line.includes("/jobs"))).toEqual([]);
   });
 });
+
+describe("the front: the podcast feed", () => {
+  it("serves the stored XML with its length, gzip when asked (made once), and 304 for either copy's validator", async () => {
+    const show = await ensureDefaultShow(db(), { id: ownerId, email: "front@example.com" }, env().APP_URL);
+    const url = `${base}/feeds/${show.feedToken}`;
+    const plain = await rawGet(url);
+    expect(plain.status).toBe(200);
+    expect(plain.headers["content-type"]).toBe("application/rss+xml; charset=utf-8");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers["content-length"]).toBe(String(plain.body.length));
+    expect(plain.headers["x-framecast-body-length"]).toBeUndefined(); // private to the process
+    expect(plain.headers.vary).toBe("Accept-Encoding");
+    expect(plain.headers["access-control-allow-origin"]).toBe("*");
+    expect(plain.body.toString("utf8")).toContain("<rss");
+    const etag = String(plain.headers.etag);
+    expect(etag).toMatch(/^"\d+-[\w-]+"$/);
+
+    // What podcast apps send: the same XML, compressed, under a weak ETag of the same version.
+    const zipped = await rawGet(url, { "accept-encoding": "gzip, deflate, br" });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers["content-length"]).toBe(String(zipped.body.length));
+    expect(zipped.headers.etag).toBe(`W/${etag}`);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect((await rawGet(url, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined();
+
+    expect((await rawGet(url, { "if-none-match": etag })).status).toBe(304);
+    const revalidated = await rawGet(url, { "if-none-match": `W/${etag}`, "accept-encoding": "gzip" });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.etag).toBe(`W/${etag}`);
+    expect((await rawGet(`${base}/feeds/${"x".repeat(32)}`)).status).toBe(404);
+    expect(passedOn.filter((line) => line.includes("/feeds/"))).toEqual([]);
+  });
+});
+
+/** A GET through node:http, so the body is what went over the wire (fetch would decompress it). */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      })
+      .on("error", reject);
+  });
+}
 
 /** POSTs a multipart body of `bytes` in chunks with no Content-Length; resolves with the answer's status. */
 function postStreaming(pathname: string, bytes: number): Promise<number> {

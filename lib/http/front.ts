@@ -18,6 +18,8 @@
 // `serveAtFront(req, res)` before Next's `getRequestHandler()` the same way.
 import http from "node:http";
 import { COMMON_SECURITY_HEADERS } from "@/lib/security/headers";
+import { takeBytes } from "./bytes";
+import { BODY_LENGTH_HEADER } from "./content-length";
 import { frontRouteFor, type FrontHandler } from "./front-routes";
 import { readBodyFrom } from "./request-body";
 import { serveSse, takeSseSource } from "./sse";
@@ -80,10 +82,12 @@ async function answer(handler: FrontHandler, request: Request, params: Record<st
   }
 }
 
-/** Writes a whole (non-streaming) answer: JSON, a refusal, an error. */
+/** Writes a whole (non-streaming) answer: JSON, a refusal, an error, bytes held in memory. */
 async function writeResponse(res: http.ServerResponse, response: Response): Promise<void> {
-  const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+  const body = takeBytes(response) ?? (response.body ? Buffer.from(await response.arrayBuffer()) : null);
   const headers = headersOf(response);
+  // The private header only carries a length past Next (content-length.ts); here the body's own is exact.
+  delete headers[BODY_LENGTH_HEADER];
   if (body) headers["content-length"] = String(body.length);
   res.writeHead(response.status, headers);
   res.end(body ?? undefined);

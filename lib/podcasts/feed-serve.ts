@@ -1,7 +1,12 @@
 // The web side of the public feed: the stored XML of the show's current feed version,
 // kept in memory per show (bounded), with an ETag from its bytes and Last-Modified from
 // its build time, so a podcast app's repeat request is a 304 without reading storage.
+// Podcast apps ask for gzip: each version is compressed once, on the first such request,
+// and kept beside the XML (a 2.4 MB feed of 1,000 episodes is 80 KB compressed; compressing
+// it took Next 10-15 ms on every request).
 import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { StorageNotFoundError } from "@/lib/storage/types";
 import { feedKey } from "./keys";
 import { rebuildFeed, type FeedStoreDeps } from "./feed-store";
@@ -12,9 +17,11 @@ export interface ServedFeed {
   etag: string;
   lastModified: Date;
   body: Buffer;
+  /** The body gzip-compressed, made on the first request that accepts it. */
+  gzipped?: Promise<Buffer>;
 }
 
-/** Feeds held in memory, at most this many bytes in all (the oldest used go first). */
+/** Feeds held in memory, at most this many bytes in all, counting their uncompressed XML (the oldest used go first). */
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const cache = new Map<string, ServedFeed>();
 let cachedBytes = 0;
@@ -60,6 +67,29 @@ export async function currentFeed(deps: FeedStoreDeps, show: ShowRow): Promise<S
     current = (await getShow(deps.db, current.id)) ?? current;
   }
   throw new Error(`The feed of show ${show.id} could not be read after building it.`);
+}
+
+const gzipAsync = promisify(gzip);
+
+/** The feed's body compressed with gzip: made once per version (on libuv's pool, off the event loop). */
+export function gzippedBody(feed: ServedFeed): Promise<Buffer> {
+  feed.gzipped ??= gzipAsync(feed.body).catch((err: unknown) => {
+    feed.gzipped = undefined; // not kept: the next request tries again
+    throw err;
+  });
+  return feed.gzipped;
+}
+
+/** Whether the request's Accept-Encoding takes gzip (RFC 9110: a q of 0 means "not this"). */
+export function acceptsGzip(request: Request): boolean {
+  const header = request.headers.get("accept-encoding");
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding.trim() !== "gzip" && coding.trim() !== "x-gzip") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 /** Whether the request's validators match the feed (RFC 9110: If-None-Match wins). */

@@ -10,7 +10,8 @@ import { generateWebhookSecret } from "@/lib/webhooks/standard";
 import { createShow, firstOwnedShow, getOwnedShow, updateShow, type ShowRow } from "./repository";
 
 /** What a feed token looks like; anything else is answered as not found without a lookup. */
-export const FEED_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+export const FEED_TOKEN_SHAPE = "[A-Za-z0-9_-]{32}";
+export const FEED_TOKEN = new RegExp(`^${FEED_TOKEN_SHAPE}$`);
 
 export function newFeedToken(): string {
   return randomBytes(24).toString("base64url");
