@@ -85,9 +85,9 @@ export function acceptsGzip(request: Request): boolean {
   const header = request.headers.get("accept-encoding");
   if (!header) return false;
   return header.split(",").some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(";");
-    if (coding.trim() !== "gzip" && coding.trim() !== "x-gzip") return false;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const [coding, ...params] = part.split(";").map((piece) => piece.trim().toLowerCase());
+    if (coding !== "gzip" && coding !== "x-gzip") return false;
+    const q = params.find((p) => p.startsWith("q="));
     return q === undefined || Number(q.slice(2)) > 0;
   });
 }
