@@ -506,7 +506,7 @@ export const scenario: Scenario = {
         rows,
         notes: [
           `Speech: espeak-ng (en-us, 150 wpm) looped with pauses to ${minutes} min, mono 44.1 kHz MP3 128 kbps; local understanding (no Gemini key); the show's review gate waits for Publish, which the bench presses at once. Wall times are measured by polling the run's status in Postgres every 100 ms.`,
-          "Bare ffmpeg: ffprobe; one decode with the product's silencedetect + ebur128 filters; loudnorm pass 1 (measure); loudnorm pass 2 (linear when possible) + libmp3lame 64 kbps mono with ID3v2.3 tags and a chapter. The product additionally checks the decode at start and end, measures through a limiter when peaks forbid one gain, and measures the published MP3 (re-encoding once if it missed −16 LUFS by > 0.5 LU).",
+          "Bare ffmpeg: ffprobe; one decode with the product's silencedetect + ebur128 filters; loudnorm pass 1 (measure); loudnorm pass 2 (linear when possible) + libmp3lame 64 kbps mono with ID3v2.3 tags and a chapter. The product additionally checks the decode at start and end, measures through a limiter when peaks forbid one gain, and measures the published MP3 (re-encoding once if it missed −16 LUFS by > 1 LU).",
           "Feed cold figure: time to the last byte of the first GET after each change, uncompressed (Accept-Encoding: identity), measured by the bench's own fetch (p99 column: the slowest sample); cached, gzip and 304 by autocannon (whole milliseconds).",
         ],
         data,

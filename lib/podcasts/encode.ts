@@ -6,11 +6,11 @@
 // gain ("linear"; applied here with `volume`, see planNormalization). That only works when
 // the gain does not push peaks over the limit. Speech often has peaks 18–20 dB above its
 // loudness (synthetic speech always does); loudnorm then falls back to its dynamic mode,
-// which on such material undershoots by 1–2 LU. So in that case the peaks are first tamed
-// by an oversampled limiter after the gain, that limited signal is measured, and loudnorm
-// normalises it. MP3 encoding itself moves loudness and
+// which on such material undershoots by 1–2 LU. So in that case the peaks are tamed by an
+// oversampled limiter after the gain, and the loudness the limiter takes away (measured
+// once, through the same chain) is added to the gain. MP3 encoding itself moves loudness and
 // true peak a little, so the published file is measured, and encoded once more with
-// corrected targets if it missed (more than 0.5 LU off, or a true peak over the limit).
+// corrected targets if it missed (more than 1 LU off, or a true peak over the limit).
 import { rename, rm, stat, writeFile } from "node:fs/promises";
 import { runFfmpeg } from "@/lib/ffmpeg/run";
 import { measureLoudness, PODCAST_LOUDNESS, type LoudnessMeasurement, type LoudnessTargets } from "./loudness";
@@ -68,7 +68,7 @@ export interface EncodeResult {
   loudnessBefore: LoudnessMeasurement;
   /** The published MP3's loudness, measured on the file itself. */
   loudnessAfter: LoudnessMeasurement;
-  /** How loudness was reached: one gain, loudnorm's dynamic mode, limiter then loudnorm, or not at all (silence). */
+  /** How loudness was reached: one gain, loudnorm's dynamic mode, a gain through a true-peak limiter, or not at all (silence). */
   normalization: NormalizationMode;
   /** Encodes run: 2 when the first missed the targets and was corrected. */
   attempts: number;
@@ -77,13 +77,19 @@ export interface EncodeResult {
 export const SAMPLE_RATE = 44100;
 
 /**
- * How much lower than the allowed true peak loudnorm aims, because MP3 encoding lifts true
- * peaks a little (measured here: up to 0.8 dB at 64 kbps mono on synthetic speech).
+ * How much lower than the allowed true peak the limiter (or loudnorm) aims, because MP3
+ * encoding lifts true peaks a little: 0.4–1.0 dB measured here at 64 kbps mono on synthetic
+ * speech. With 0.5 dB, a 10-minute recording came out at −0.8 dBTP and was encoded twice.
  */
-export const TRUE_PEAK_HEADROOM_DB = 0.5;
+export const TRUE_PEAK_HEADROOM_DB = 1;
 
-/** A miss larger than this (LU) is corrected by a second encode. */
-const LOUDNESS_TOLERANCE = 0.5;
+/**
+ * A miss larger than this (LU) is corrected by a second encode. ±1 LU is what the spec and
+ * podcast apps allow around −16 LUFS, and about the smallest loudness step a listener hears;
+ * a tighter check (0.5 LU until session 14) re-encoded most speech for no audible gain,
+ * doubling the publish step (docs/decisions.md, "Loudness within ±1 LU").
+ */
+const LOUDNESS_TOLERANCE = 1;
 
 export async function encodeEpisode(opts: EncodeOptions): Promise<EncodeResult> {
   const spec = opts.targets ?? PODCAST_LOUDNESS;
@@ -156,10 +162,14 @@ export async function planNormalization(m: LoudnessMeasurement, aim: LoudnessTar
     return { mode: "linear", filter: (a) => `volume=${Math.min(a.integratedLufs - integrated, a.truePeakDbtp - peak).toFixed(2)}dB,` };
   }
   if (peaksFit || m.lra > aim.lra) return { mode: "dynamic", filter: (a) => loudnormApplyFilter(a, m) + "," };
-  // Gain, then an oversampled (≈ true peak) limiter at the peak target; measure that.
-  const limiter = `aresample=192000,volume=${gain.toFixed(2)}dB,alimiter=limit=${dbToLinear(aim.truePeakDbtp).toFixed(4)}:level=disabled,`;
-  const limited = await measureLimited(limiter);
-  return { mode: "limited", filter: (a) => limiter + loudnormApplyFilter(a, limited) + "," };
+  // Gain, then an oversampled (≈ true peak) limiter at the peak target. The limiter lowers
+  // the loudness by what it shaves off the peaks: measure that once and add it to the gain.
+  // (loudnorm after the limiter, tried first, lands no closer and costs twice the CPU: its
+  // dynamic mode runs again at 192 kHz; docs/performance.md, session 14.)
+  const limiter = (gainDb: number, peakDbtp: number) => `aresample=192000,volume=${gainDb.toFixed(2)}dB,alimiter=limit=${dbToLinear(peakDbtp).toFixed(4)}:level=disabled,`;
+  const limited = await measureLimited(limiter(gain, aim.truePeakDbtp));
+  const limiterLoss = limited.integratedLufs === null ? 0 : Math.max(0, aim.integratedLufs - limited.integratedLufs);
+  return { mode: "limited", filter: (a) => limiter(a.integratedLufs - integrated + limiterLoss, a.truePeakDbtp) };
 }
 
 /** The final pass: normalise, encode, tag. */
