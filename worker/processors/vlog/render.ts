@@ -94,9 +94,11 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
     await pending;
     if (job.signal.aborted) throw job.signal.reason;
 
-    const probe = await probeVideo(deps.ffprobe, output);
     const poster = path.join(dir, "poster.jpg");
-    await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal });
+    const [probe] = await Promise.all([
+      probeVideo(deps.ffprobe, output),
+      runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal }),
+    ]);
     const bytes = (await stat(output)).size;
     const keys = renderKeys(job.vlogId, job.generation);
     await deps.storage.putFile(keys.video, output, "video/mp4");
@@ -118,22 +120,38 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
   }
 }
 
+/** Photos cropped at once: a JPEG decode runs on one thread, so two keep two cores busy. */
+const STILLS_AT_ONCE = 2;
+
 /** Each photo, upright and cropped to the frame's shape at stillSize(). */
 async function stills(job: RenderJob, deps: RenderDeps, dir: string, share: number): Promise<ShotSource[]> {
   const { timeline } = job;
   const { width, height } = stillSize(timeline);
-  const sources: ShotSource[] = [];
-  for (const [i, shot] of timeline.shots.entries()) {
-    const original = await deps.storage.getBuffer(job.originals[shot.mediaId]);
-    const file = path.join(dir, `shot-${i}.jpg`);
-    await sharp(original, { failOn: "none", limitInputPixels: 200_000_000 })
-      .rotate()
-      .resize(width, height, { fit: "cover", position: "attention" })
-      .jpeg({ quality: 92 })
-      .toFile(file);
-    sources.push({ kind: "still", path: file });
-    await job.progress(((i + 1) / timeline.shots.length) * share, `Preparing photo ${i + 1} of ${timeline.shots.length}`);
-  }
+  const count = timeline.shots.length;
+  const sources: ShotSource[] = timeline.shots.map((_, i) => ({ kind: "still", path: path.join(dir, `shot-${i}.jpg`) }));
+  let next = 0;
+  let prepared = 0;
+  let reported: Promise<void> = Promise.resolve();
+  const crop = async () => {
+    try {
+      for (let i = next++; i < count; i = next++) {
+        const original = await deps.storage.getBuffer(job.originals[timeline.shots[i].mediaId]);
+        await sharp(original, { failOn: "none", limitInputPixels: 200_000_000 })
+          .rotate()
+          .resize(width, height, { fit: "cover", position: "attention" })
+          .jpeg({ quality: 92 })
+          .toFile(sources[i].path);
+        const done = ++prepared;
+        // One progress write at a time, in order (a superseded run throws here).
+        reported = reported.then(() => job.progress((done / count) * share, `Preparing photo ${done} of ${count}`));
+        await reported;
+      }
+    } catch (err) {
+      next = count; // the other crop stops after its current photo
+      throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STILLS_AT_ONCE, count) }, crop));
   return sources;
 }
 
