@@ -153,7 +153,11 @@ async function stills(job: RenderJob, deps: RenderDeps, dir: string, share: numb
       throw err;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(STILLS_AT_ONCE, count) }, crop));
+  // Both crops end before this returns or throws: none is left writing into the scratch
+  // directory while the caller removes it.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(STILLS_AT_ONCE, count) }, crop));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
   return sources;
 }
 
