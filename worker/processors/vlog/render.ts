@@ -94,11 +94,13 @@ export async function renderVideo(job: RenderJob, deps: RenderDeps): Promise<Ren
     await pending;
     if (job.signal.aborted) throw job.signal.reason;
 
+    // The probe reads the video while the poster is made. The poster, which writes into the
+    // scratch directory, is awaited first, so nothing is still writing there when it is removed.
     const poster = path.join(dir, "poster.jpg");
-    const [probe] = await Promise.all([
-      probeVideo(deps.ffprobe, output),
-      runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal }),
-    ]);
+    const probing = probeVideo(deps.ffprobe, output);
+    probing.catch(() => {}); // awaited below; if the poster fails, that is the error reported
+    await runFfmpeg(deps.ffmpeg, posterArgs(output, timeline, poster), { label: "The renderer", signal: job.signal });
+    const probe = await probing;
     const bytes = (await stat(output)).size;
     const keys = renderKeys(job.vlogId, job.generation);
     await deps.storage.putFile(keys.video, output, "video/mp4");
@@ -151,7 +153,11 @@ async function stills(job: RenderJob, deps: RenderDeps, dir: string, share: numb
       throw err;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(STILLS_AT_ONCE, count) }, crop));
+  // Both crops end before this returns or throws: none is left writing into the scratch
+  // directory while the caller removes it.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(STILLS_AT_ONCE, count) }, crop));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
   return sources;
 }
 
