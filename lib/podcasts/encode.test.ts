@@ -74,7 +74,7 @@ describe("encodeEpisode", () => {
       [24, "Goodbye 👋"],
     ]);
 
-    // Speech's peaks forbid one gain of ~14 dB: this is the limiter's path.
+    // Speech's peaks forbid one gain of ~15 dB (−31 → −16 LUFS): this is the limiter's path.
     expect(result).toMatchObject({ channels: 2, bitrateKbps: 128, sampleRate: 44100, normalization: "limited" });
     expect(result.loudnessBefore.integratedLufs!).toBeLessThan(-25);
     expect(result.durationSeconds).toBeCloseTo(30, 0);
