@@ -104,28 +104,31 @@ async function analyzeAndFinish(
 ) {
   const { db } = deps;
 
-  let analysis = await findAnalysis(db, media.sha256);
-  if (!analysis) {
-    // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
-    const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
-    // The owner is the job, not the attempt: a job re-run after its worker died takes its
-    // own lock straight back instead of waiting for it to expire.
-    const owner = String(job.id);
-    if (!(await claimLock(deps.redis, lockKey, owner))) {
-      await job.moveToDelayed(Date.now() + 1_000, token);
-      throw new DelayedError();
-    }
-    try {
-      analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report, turn));
-    } finally {
-      // Release only our own lock (a slow job's lock may have expired and been retaken).
-      await deps.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        owner,
-      );
-    }
+  // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
+  const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
+  // The owner is the job, not the attempt: a job re-run after its worker died takes its
+  // own lock straight back instead of waiting for it to expire.
+  const owner = String(job.id);
+  if (!(await claimLock(deps.redis, lockKey, owner))) {
+    await job.moveToDelayed(Date.now() + 1_000, token);
+    throw new DelayedError();
+  }
+  let analysis;
+  try {
+    // The bytes (and a kept caption) are read while the database says whether these bytes
+    // were analysed already, by an earlier upload of them or an earlier run of this job:
+    // both are on the way to the caption call, and a read that was not needed is cheap.
+    const source = readSource(media, deps);
+    source.catch(() => {});
+    analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report, turn, source));
+  } finally {
+    // Release only our own lock (a slow job's lock may have expired and been retaken).
+    await deps.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+      1,
+      lockKey,
+      owner,
+    );
   }
   const done = await updateMediaState(db, media.id, {
     status: "done",
@@ -144,8 +147,9 @@ async function analyze(
   deps: AnalyzeDeps,
   report: (stage: AnalysisStage) => Promise<void>,
   turn: Turn | null,
+  source: ReturnType<typeof readSource>,
 ) {
-  const [bytes, kept] = await Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
+  const [bytes, kept] = await source;
   // The provider call starts the moment its input exists (right after the decode), so the
   // wait for it overlaps the thumbnail, EXIF, colours and fingerprint. Its outcome is only
   // looked at after the "describing" stage, as when the call came last: a provider failure
@@ -187,6 +191,11 @@ async function analyze(
   });
   await forgetAnswer(deps.redis, deps.prefix, media.sha256);
   return saved;
+}
+
+/** The photo's bytes, and the caption kept from an earlier run of its job (if any). */
+function readSource(media: { sha256: string; storageKey: string }, deps: AnalyzeDeps) {
+  return Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
