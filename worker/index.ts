@@ -65,7 +65,7 @@ async function main() {
     }),
   );
   const queues = runtime.workers.map((w) => w.name);
-  const concurrency = () => Object.fromEntries(runtime.workers.map((w) => [w.name, w.concurrency]));
+  const concurrency = () => Object.fromEntries(runtime.workers.map((w) => [w.name, runtime.concurrency(w.name)]));
   logger.info({ queues, concurrency: concurrency(), autoscale: config.WORKER_AUTOSCALE, captions: ai.name }, "worker started");
   const metricsServer = await startMetricsServer({
     port: config.WORKER_METRICS_PORT,

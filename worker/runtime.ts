@@ -12,6 +12,7 @@ import { autoscaledByDefault, backoffDelays, cappedExponentialDelay, jobCatalogu
 import { removeWorkerReport, writeWorkerReport, type WorkerReport } from "@/lib/jobs/worker-reports";
 import { createLogger, log, rootLogger, withLogger, type Logger } from "@/lib/log";
 import { bullConnection, createRedis, outageLogger } from "@/lib/redis";
+import { AHEAD_FACTOR, type WorkAhead } from "./ahead";
 import { autoscaleConfig, startAutoscaler, type AutoscaleConfig, type Autoscaler, type AutoscaleSnapshot } from "./autoscale";
 import { classifyFailure, PHOTO_WORDING } from "./failures";
 import { listenForCancels } from "./cancellation";
@@ -28,6 +29,11 @@ function describeError(err: unknown): string {
 
 export interface WorkerRuntime {
   workers: Worker[];
+  /**
+   * Each queue's concurrency as configured and sized: a queue that works ahead
+   * (worker/ahead.ts) runs AHEAD_FACTOR times as many jobs in BullMQ.
+   */
+  concurrency(queue: string): number;
   /** This process as the admin overview lists it. */
   readonly id: string;
   /** Sizes the queues and reports this process (its tick() takes a sample at once). */
@@ -81,7 +87,11 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   if (missing.length > 0) throw new Error(`No processor for job(s): ${missing.join(", ")}`);
 
   const running = new Map<string, { job: Job; token?: string }>();
+  // What the autoscaler, the metrics and the overview size and show, per queue.
+  const sizes = new Map<string, { concurrency: number }>();
   const workers = queueNames.map((queue) => {
+    const ahead = aheadOf(processors, queue);
+    if (ahead) ahead.concurrency = concurrencyOf(queue);
     const worker: Worker = new Worker(
       queue,
       observe(queue, async (job: Job, token?: string, signal?: AbortSignal) => {
@@ -126,7 +136,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       {
         connection: bullConnection("worker"),
         prefix: env().QUEUE_PREFIX,
-        concurrency: concurrencyOf(queue),
+        concurrency: ahead ? concurrencyOf(queue) * AHEAD_FACTOR : concurrencyOf(queue),
         limiter: queueSettings[queue]?.limiter,
         // Crash recovery: see lib/env.ts. A killed worker's jobs lose their lock after
         // lockDuration and are handed to another worker by the next stalled check.
@@ -159,6 +169,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
     });
     // Redis outages: one line per outage, not one per reconnect attempt.
     worker.on("error", outageLogger(`worker ${queue}`, () => logger).error);
+    sizes.set(queue, ahead ? aheadSize(worker, ahead) : worker);
     return worker;
   });
 
@@ -186,10 +197,11 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
       },
     );
     worker.on("error", outageLogger(`worker ${extra.queue}`, () => logger).error);
+    sizes.set(extra.queue, worker);
     workers.push(worker);
   }
 
-  const scaling = startScaling(workers, opts, logger, (queue) => {
+  const scaling = startScaling(workers, sizes, opts, logger, (queue) => {
     let n = 0;
     for (const key of running.keys()) if (key.startsWith(`${queue}/`)) n++;
     return n;
@@ -200,6 +212,7 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
 
   return {
     workers,
+    concurrency: (queue) => sizes.get(queue)?.concurrency ?? 0,
     id: scaling.id,
     autoscaler: scaling.autoscaler,
     get inFlight() {
@@ -238,7 +251,32 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
  * reads and the report it writes for the admin overview (its own Redis connection, which
  * fails fast: a sample that cannot read Redis changes nothing and is simply late).
  */
-function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, running: (queue: string) => number) {
+/** The processors' limits of a queue that works ahead, if one of its jobs does. */
+function aheadOf(processors: ProcessorMap, queue: QueueName): WorkAhead | undefined {
+  const names = (Object.keys(jobCatalogue) as JobName[]).filter((name) => jobCatalogue[name].queue === queue);
+  return names.map((name) => (processors[name] as ProcessorDef<JobName>).ahead).find(Boolean);
+}
+
+/** A queue that works ahead, as the autoscaler sizes it: its limits, with BullMQ's room kept at twice. */
+function aheadSize(worker: Worker, ahead: WorkAhead): { concurrency: number } {
+  return {
+    get concurrency() {
+      return ahead.concurrency;
+    },
+    set concurrency(n: number) {
+      ahead.concurrency = n;
+      worker.concurrency = n * AHEAD_FACTOR;
+    },
+  };
+}
+
+function startScaling(
+  workers: Worker[],
+  sizes: Map<string, { concurrency: number }>,
+  opts: WorkerOptions,
+  logger: Logger,
+  running: (queue: string) => number,
+) {
   const config = env();
   const fromEnv = autoscaleConfig(config);
   const given = opts.autoscale;
@@ -282,7 +320,7 @@ function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, ru
   });
 
   const autoscaler = startAutoscaler({
-    queues: workers.map((w) => ({ queue: w.name, worker: w, configured: w.concurrency, autoscaled: autoscaled(w.name) })),
+    queues: workers.map((w) => ({ queue: w.name, worker: sizes.get(w.name)!, configured: sizes.get(w.name)!.concurrency, autoscaled: autoscaled(w.name) })),
     enabled: scale.enabled,
     settings: scale.settings,
     intervalMs: scale.sampleMs,
@@ -305,13 +343,13 @@ function startScaling(workers: Worker[], opts: WorkerOptions, logger: Logger, ru
     },
   });
   // The starting concurrencies are clamped to [min, max] by now: the metrics show those.
-  for (const w of workers) showConcurrency(w.name, w.concurrency);
+  for (const w of workers) showConcurrency(w.name, sizes.get(w.name)!.concurrency);
   logger.info(
     {
       autoscale: scale.enabled,
       min: scale.settings.min,
       max: scale.settings.max,
-      concurrency: Object.fromEntries(workers.map((w) => [w.name, w.concurrency])),
+      concurrency: Object.fromEntries(workers.map((w) => [w.name, sizes.get(w.name)!.concurrency])),
       sized: scale.enabled ? workers.filter((w) => autoscaled(w.name)).map((w) => w.name) : [],
     },
     "worker concurrency",

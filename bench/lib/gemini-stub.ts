@@ -1,6 +1,6 @@
 // A stand-in for the Gemini API on 127.0.0.1: answers generateContent with a valid
-// caption after a fixed delay (settable between trials), and counts how many requests
-// were in flight at once.
+// caption after a fixed delay (settable between trials), counts how many requests were in
+// flight at once and notes when each arrived (performance.now(), this process's clock).
 import http from "node:http";
 
 const REPLY = JSON.stringify({
@@ -18,6 +18,8 @@ export interface GeminiStub {
   delayMs: number;
   requests: number;
   maxInFlight: number;
+  /** performance.now() as each request's body had arrived, in order. */
+  arrivals: number[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -29,9 +31,11 @@ export function startGeminiStub(port: number, delayMs: number): Promise<GeminiSt
     delayMs,
     requests: 0,
     maxInFlight: 0,
+    arrivals: [],
     reset() {
       stub.requests = 0;
       stub.maxInFlight = 0;
+      stub.arrivals = [];
     },
     close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
@@ -39,6 +43,7 @@ export function startGeminiStub(port: number, delayMs: number): Promise<GeminiSt
     req.resume();
     req.on("end", () => {
       stub.requests++;
+      stub.arrivals.push(performance.now());
       stub.maxInFlight = Math.max(stub.maxInFlight, ++inFlight);
       setTimeout(() => {
         inFlight--;

@@ -78,7 +78,8 @@ export function createPhotoDescriber(options: PhotoDescriberOptions): AiProvider
     return { ...parseReply(result.text, result.provider), provider: `${result.provider}:${result.model}` };
   }
 
-  return { name, describe };
+  // Remote first: a photo the local describer answers (its providers rejected it) is the exception.
+  return { name, remote: true, describe };
 }
 
 /** A failure that clears by itself: worth waiting for rather than a local caption kept for good. */

@@ -51,5 +51,10 @@ export interface Description {
 
 export interface AiProvider {
   readonly name: string;
+  /**
+   * True when describe() is mostly a wait on another machine (a remote API), not CPU work
+   * here: the worker then decodes the next photo meanwhile (worker/ahead.ts).
+   */
+  readonly remote?: boolean;
   describe(input: DescribeInput, signal?: AbortSignal): Promise<Description>;
 }

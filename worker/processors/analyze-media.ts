@@ -14,6 +14,7 @@ import { publishMedia } from "@/lib/media/live";
 import { stageProgress, type AnalysisStage } from "@/lib/media/progress";
 import { findAnalysis, getMediaForJob, saveAnalysis, updateMediaState } from "@/lib/media/repository";
 import type { Storage } from "@/lib/storage/types";
+import type { Turn, WorkAhead } from "../ahead";
 
 export interface AnalyzeDeps {
   db: Db;
@@ -24,6 +25,13 @@ export interface AnalyzeDeps {
   maxPixels: number;
   /** Most frames an animation may have; unset = no limit (the upload already checked). */
   maxFrames?: number;
+  /**
+   * Set when captions come from a remote provider: a photo's CPU work and its caption call
+   * each take a turn here, and the CPU turn is given back as soon as only the call's wait is
+   * left, so the next photo is decoded meanwhile (worker/ahead.ts). Unset: one job is one
+   * photo's whole work, as many at once as the queue runs.
+   */
+  ahead?: WorkAhead;
 }
 
 /** How long a crashed job's claim on some bytes can hold up another upload of them. */
@@ -42,6 +50,15 @@ async function claimLock(redis: Redis, key: string, owner: string): Promise<bool
 }
 
 export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, token?: string) {
+  const turn = deps.ahead ? await deps.ahead.begin() : null;
+  try {
+    return await analyzeMediaInTurn(job, deps, turn, token);
+  } finally {
+    turn?.release();
+  }
+}
+
+async function analyzeMediaInTurn(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, turn: Turn | null, token?: string) {
   const { db } = deps;
   const media = await getMediaForJob(db, job.data.mediaId);
   if (!media) return { skipped: "deleted" };
@@ -63,7 +80,7 @@ export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: 
   };
 
   try {
-    return await analyzeAndFinish(job, deps, media, report, token);
+    return await analyzeAndFinish(job, deps, media, report, turn, token);
   } catch (error) {
     // Another run of this job finished the photo (or it was deleted) while this one worked.
     if (error instanceof FinishedElsewhere) return { skipped: "finished by another run or deleted" };
@@ -82,32 +99,36 @@ async function analyzeAndFinish(
   deps: AnalyzeDeps,
   media: { id: string; sha256: string; storageKey: string },
   report: (stage: AnalysisStage) => Promise<void>,
+  turn: Turn | null,
   token: string | undefined,
 ) {
   const { db } = deps;
 
-  let analysis = await findAnalysis(db, media.sha256);
-  if (!analysis) {
-    // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
-    const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
-    // The owner is the job, not the attempt: a job re-run after its worker died takes its
-    // own lock straight back instead of waiting for it to expire.
-    const owner = String(job.id);
-    if (!(await claimLock(deps.redis, lockKey, owner))) {
-      await job.moveToDelayed(Date.now() + 1_000, token);
-      throw new DelayedError();
-    }
-    try {
-      analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report));
-    } finally {
-      // Release only our own lock (a slow job's lock may have expired and been retaken).
-      await deps.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lockKey,
-        owner,
-      );
-    }
+  // Two uploads of the same bytes at once: one analyses, the other waits and reuses.
+  const lockKey = `${deps.prefix}:lock:analysis:${media.sha256}`;
+  // The owner is the job, not the attempt: a job re-run after its worker died takes its
+  // own lock straight back instead of waiting for it to expire.
+  const owner = String(job.id);
+  if (!(await claimLock(deps.redis, lockKey, owner))) {
+    await job.moveToDelayed(Date.now() + 1_000, token);
+    throw new DelayedError();
+  }
+  let analysis;
+  try {
+    // The bytes (and a kept caption) are read while the database says whether these bytes
+    // were analysed already, by an earlier upload of them or an earlier run of this job:
+    // both are on the way to the caption call, and a read that was not needed is cheap.
+    const source = readSource(media, deps);
+    source.catch(() => {});
+    analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report, turn, source));
+  } finally {
+    // Release only our own lock (a slow job's lock may have expired and been retaken).
+    await deps.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+      1,
+      lockKey,
+      owner,
+    );
   }
   const done = await updateMediaState(db, media.id, {
     status: "done",
@@ -125,8 +146,10 @@ async function analyze(
   media: { sha256: string; storageKey: string },
   deps: AnalyzeDeps,
   report: (stage: AnalysisStage) => Promise<void>,
+  turn: Turn | null,
+  source: ReturnType<typeof readSource>,
 ) {
-  const [bytes, kept] = await Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
+  const [bytes, kept] = await source;
   // The provider call starts the moment its input exists (right after the decode), so the
   // wait for it overlaps the thumbnail, EXIF, colours and fingerprint. Its outcome is only
   // looked at after the "describing" stage, as when the call came last: a provider failure
@@ -139,9 +162,11 @@ async function analyze(
     maxFrames: deps.maxFrames,
     onStage: report,
     onDescribable: (input) => {
-      if (!kept) call = describeAndKeep(deps, media.sha256, input);
+      if (!kept) call = describeAndKeep(deps, turn, media.sha256, input);
     },
   });
+  // Only the caption's remote wait is left (when there is one): the next photo may start.
+  if (!kept) turn?.release();
   await report("describing");
   const description = kept ?? unwrap(await call!);
   await report("saving");
@@ -168,12 +193,17 @@ async function analyze(
   return saved;
 }
 
+/** The photo's bytes, and the caption kept from an earlier run of its job (if any). */
+function readSource(media: { sha256: string; storageKey: string }, deps: AnalyzeDeps) {
+  return Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
+}
+
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** Never rejects: a failure waits, unobserved, until the pipeline reaches the describing stage. */
-function describeAndKeep(deps: AnalyzeDeps, sha256: string, input: DescribeInput): Promise<Settled<Description>> {
+function describeAndKeep(deps: AnalyzeDeps, turn: Turn | null, sha256: string, input: DescribeInput): Promise<Settled<Description>> {
   return Promise.resolve()
-    .then(() => deps.ai.describe(input))
+    .then(() => (turn ? turn.call(() => deps.ai.describe(input)) : deps.ai.describe(input)))
     .then(async (description) => {
       // Kept at once, so a failure of anything after it (thumbnail storage, the database)
       // never pays for the same caption twice.

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { publishMedia } from "@/lib/media/live";
 import { updateMediaState } from "@/lib/media/repository";
 import type { EngineDeps } from "@/lib/workflow/engine";
+import { createWorkAhead, type WorkAhead } from "../ahead";
 import type { Failure, FailureWording } from "../failures";
 import { createAiChainFromEnv, type AiChain } from "@/lib/ai";
 import { publishJob } from "@/lib/ai-jobs/live";
@@ -27,6 +28,11 @@ export interface ProcessorDef<N extends JobName> {
   onFailure(job: Job<JobPayload<N>>, failure: Failure, final: boolean): Promise<void>;
   /** How this job's failures read to its user (worker/failures.ts); default: a photo's. */
   wording?: FailureWording;
+  /**
+   * The job's queue works ahead (worker/ahead.ts): the runtime runs it at twice its
+   * concurrency and sets these limits to the concurrency (the autoscaler's, as it moves).
+   */
+  ahead?: WorkAhead;
 }
 
 export type ProcessorMap = { [N in JobName]: ProcessorDef<N> };
@@ -55,6 +61,10 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
     urls: { appUrl: config.APP_URL, publicMediaBaseUrl: config.PUBLIC_MEDIA_BASE_URL },
     announceRun: (runId) => publishEpisodeRun(deps.db, runId),
   };
+  // A photo's remote caption is a wait of seconds: the next photos are decoded meanwhile.
+  // The local describer is CPU work here, and keeps today's one-job-one-photo slots.
+  const ahead = deps.ahead ?? (deps.ai.remote ? createWorkAhead(config.WORKER_CONCURRENCY) : undefined);
+  const analyzeDeps: AnalyzeDeps = { ...deps, ahead };
   const own: OwnProcessors = {
     ...aiJobProcessors({
       db: deps.db,
@@ -65,7 +75,8 @@ export function buildProcessors(deps: ProcessorDeps): ProcessorMap {
       retentionDays: config.JOB_RETENTION_DAYS,
     }),
     "analyze-media": {
-      process: (job, token) => analyzeMedia(job, deps, token),
+      process: (job, token) => analyzeMedia(job, analyzeDeps, token),
+      ahead,
       async onFailure(job, failure, final) {
         const row = final
           ? await updateMediaState(deps.db, job.data.mediaId, { status: "failed", stage: null, error: failure.message })

@@ -78,9 +78,16 @@ export async function analyzeImage(input: Buffer, opts: AnalyzeImageOptions): Pr
     await opts.onStage?.(s);
   };
 
+  // The decode starts beside the "decoding" report (a database write and an announcement,
+  // milliseconds each on a busy worker) rather than after it: both are on the way to the
+  // caption call. The header check still comes before any pixel is decoded.
+  const header = checkImageHeader(input, opts, sniffed.mime);
+  const decoded = header.then(() => decodeToPreviewSize(input, opts.maxPixels, sniffed.mime));
+  // A report that throws (cancellation) leaves both unobserved; awaited, they still throw.
+  for (const p of [header, decoded]) p.catch(() => {});
   await stage("decoding");
-  const meta = await checkImageHeader(input, opts, sniffed.mime);
-  const base = await decodeToPreviewSize(input, opts.maxPixels, sniffed.mime);
+  const meta = await header;
+  const base = await decoded;
   // Displayed dimensions: metadata's autoOrient swaps width/height for orientations 5..8.
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
