@@ -246,11 +246,6 @@ export function startWorkers(processors: ProcessorMap, opts: WorkerOptions = {})
   };
 }
 
-/**
- * Starts the autoscaler over the runtime's workers, with the sampler, the queue counts it
- * reads and the report it writes for the admin overview (its own Redis connection, which
- * fails fast: a sample that cannot read Redis changes nothing and is simply late).
- */
 /** The processors' limits of a queue that works ahead, if one of its jobs does. */
 function aheadOf(processors: ProcessorMap, queue: QueueName): WorkAhead | undefined {
   const names = (Object.keys(jobCatalogue) as JobName[]).filter((name) => jobCatalogue[name].queue === queue);
@@ -270,6 +265,11 @@ function aheadSize(worker: Worker, ahead: WorkAhead): { concurrency: number } {
   };
 }
 
+/**
+ * Starts the autoscaler over the runtime's workers, with the sampler, the queue counts it
+ * reads and the report it writes for the admin overview (its own Redis connection, which
+ * fails fast: a sample that cannot read Redis changes nothing and is simply late).
+ */
 function startScaling(
   workers: Worker[],
   sizes: Map<string, { concurrency: number }>,

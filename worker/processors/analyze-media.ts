@@ -50,6 +50,7 @@ async function claimLock(redis: Redis, key: string, owner: string): Promise<bool
 }
 
 export async function analyzeMedia(job: Job<JobPayload<"analyze-media">>, deps: AnalyzeDeps, token?: string) {
+  // With a remote captioner the queue holds more photos than it works on: wait for this one's turn.
   const turn = deps.ahead ? await deps.ahead.begin() : null;
   try {
     return await analyzeMediaInTurn(job, deps, turn, token);
