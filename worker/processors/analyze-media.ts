@@ -116,12 +116,9 @@ async function analyzeAndFinish(
   }
   let analysis;
   try {
-    // The bytes (and a kept caption) are read while the database says whether these bytes
-    // were analysed already, by an earlier upload of them or an earlier run of this job:
-    // both are on the way to the caption call, and a read that was not needed is cheap.
-    const source = readSource(media, deps);
-    source.catch(() => {});
-    analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report, turn, source));
+    // Asked once, under the lock: analysed already by an earlier upload of these bytes or an
+    // earlier run of this job, the original is never read (on S3 that is the whole object).
+    analysis = (await findAnalysis(db, media.sha256)) ?? (await analyze(media, deps, report, turn));
   } finally {
     // Release only our own lock (a slow job's lock may have expired and been retaken).
     await deps.redis.eval(
@@ -148,9 +145,8 @@ async function analyze(
   deps: AnalyzeDeps,
   report: (stage: AnalysisStage) => Promise<void>,
   turn: Turn | null,
-  source: ReturnType<typeof readSource>,
 ) {
-  const [bytes, kept] = await source;
+  const [bytes, kept] = await Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
   // The provider call starts the moment its input exists (right after the decode), so the
   // wait for it overlaps the thumbnail, EXIF, colours and fingerprint. Its outcome is only
   // looked at after the "describing" stage, as when the call came last: a provider failure
@@ -192,11 +188,6 @@ async function analyze(
   });
   await forgetAnswer(deps.redis, deps.prefix, media.sha256);
   return saved;
-}
-
-/** The photo's bytes, and the caption kept from an earlier run of its job (if any). */
-function readSource(media: { sha256: string; storageKey: string }, deps: AnalyzeDeps) {
-  return Promise.all([deps.storage.getBuffer(media.storageKey), keptAnswer(deps.redis, deps.prefix, media.sha256)]);
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
