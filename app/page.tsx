@@ -1,4 +1,5 @@
 import { Library } from "@/components/library";
+import { captionWriter } from "@/lib/ai/text-providers";
 import { requirePageUser } from "@/lib/auth/page";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -21,7 +22,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   return (
     <>
       <h1 className="mb-6 text-2xl font-semibold tracking-tight">Photos</h1>
-      <Library initial={rows.map(toMediaView)} resumableFrom={env().RESUMABLE_UPLOAD_THRESHOLD_BYTES} sharedId={shared} />
+      <Library initial={rows.map(toMediaView)} resumableFrom={env().RESUMABLE_UPLOAD_THRESHOLD_BYTES} sharedId={shared} captionsBy={captionWriter(env())} />
     </>
   );
 }

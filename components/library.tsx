@@ -69,8 +69,21 @@ function SearchResults({ q }: { q: string }) {
   );
 }
 
-/** `resumableFrom`: files larger than this many bytes are uploaded resumably. */
-export function Library({ initial, resumableFrom, sharedId = null }: { initial: MediaView[]; resumableFrom?: number; sharedId?: string | null }) {
+/**
+ * `resumableFrom`: files larger than this many bytes are uploaded resumably. `captionsBy`: the
+ * remote provider that captions photos, null when that happens on this server.
+ */
+export function Library({
+  initial,
+  resumableFrom,
+  sharedId = null,
+  captionsBy = null,
+}: {
+  initial: MediaView[];
+  resumableFrom?: number;
+  sharedId?: string | null;
+  captionsBy?: string | null;
+}) {
   const { data, mutate } = useSWR("/api/v1/media?limit=120", (url: string) => apiFetch<{ media: MediaView[] }>(url), {
     fallbackData: { media: initial },
     revalidateOnMount: false,
@@ -119,7 +132,7 @@ export function Library({ initial, resumableFrom, sharedId = null }: { initial: 
 
   return (
     <div className="space-y-10">
-      <Uploader onChange={refreshSoon} resumableFrom={resumableFrom} sharedId={sharedId} />
+      <Uploader onChange={refreshSoon} resumableFrom={resumableFrom} sharedId={sharedId} captionsBy={captionsBy} />
       <section aria-labelledby="library-heading">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
           <h2 id="library-heading" className="text-lg font-semibold">Your library</h2>

@@ -59,9 +59,21 @@ async function uploadOne(file: File, resumableFrom: number, onProgress: (fractio
 /**
  * `onChange` is called when a photo is accepted and when one finishes. Files larger than
  * `resumableFrom` bytes are sent resumably (RESUMABLE_UPLOAD_THRESHOLD_BYTES). Photos shared
- * to the installed app arrive here too (`sharedId`, see shared-files.ts).
+ * to the installed app arrive here too (`sharedId`, see shared-files.ts). `captionsBy` names the
+ * remote provider photos are sent to for captions (null: all on this server), so the page
+ * never says "analysed on this server" while copies go elsewhere.
  */
-export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }: { onChange?: () => void; resumableFrom?: number; sharedId?: string | null }) {
+export function Uploader({
+  onChange,
+  resumableFrom = Infinity,
+  sharedId = null,
+  captionsBy = null,
+}: {
+  onChange?: () => void;
+  resumableFrom?: number;
+  sharedId?: string | null;
+  captionsBy?: string | null;
+}) {
   const accepted = useCallback(() => onChange?.(), [onChange]);
   const upload = useCallback(
     (file: File, onProgress: (f: number) => void, onPaused: (p: boolean) => void) => uploadOne(file, resumableFrom, onProgress, onPaused),
@@ -141,7 +153,7 @@ export function Uploader({ onChange, resumableFrom = Infinity, sharedId = null }
       {shareNote && <p role="status" className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">{shareNote}</p>}
       <DropZone
         title="Drop photos here"
-        hint="JPEG, PNG, WebP, GIF, HEIC or AVIF · analysed on this server"
+        hint={`JPEG, PNG, WebP, GIF, HEIC or AVIF · ${captionsBy ? `captions by ${captionsBy}` : "analysed on this server"}`}
         button="Choose photos…"
         inputLabel="Choose photos to upload"
         accept={ACCEPT}

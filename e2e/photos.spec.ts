@@ -19,6 +19,8 @@ test("sign up, upload three photos (one corrupt), watch them finish, open one", 
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Photos", exact: true })).toBeVisible();
   await expect(page.getByText("No photos yet")).toBeVisible();
+  // No AI provider configured here: the page says nothing leaves this server.
+  await expect(page.getByText("analysed on this server")).toBeVisible();
 
   await page.getByTestId("file-input").setInputFiles([
     { name: "beach.jpg", mimeType: "image/jpeg", buffer: await makeJpeg({ width: 1600, height: 1000, seed: 1, exif: true }) },

@@ -1,7 +1,8 @@
 // With a remote caption provider the worker works ahead (worker/ahead.ts): while one photo
 // waits on its caption, the next is decoded, and its call goes out the moment the first
-// answers — still no more calls in flight than the queue's concurrency. The autoscaler and
-// the overview keep seeing the queue's concurrency; BullMQ holds twice as many jobs.
+// answers — still no more calls in flight than the queue's concurrency. Meanwhile that photo
+// says it is "In line for a caption", not that its caption is being written. The autoscaler
+// and the overview keep seeing the queue's concurrency; BullMQ holds twice as many jobs.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as upload } from "@/app/api/v1/media/route";
@@ -25,7 +26,7 @@ let cookie: string;
 interface CallRecord {
   calledAt: number;
   answeredAt: number;
-  /** Whether another photo had been decoded up to its own caption while this call was held. */
+  /** Whether another photo had been decoded up to its own caption, and stood in line, while this call was held. */
   nextWasReady: boolean;
 }
 const calls: CallRecord[] = [];
@@ -35,10 +36,10 @@ let photoIds: Promise<string[]>;
 let setPhotoIds: (ids: string[]) => void;
 
 /**
- * A remote provider that holds each answer until a second photo has reached "describing"
- * (this one and the next, decoded meanwhile), or until no other photo is left. Without
- * working ahead, the next photo would not be decoded while this call is held: the answer
- * would come only after the 10 s bound, with `nextWasReady` false.
+ * A remote provider that holds each answer until another photo stands in line for a caption
+ * (decoded meanwhile, its call waiting for this one's slot), or until no other photo is left.
+ * Without working ahead, the next photo would not be decoded while this call is held: the
+ * answer would come only after the 10 s bound, with `nextWasReady` false.
  */
 const local = createLocalProvider();
 const remote: AiProvider = {
@@ -51,9 +52,12 @@ const remote: AiProvider = {
     const ids = await photoIds;
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
       const rows = await db().media.findMany({ where: { id: { in: ids } }, select: { status: true, stage: true } });
-      const describing = rows.filter((r) => r.status === "analysing" && r.stage === "describing").length;
+      const inLine = rows.filter((r) => r.status === "analysing" && r.stage === "awaiting-caption").length;
+      // Photos that got as far as their caption; more of them than calls made means one is
+      // ahead (this call's own photo may still read "in line" until its next report lands).
+      const reached = rows.filter((r) => r.status === "done" || ["awaiting-caption", "describing", "saving"].includes(r.stage ?? "")).length;
       const unfinished = rows.filter((r) => r.status !== "done" && r.status !== "failed").length;
-      if (describing >= 2) {
+      if (inLine >= 1 && reached > calls.length) {
         record.nextWasReady = true;
         break;
       }

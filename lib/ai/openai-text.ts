@@ -113,7 +113,8 @@ export function classifyOpenAiError(err: unknown, ctx: LabelContext & { timeoutM
 }
 
 /** Users know the endpoint they configured, so messages name it. */
-function openAiLabel(baseUrl: string | undefined): string {
+/** How the provider is named to people: "OpenAI", or the compatible server it is. */
+export function openAiLabel(baseUrl: string | undefined): string {
   if (!baseUrl) return "OpenAI";
   const host = new URL(baseUrl).hostname;
   return /(^|\.)openai\.com$/.test(host) ? "OpenAI" : `the OpenAI-compatible server at ${host}`;

@@ -8,7 +8,7 @@ import { createGeminiTextProvider } from "./gemini-text";
 import type { TextProvider } from "./generate";
 import { createOpenAiTextProvider } from "./openai-text";
 import { DEFAULT_AI_PRICES } from "./prices";
-import { textProvidersFromEnv } from "./text-providers";
+import { captionWriter, textProvidersFromEnv } from "./text-providers";
 
 const KEY = "sk-test-secret-key-0123456789";
 const KINDS: StubKind[] = ["gemini", "openai", "anthropic"];
@@ -276,6 +276,16 @@ describe("textProvidersFromEnv", () => {
       "local",
       "gemini",
     ]);
+  });
+
+  it("names who writes photo captions: the first configured provider, none when that is local", () => {
+    const writer = (env: Partial<ProvidersEnv>) => captionWriter({ ...base, ...env });
+    expect(writer({})).toBeNull();
+    expect(writer({ GEMINI_API_KEY: "g" })).toBe("Gemini");
+    expect(writer({ GEMINI_API_KEY: "g", AI_PROVIDERS: ["local", "gemini"] })).toBeNull();
+    expect(writer({ ANTHROPIC_API_KEY: "a", OPENAI_API_KEY: " " })).toBe("Anthropic");
+    expect(writer({ OPENAI_API_KEY: "o" })).toBe("OpenAI");
+    expect(writer({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" })).toBe("the OpenAI-compatible server at 127.0.0.1");
   });
 });
 

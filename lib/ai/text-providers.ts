@@ -6,8 +6,8 @@ import { createAnthropicTextProvider } from "./anthropic-text";
 import { createAiChain, type AiChain } from "./chain";
 import { createCircuit } from "./circuit";
 import { createGeminiTextProvider } from "./gemini-text";
-import type { TextProvider } from "./generate";
-import { createOpenAiTextProvider } from "./openai-text";
+import type { ProviderName, TextProvider } from "./generate";
+import { createOpenAiTextProvider, openAiLabel } from "./openai-text";
 import { gatedFetch, type Fetch } from "./provider-gate";
 
 export type AiChainEnv = Pick<
@@ -32,47 +32,66 @@ export type AiChainEnv = Pick<
   // Gemini's embedding and speech settings (their defaults when absent).
   Partial<Pick<Env, "GEMINI_EMBEDDING_MODEL" | "GEMINI_TTS_MODEL" | "GEMINI_TTS_VOICE">>;
 
+type ProvidersEnv = Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">;
+
+const key = (value: string | undefined) => value?.trim() || undefined;
+
 /**
- * The configured providers in AI_PROVIDERS order; unconfigured ones are left out (a
- * fresh machine gets just "local"). Keys of only whitespace count as unset.
+ * The names of the configured providers in AI_PROVIDERS order; unconfigured ones are left
+ * out (a fresh machine gets just "local"). Keys of only whitespace count as unset.
  */
-export function textProvidersFromEnv(
-  env: Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">,
-  options: { geminiFetch?: Fetch } = {},
-): Array<TextProvider | "local"> {
-  const common = { timeoutMs: env.AI_REQUEST_TIMEOUT, prices: env.AI_PRICES };
-  const list: Array<TextProvider | "local"> = [];
-  for (const name of env.AI_PROVIDERS) {
-    if (name === "local") {
-      list.push("local");
-    } else if (name === "gemini") {
-      const apiKey = env.GEMINI_API_KEY?.trim();
-      if (apiKey) {
-        list.push(
-          createGeminiTextProvider({
-            apiKey,
-            model: env.GEMINI_MODEL,
-            baseUrl: env.GEMINI_BASE_URL,
-            fetch: options.geminiFetch,
-            embeddingModel: env.GEMINI_EMBEDDING_MODEL,
-            ttsModel: env.GEMINI_TTS_MODEL,
-            ttsVoice: env.GEMINI_TTS_VOICE,
-            ...common,
-          }),
-        );
-      }
-    } else if (name === "openai") {
-      const apiKey = env.OPENAI_API_KEY?.trim();
-      // A base URL alone is enough: Ollama and llama.cpp take no key.
-      if (apiKey || env.OPENAI_BASE_URL) {
-        list.push(createOpenAiTextProvider({ apiKey, baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, ...common }));
-      }
-    } else if (name === "anthropic") {
-      const apiKey = env.ANTHROPIC_API_KEY?.trim();
-      if (apiKey) list.push(createAnthropicTextProvider({ apiKey, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, ...common }));
-    }
+export function configuredProviders(env: Pick<ProvidersEnv, "AI_PROVIDERS" | "GEMINI_API_KEY" | "OPENAI_API_KEY" | "OPENAI_BASE_URL" | "ANTHROPIC_API_KEY">): ProviderName[] {
+  return env.AI_PROVIDERS.filter((name) => {
+    if (name === "gemini") return Boolean(key(env.GEMINI_API_KEY));
+    // A base URL alone is enough: Ollama and llama.cpp take no key.
+    if (name === "openai") return Boolean(key(env.OPENAI_API_KEY) || env.OPENAI_BASE_URL);
+    if (name === "anthropic") return Boolean(key(env.ANTHROPIC_API_KEY));
+    return name === "local";
+  });
+}
+
+/**
+ * Who writes photo captions, named for the upload page: the first configured provider in
+ * AI_PROVIDERS (the photo describer tries it first; a 1024 px copy of each photo goes to it).
+ * Null when that is "local": everything happens on this server.
+ */
+export function captionWriter(env: Parameters<typeof configuredProviders>[0]): string | null {
+  switch (configuredProviders(env)[0]) {
+    case "gemini":
+      return "Gemini";
+    case "anthropic":
+      return "Anthropic";
+    case "openai":
+      return openAiLabel(env.OPENAI_BASE_URL);
+    default:
+      return null;
   }
-  return list;
+}
+
+/** The configured providers in AI_PROVIDERS order, built ("local" where it stands). */
+export function textProvidersFromEnv(env: ProvidersEnv, options: { geminiFetch?: Fetch } = {}): Array<TextProvider | "local"> {
+  const common = { timeoutMs: env.AI_REQUEST_TIMEOUT, prices: env.AI_PRICES };
+  return configuredProviders(env).map((name) => {
+    switch (name) {
+      case "local":
+        return "local";
+      case "gemini":
+        return createGeminiTextProvider({
+          apiKey: key(env.GEMINI_API_KEY)!,
+          model: env.GEMINI_MODEL,
+          baseUrl: env.GEMINI_BASE_URL,
+          fetch: options.geminiFetch,
+          embeddingModel: env.GEMINI_EMBEDDING_MODEL,
+          ttsModel: env.GEMINI_TTS_MODEL,
+          ttsVoice: env.GEMINI_TTS_VOICE,
+          ...common,
+        });
+      case "openai":
+        return createOpenAiTextProvider({ apiKey: key(env.OPENAI_API_KEY), baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, ...common });
+      case "anthropic":
+        return createAnthropicTextProvider({ apiKey: key(env.ANTHROPIC_API_KEY)!, baseUrl: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL, ...common });
+    }
+  });
 }
 
 /** One per process; `redis` may be shared (the chain only runs short commands on it). */

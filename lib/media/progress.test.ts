@@ -8,6 +8,7 @@ describe("progress mapping", () => {
     expect(new Set(values).size).toBe(values.length);
     expect(values.every((v) => v > 0 && v < 1)).toBe(true);
     expect(stageLabel("thumbnail")).toBe("Making a thumbnail");
+    expect(stageLabel("awaiting-caption")).toBe("In line for a caption");
   });
 
   it("labels waits between attempts, and passes unknown stages through", () => {

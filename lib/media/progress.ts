@@ -7,6 +7,8 @@ export const ANALYSIS_STAGES = [
   { stage: "exif", label: "Reading EXIF", progress: 0.35 },
   { stage: "colours", label: "Finding colours", progress: 0.45 },
   { stage: "fingerprint", label: "Fingerprinting", progress: 0.55 },
+  // Decoded ahead of its caption while every call to the remote provider is taken (worker/ahead.ts).
+  { stage: "awaiting-caption", label: "In line for a caption", progress: 0.6 },
   { stage: "describing", label: "Writing a caption and tags", progress: 0.65 },
   { stage: "saving", label: "Saving results", progress: 0.95 },
 ] as const;

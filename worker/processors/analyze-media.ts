@@ -151,7 +151,7 @@ async function analyze(
   // wait for it overlaps the thumbnail, EXIF, colours and fingerprint. Its outcome is only
   // looked at after the "describing" stage, as when the call came last: a provider failure
   // is reported at the same point, classified the same way.
-  let call = null as Promise<Settled<Description>> | null;
+  let call = null as Caption | null;
   // If the photo fails after the call went out (the database down at a stage report, say),
   // the call is left to finish: its answer is kept, so the job's next run does not pay again.
   const image = await analyzeImage(bytes, {
@@ -164,8 +164,14 @@ async function analyze(
   });
   // Only the caption's remote wait is left (when there is one): the next photo may start.
   if (!kept) turn?.release();
+  // Decoded ahead while every call slot is taken: the photo says it is in line rather than
+  // "writing a caption" before anything was sent.
+  if (call?.inLine) {
+    await report("awaiting-caption");
+    await call.left;
+  }
   await report("describing");
-  const description = kept ?? unwrap(await call!);
+  const description = kept ?? unwrap(await call!.answer);
   await report("saving");
   const thumbnailKey = `thumbs/${media.sha256}.webp`;
   await deps.storage.putBuffer(thumbnailKey, image.thumbnail, "image/webp");
@@ -192,10 +198,30 @@ async function analyze(
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** Never rejects: a failure waits, unobserved, until the pipeline reaches the describing stage. */
-function describeAndKeep(deps: AnalyzeDeps, turn: Turn | null, sha256: string, input: DescribeInput): Promise<Settled<Description>> {
-  return Promise.resolve()
-    .then(() => (turn ? turn.call(() => deps.ai.describe(input)) : deps.ai.describe(input)))
+/** A caption call: in line for a call slot (worker/ahead.ts) until it leaves, then its answer. */
+interface Caption {
+  readonly inLine: boolean;
+  /** Resolves when the call leaves (or ends without having left). */
+  left: Promise<void>;
+  /** Never rejects: a failure waits, unobserved, until the pipeline reaches the describing stage. */
+  answer: Promise<Settled<Description>>;
+}
+
+function describeAndKeep(deps: AnalyzeDeps, turn: Turn | null, sha256: string, input: DescribeInput): Caption {
+  let inLine = true;
+  let leave!: () => void;
+  const left = new Promise<void>((resolve) => {
+    leave = () => {
+      inLine = false;
+      resolve();
+    };
+  });
+  const send = () => {
+    leave();
+    return deps.ai.describe(input);
+  };
+  const answer = Promise.resolve()
+    .then(() => (turn ? turn.call(send) : send()))
     .then(async (description) => {
       // Kept at once, so a failure of anything after it (thumbnail storage, the database)
       // never pays for the same caption twice.
@@ -205,7 +231,15 @@ function describeAndKeep(deps: AnalyzeDeps, turn: Turn | null, sha256: string, i
     .then(
       (value) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error }),
-    );
+    )
+    .finally(leave);
+  return {
+    get inLine() {
+      return inLine;
+    },
+    left,
+    answer,
+  };
 }
 
 function unwrap<T>(settled: Settled<T>): T {
