@@ -1,5 +1,5 @@
 import { Library } from "@/components/library";
-import { captionWriter } from "@/lib/ai/text-providers";
+import { captionWriter } from "@/lib/ai/configured";
 import { requirePageUser } from "@/lib/auth/page";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";

@@ -21,7 +21,8 @@ export { AiChainError, createAiChain, type AiChain, type AiChainConfig, type Cha
 export { createCircuit, type Circuit, type CircuitState } from "./circuit";
 export { createSemaphore, type Semaphore } from "./semaphore";
 export { gatedFetch, type Fetch } from "./provider-gate";
-export { captionWriter, configuredProviders, createAiChainFromEnv, textProvidersFromEnv, type AiChainEnv } from "./text-providers";
+export { captionWriter, configuredProviders } from "./configured";
+export { createAiChainFromEnv, textProvidersFromEnv, type AiChainEnv } from "./text-providers";
 export { createGeminiTextProvider } from "./gemini-text";
 export { createOpenAiTextProvider } from "./openai-text";
 export { createAnthropicTextProvider } from "./anthropic-text";

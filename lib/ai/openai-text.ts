@@ -3,6 +3,7 @@
 // Ollama, llama.cpp or vLLM server — only the base URL, key and model differ.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { openAiLabel } from "./configured";
 import { AiError, MalformedReplyError } from "./errors";
 import { assertJson } from "./gemini-text";
 import type { GenerateRequest, GenerateResult, TextProvider } from "./generate";
@@ -110,12 +111,4 @@ export function classifyOpenAiError(err: unknown, ctx: LabelContext & { timeoutM
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AiError("transient", `${cap(ctx.label)} call failed: ${clip(redact(message, ctx.apiKey))}`, undefined, opts);
-}
-
-/** Users know the endpoint they configured, so messages name it. */
-/** How the provider is named to people: "OpenAI", or the compatible server it is. */
-export function openAiLabel(baseUrl: string | undefined): string {
-  if (!baseUrl) return "OpenAI";
-  const host = new URL(baseUrl).hostname;
-  return /(^|\.)openai\.com$/.test(host) ? "OpenAI" : `the OpenAI-compatible server at ${host}`;
 }

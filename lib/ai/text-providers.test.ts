@@ -8,7 +8,8 @@ import { createGeminiTextProvider } from "./gemini-text";
 import type { TextProvider } from "./generate";
 import { createOpenAiTextProvider } from "./openai-text";
 import { DEFAULT_AI_PRICES } from "./prices";
-import { captionWriter, textProvidersFromEnv } from "./text-providers";
+import { captionWriter } from "./configured";
+import { textProvidersFromEnv } from "./text-providers";
 
 const KEY = "sk-test-secret-key-0123456789";
 const KINDS: StubKind[] = ["gemini", "openai", "anthropic"];

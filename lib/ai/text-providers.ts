@@ -5,9 +5,10 @@ import type { Env } from "../env";
 import { createAnthropicTextProvider } from "./anthropic-text";
 import { createAiChain, type AiChain } from "./chain";
 import { createCircuit } from "./circuit";
+import { configuredKey as key, configuredProviders } from "./configured";
 import { createGeminiTextProvider } from "./gemini-text";
-import type { ProviderName, TextProvider } from "./generate";
-import { createOpenAiTextProvider, openAiLabel } from "./openai-text";
+import type { TextProvider } from "./generate";
+import { createOpenAiTextProvider } from "./openai-text";
 import { gatedFetch, type Fetch } from "./provider-gate";
 
 export type AiChainEnv = Pick<
@@ -33,40 +34,6 @@ export type AiChainEnv = Pick<
   Partial<Pick<Env, "GEMINI_EMBEDDING_MODEL" | "GEMINI_TTS_MODEL" | "GEMINI_TTS_VOICE">>;
 
 type ProvidersEnv = Omit<AiChainEnv, "QUEUE_PREFIX" | "AI_FALLBACK_ENABLED" | "AI_CIRCUIT_OPEN_MS" | "AI_MAX_CONCURRENT_REQUESTS">;
-
-const key = (value: string | undefined) => value?.trim() || undefined;
-
-/**
- * The names of the configured providers in AI_PROVIDERS order; unconfigured ones are left
- * out (a fresh machine gets just "local"). Keys of only whitespace count as unset.
- */
-export function configuredProviders(env: Pick<ProvidersEnv, "AI_PROVIDERS" | "GEMINI_API_KEY" | "OPENAI_API_KEY" | "OPENAI_BASE_URL" | "ANTHROPIC_API_KEY">): ProviderName[] {
-  return env.AI_PROVIDERS.filter((name) => {
-    if (name === "gemini") return Boolean(key(env.GEMINI_API_KEY));
-    // A base URL alone is enough: Ollama and llama.cpp take no key.
-    if (name === "openai") return Boolean(key(env.OPENAI_API_KEY) || env.OPENAI_BASE_URL);
-    if (name === "anthropic") return Boolean(key(env.ANTHROPIC_API_KEY));
-    return name === "local";
-  });
-}
-
-/**
- * Who writes photo captions, named for the upload page: the first configured provider in
- * AI_PROVIDERS (the photo describer tries it first; a 1024 px copy of each photo goes to it).
- * Null when that is "local": everything happens on this server.
- */
-export function captionWriter(env: Parameters<typeof configuredProviders>[0]): string | null {
-  switch (configuredProviders(env)[0]) {
-    case "gemini":
-      return "Gemini";
-    case "anthropic":
-      return "Anthropic";
-    case "openai":
-      return openAiLabel(env.OPENAI_BASE_URL);
-    default:
-      return null;
-  }
-}
 
 /** The configured providers in AI_PROVIDERS order, built ("local" where it stands). */
 export function textProvidersFromEnv(env: ProvidersEnv, options: { geminiFetch?: Fetch } = {}): Array<TextProvider | "local"> {
